@@ -1,0 +1,257 @@
+// Command bangfu is the whole product: the web server over one SQLite file and the command-line tools
+// (SPEC §9.1). It only wires the pieces; the rules live in internal/.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/audit"
+	"bangfu/internal/auth"
+	"bangfu/internal/clock"
+	"bangfu/internal/demo"
+	"bangfu/internal/org"
+	"bangfu/internal/store"
+	"bangfu/internal/validate"
+	"bangfu/internal/web"
+)
+
+const usage = `bangfu — 困难职工帮扶管理系统 (case management for union hardship relief)
+
+Usage:
+  bangfu serve [--addr 127.0.0.1:8080] [--db ./data/bangfu.db] [--demo]
+  bangfu audit verify [--db FILE]
+  bangfu backup [--db FILE] DEST
+  bangfu user add --username U --name N --org CODE --role R[,R]   (password read from stdin)
+
+Every flag can also be set as an environment variable: BANGFU_ADDR, BANGFU_DB.
+Run "bangfu COMMAND --help" for a command's flags.
+`
+
+func main() {
+	code, err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bangfu:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func newFlags(name string, out io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	db := fs.String("db", env("BANGFU_DB", "./data/bangfu.db"), "SQLite database file (BANGFU_DB)")
+	return fs, db
+}
+
+// run executes one command and returns the exit code. flag.ErrHelp means --help was asked: exit 0.
+func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) (int, error) {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(out, usage)
+		return 0, nil
+	}
+	var err error
+	var code int
+	switch cmd := strings.Join(args[:min(2, len(args))], " "); {
+	case args[0] == "serve":
+		err = serve(ctx, args[1:], out)
+	case cmd == "audit verify":
+		code, err = auditVerify(ctx, args[2:], out)
+	case args[0] == "backup":
+		err = backup(ctx, args[1:], out)
+	case cmd == "user add":
+		err = userAdd(ctx, args[2:], stdin, out)
+	default:
+		fmt.Fprint(out, usage)
+		return 2, fmt.Errorf("unknown command %q", strings.Join(args, " "))
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0, nil
+	}
+	return code, err
+}
+
+func serve(ctx context.Context, args []string, out io.Writer) error {
+	fs, dbPath := newFlags("serve", out)
+	addr := fs.String("addr", env("BANGFU_ADDR", "127.0.0.1:8080"), "address to listen on (BANGFU_ADDR)")
+	withDemo := fs.Bool("demo", false, "fill an empty database with demo data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := store.Open(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	svc := &auth.Service{DB: db, Clock: clock.System{}}
+	if *withDemo {
+		created, err := demo.Seed(ctx, db, svc)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if created {
+			fmt.Fprintf(out, "演示数据已写入 %s。演示用户（密码均为 %s）：\n", *dbPath, demo.Password)
+			for _, u := range demo.Users {
+				fmt.Fprintf(out, "  %-12s %s  %s\n", u.Username, u.Name, roleNames(u.Roles))
+			}
+		} else {
+			fmt.Fprintln(out, "数据库已有数据，未写入演示数据。")
+		}
+	} else {
+		password := oneTimePassword()
+		created, err := svc.Bootstrap(ctx, "district", "区总工会", "admin", "系统管理员", password)
+		if err != nil {
+			return err
+		}
+		if created {
+			fmt.Fprintf(out, "首次启动：已创建管理员 admin，一次性密码 %s（请登录后立即修改）\n", password)
+		}
+	}
+	srv := &http.Server{
+		Addr:              *addr,
+		Handler:           web.New(web.Config{DB: db, Log: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	fmt.Fprintf(out, "bangfu 已启动：http://%s/ （数据库 %s）\n", *addr, *dbPath)
+	select {
+	case err := <-errc:
+		return err
+	case <-stop:
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(ctx)
+	}
+}
+
+func roleNames(roles []actor.Role) string {
+	s := make([]string, len(roles))
+	for i, r := range roles {
+		s[i] = actor.RoleNames[r]
+	}
+	return strings.Join(s, "、")
+}
+
+func oneTimePassword() string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func auditVerify(ctx context.Context, args []string, out io.Writer) (int, error) {
+	fs, dbPath := newFlags("audit verify", out)
+	if err := fs.Parse(args); err != nil {
+		return 2, err
+	}
+	db, err := openExisting(*dbPath)
+	if err != nil {
+		return 2, err
+	}
+	defer db.Close()
+	r, err := audit.Verify(ctx, db.R)
+	if err != nil {
+		return 2, err
+	}
+	j, _ := json.Marshal(r)
+	fmt.Fprintln(out, string(j))
+	if !r.OK {
+		return 1, fmt.Errorf("audit chain broken at sequence number %d", r.FirstBadSeq)
+	}
+	return 0, nil
+}
+
+// openExisting opens a database that must already exist (tools never create an empty one by accident).
+func openExisting(path string) (*store.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	return store.Open(path)
+}
+
+func backup(ctx context.Context, args []string, out io.Writer) error {
+	fs, dbPath := newFlags("backup", out)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: bangfu backup [--db FILE] DEST")
+	}
+	if err := store.Backup(ctx, *dbPath, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "备份完成：%s\n", fs.Arg(0))
+	return nil
+}
+
+func userAdd(ctx context.Context, args []string, stdin io.Reader, out io.Writer) error {
+	fs, dbPath := newFlags("user add", out)
+	username := fs.String("username", "", "log-in name")
+	name := fs.String("name", "", "full name")
+	orgCode := fs.String("org", "", "org code")
+	roles := fs.String("role", "", "roles, comma-separated: caseworker, supervisor, finance, auditor, admin")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	db, err := openExisting(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	o, err := org.ByCode(ctx, db.R, *orgCode)
+	if err != nil {
+		return err
+	}
+	in := auth.NewUser{Username: *username, Name: *name, OrgID: o.ID, Password: strings.TrimRight(line, "\r\n")}
+	for _, r := range strings.Split(*roles, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			in.Roles = append(in.Roles, actor.Role(r))
+		}
+	}
+	if err := validate.New(time.Now).Struct(in); err != nil {
+		return describe(err)
+	}
+	svc := &auth.Service{DB: db, Clock: clock.System{}}
+	u, err := svc.CreateUser(ctx, actor.System("cli"), in)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(out, "已创建用户 %s（%s，%s，%s）\n", u.Username, u.Name, u.Org.Name, roleNames(u.Roles))
+	return nil
+}

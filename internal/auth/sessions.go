@@ -1,0 +1,251 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"golang.org/x/crypto/bcrypt"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/clock"
+	"bangfu/internal/store"
+)
+
+// Session is a logged-in session: the token goes into the cookie, the CSRF token to the client's script.
+type Session struct {
+	Token string
+	CSRF  string
+	User  User
+}
+
+// dummyHash keeps the time of a log-in for an unknown user like that of a known one.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("bangfu-no-such-user"), bcrypt.MinCost)
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // the system's randomness is broken; nothing safe can continue
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}
+
+var errBadCredentials = apperr.New(apperr.Unauthenticated, "用户名或密码错误")
+
+// Login checks a username and password and opens a session. Every success, failure and lock-out is an audit
+// event (SPEC §1.3). MaxFailures failures within FailureWindow lock the account for LockDuration.
+func (s *Service) Login(ctx context.Context, username, password, clientAddr, requestID string) (Session, error) {
+	now := s.Clock.Now()
+	var row struct {
+		ID          int64          `db:"id"`
+		Hash        string         `db:"password_hash"`
+		Disabled    bool           `db:"disabled"`
+		LockedUntil sql.NullString `db:"locked_until"`
+	}
+	err := s.DB.R.GetContext(ctx, &row, "SELECT id, password_hash, disabled, locked_until FROM users WHERE username = ?", username)
+	known := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Session{}, err
+	}
+	who := actor.Actor{Username: username, RequestID: requestID, ClientAddr: clientAddr}
+	if known {
+		u, err := getUser(ctx, s.DB.R, "u.id = ?", row.ID)
+		if err != nil {
+			return Session{}, err
+		}
+		who = actor.Actor{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.Roles, OrgID: u.Org.ID,
+			OrgPath: u.OrgPath, RequestID: requestID, ClientAddr: clientAddr}
+		if until := lockedUntil(row.LockedUntil, now); !until.IsZero() {
+			err := s.DB.Write(ctx, func(tx *sqlx.Tx) error {
+				return audit.Record(ctx, tx, who, now, audit.Entry{Action: "session.login_refused", EntityType: "user",
+					EntityID: fmt.Sprint(row.ID), Reason: "账户已锁定"})
+			})
+			if err != nil {
+				return Session{}, err
+			}
+			return Session{}, lockedError(until)
+		}
+	}
+	hash := dummyHash
+	if known {
+		hash = []byte(row.Hash)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !known || row.Disabled {
+		return Session{}, s.recordFailure(ctx, who, known && !row.Disabled, row.ID, now)
+	}
+	sess := Session{Token: randomToken(), CSRF: randomToken()}
+	err = s.DB.Write(ctx, func(tx *sqlx.Tx) error {
+		// The lock may have been set by a concurrent failure since we looked.
+		var lu sql.NullString
+		if err := tx.GetContext(ctx, &lu, "SELECT locked_until FROM users WHERE id = ?", row.ID); err != nil {
+			return err
+		}
+		if until := lockedUntil(lu, now); !until.IsZero() {
+			return lockedError(until)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, client_addr)
+			VALUES (?, ?, ?, ?, ?, ?)`, hashToken(sess.Token), row.ID, sess.CSRF, store.FormatTime(now), store.FormatTime(now), clientAddr); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE username = ?", username); err != nil {
+			return err
+		}
+		var err error
+		if sess.User, err = getUser(ctx, tx, "u.id = ?", row.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, who, now, audit.Entry{Action: "session.login", EntityType: "user", EntityID: fmt.Sprint(row.ID)})
+	})
+	return sess, err
+}
+
+func lockedUntil(v sql.NullString, now time.Time) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	t, err := store.ParseTime(v.String)
+	if err != nil || !t.After(now) {
+		return time.Time{}
+	}
+	return t
+}
+
+func lockedError(until time.Time) error {
+	return apperr.New(apperr.RateLimited, "登录失败次数过多，账户已锁定，请于 %s 后再试", until.In(clock.China).Format("15:04"))
+}
+
+// recordFailure writes the failure and its audit event, and locks the account on the MaxFailures-th failure
+// within the window. It returns the error for the client.
+func (s *Service) recordFailure(ctx context.Context, who actor.Actor, lockable bool, userID int64, now time.Time) error {
+	result := errBadCredentials
+	err := s.DB.Write(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (username, at, client_addr) VALUES (?, ?, ?)",
+			who.Username, store.FormatTime(now), who.ClientAddr); err != nil {
+			return err
+		}
+		entityID := who.Username
+		if userID != 0 {
+			entityID = fmt.Sprint(userID)
+		}
+		if err := audit.Record(ctx, tx, who, now, audit.Entry{Action: "session.login_failed", EntityType: "user",
+			EntityID: entityID, Reason: "用户名或密码错误"}); err != nil {
+			return err
+		}
+		if !lockable {
+			return nil
+		}
+		var n int
+		if err := tx.GetContext(ctx, &n, "SELECT count(*) FROM login_failures WHERE username = ? AND at > ?",
+			who.Username, store.FormatTime(now.Add(-FailureWindow))); err != nil {
+			return err
+		}
+		if n < MaxFailures {
+			return nil
+		}
+		until := now.Add(LockDuration)
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET locked_until = ? WHERE id = ?", store.FormatTime(until), userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE username = ?", who.Username); err != nil {
+			return err
+		}
+		result = apperr.New(apperr.Unauthenticated, "用户名或密码错误；连续失败%d次，账户已锁定%d分钟", MaxFailures, int(LockDuration.Minutes()))
+		return audit.Record(ctx, tx, who, now, audit.Entry{Action: "user.locked", EntityType: "user",
+			EntityID: entityID, Reason: fmt.Sprintf("%d分钟内登录失败%d次", int(FailureWindow.Minutes()), n)})
+	})
+	if err != nil {
+		return err
+	}
+	return result
+}
+
+// errExpired is returned for a missing, expired or revoked session.
+var errExpired = apperr.New(apperr.Unauthenticated, "未登录或会话已过期，请重新登录")
+
+// Authenticate returns the actor and CSRF token of the session behind token, ending it when it has been idle
+// longer than IdleTimeout or open longer than AbsoluteTimeout.
+func (s *Service) Authenticate(ctx context.Context, token, requestID, clientAddr string) (actor.Actor, string, error) {
+	if token == "" {
+		return actor.Actor{}, "", errExpired
+	}
+	now := s.Clock.Now()
+	th := hashToken(token)
+	var row struct {
+		UserID   int64  `db:"user_id"`
+		CSRF     string `db:"csrf_token"`
+		Created  string `db:"created_at"`
+		LastSeen string `db:"last_seen_at"`
+		Disabled bool   `db:"disabled"`
+	}
+	err := s.DB.R.GetContext(ctx, &row, `SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.disabled
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, th)
+	if errors.Is(err, sql.ErrNoRows) {
+		return actor.Actor{}, "", errExpired
+	}
+	if err != nil {
+		return actor.Actor{}, "", err
+	}
+	created, _ := store.ParseTime(row.Created)
+	lastSeen, _ := store.ParseTime(row.LastSeen)
+	if row.Disabled || now.Sub(lastSeen) > IdleTimeout || now.Sub(created) > AbsoluteTimeout {
+		err := s.DB.Write(ctx, func(tx *sqlx.Tx) error {
+			_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", th)
+			return err
+		})
+		if err != nil {
+			return actor.Actor{}, "", err
+		}
+		return actor.Actor{}, "", errExpired
+	}
+	// Touch at most once a minute: the idle clock needs no finer grain, and the writer is spared.
+	if now.Sub(lastSeen) > time.Minute {
+		if err := s.DB.Write(ctx, func(tx *sqlx.Tx) error {
+			_, err := tx.ExecContext(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", store.FormatTime(now), th)
+			return err
+		}); err != nil {
+			return actor.Actor{}, "", err
+		}
+	}
+	u, err := getUser(ctx, s.DB.R, "u.id = ?", row.UserID)
+	if err != nil {
+		return actor.Actor{}, "", err
+	}
+	return actor.Actor{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.Roles, OrgID: u.Org.ID,
+		OrgPath: u.OrgPath, RequestID: requestID, ClientAddr: clientAddr}, row.CSRF, nil
+}
+
+// CSRFMatches compares a sent CSRF token with the session's in constant time.
+func CSRFMatches(sent, want string) bool {
+	return sent != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(want)) == 1
+}
+
+// Logout ends the session behind token.
+func (s *Service) Logout(ctx context.Context, a actor.Actor, token string) error {
+	now := s.Clock.Now()
+	return s.DB.Write(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashToken(token)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "session.logout", EntityType: "user", EntityID: fmt.Sprint(a.UserID)})
+	})
+}
+
+// Me returns the user behind a.
+func (s *Service) Me(ctx context.Context, a actor.Actor) (User, error) {
+	return getUser(ctx, s.DB.R, "u.id = ?", a.UserID)
+}

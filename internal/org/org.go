@@ -1,0 +1,216 @@
+// Package org owns the organisation tree (SPEC §1.1): district federation → sub-district union → community
+// union → grassroots union. Each org's materialised path makes "this org's subtree" a range query.
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/store"
+)
+
+// Levels of the tree, top down.
+const (
+	District    = 1 // 区总工会
+	SubDistrict = 2 // 街道/乡镇工会
+	Community   = 3 // 社区工会
+	Grassroots  = 4 // 基层工会
+)
+
+// LevelNames are the Chinese names of the levels.
+var LevelNames = map[int]string{District: "区总工会", SubDistrict: "街道/乡镇工会", Community: "社区工会", Grassroots: "基层工会"}
+
+// Org is one union organisation.
+type Org struct {
+	ID        int64         `db:"id" json:"id"`
+	Code      string        `db:"code" json:"code"`
+	Name      string        `db:"name" json:"name"`
+	Level     int           `db:"level" json:"level"`
+	LevelName string        `db:"-" json:"level_name"`
+	ParentID  sql.NullInt64 `db:"parent_id" json:"-"`
+	Parent    *int64        `db:"-" json:"parent_id"`
+	Path      string        `db:"path" json:"path"`
+	CreatedAt string        `db:"created_at" json:"created_at"`
+}
+
+func (o *Org) fill() {
+	o.LevelName = LevelNames[o.Level]
+	if o.ParentID.Valid {
+		p := o.ParentID.Int64
+		o.Parent = &p
+	}
+}
+
+// Brief is how other records name an org.
+type Brief struct {
+	ID    int64  `db:"id" json:"id"`
+	Code  string `db:"code" json:"code"`
+	Name  string `db:"name" json:"name"`
+	Level int    `db:"level" json:"level"`
+}
+
+// Get returns the org with id, or 404.
+func Get(ctx context.Context, q sqlx.QueryerContext, id int64) (Org, error) {
+	var o Org
+	err := sqlx.GetContext(ctx, q, &o, "SELECT * FROM orgs WHERE id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, apperr.NotFoundf("组织不存在")
+	}
+	o.fill()
+	return o, err
+}
+
+// GetInScope returns the org with id if a may see it; an org outside a's subtree is reported as missing.
+func GetInScope(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64) (Org, error) {
+	o, err := Get(ctx, q, id)
+	if err == nil && !a.Sees(o.Path) {
+		return Org{}, apperr.NotFoundf("组织不存在")
+	}
+	return o, err
+}
+
+// ByCode returns the org with the given code, or 404.
+func ByCode(ctx context.Context, q sqlx.QueryerContext, code string) (Org, error) {
+	var o Org
+	err := sqlx.GetContext(ctx, q, &o, "SELECT * FROM orgs WHERE code = ?", code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, apperr.NotFoundf("组织代码 %s 不存在", code)
+	}
+	o.fill()
+	return o, err
+}
+
+// List returns the orgs in a's subtree in tree order (each parent before its children, siblings by code).
+func List(ctx context.Context, q sqlx.QueryerContext, a actor.Actor) ([]Org, error) {
+	scope, args := a.Scope("path")
+	var orgs []Org
+	if err := sqlx.SelectContext(ctx, q, &orgs, "SELECT * FROM orgs WHERE "+scope, args...); err != nil {
+		return nil, err
+	}
+	children := map[int64][]int{}
+	var roots []int
+	inList := map[int64]bool{}
+	for i := range orgs {
+		orgs[i].fill()
+		inList[orgs[i].ID] = true
+	}
+	for i, o := range orgs {
+		if o.ParentID.Valid && inList[o.ParentID.Int64] {
+			children[o.ParentID.Int64] = append(children[o.ParentID.Int64], i)
+		} else {
+			roots = append(roots, i)
+		}
+	}
+	out := make([]Org, 0, len(orgs))
+	var walk func(idx []int)
+	walk = func(idx []int) {
+		sortByCode(orgs, idx)
+		for _, i := range idx {
+			out = append(out, orgs[i])
+			walk(children[orgs[i].ID])
+		}
+	}
+	walk(roots)
+	return out, nil
+}
+
+func sortByCode(orgs []Org, idx []int) {
+	for i := 1; i < len(idx); i++ {
+		for j := i; j > 0 && orgs[idx[j]].Code < orgs[idx[j-1]].Code; j-- {
+			idx[j], idx[j-1] = idx[j-1], idx[j]
+		}
+	}
+}
+
+// NewOrg is the input for Create. ParentID 0 creates the district federation (only on an empty tree).
+type NewOrg struct {
+	Code     string `json:"code" validate:"required,max=32,alphanumunicode"`
+	Name     string `json:"name" validate:"required,max=100"`
+	ParentID int64  `json:"parent_id"`
+}
+
+// Create adds an org under its parent, one level down. Admins only, inside their subtree.
+func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in NewOrg) (Org, error) {
+	if err := a.Require(actor.Admin); err != nil {
+		return Org{}, err
+	}
+	in.Code, in.Name = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name)
+	var created Org
+	err := db.Write(ctx, func(tx *sqlx.Tx) error {
+		level, parentPath := District, "/"
+		var parent sql.NullInt64
+		if in.ParentID == 0 {
+			var n int
+			if err := tx.GetContext(ctx, &n, "SELECT count(*) FROM orgs"); err != nil {
+				return err
+			}
+			if n > 0 {
+				return apperr.Invalid("parent_id", "请选择上级组织")
+			}
+		} else {
+			p, err := GetInScope(ctx, tx, a, in.ParentID)
+			if err != nil {
+				return apperr.Invalid("parent_id", "上级组织不存在")
+			}
+			if p.Level == Grassroots {
+				return apperr.Invalid("parent_id", "基层工会下不能再设下级组织")
+			}
+			level, parentPath, parent = p.Level+1, p.Path, sql.NullInt64{Int64: p.ID, Valid: true}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO orgs (code, name, level, parent_id, path, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, in.Code, in.Name, level, parent, fmt.Sprintf("%s%s-new/", parentPath, in.Code), store.FormatTime(now))
+		if store.IsUniqueViolation(err) {
+			return apperr.FieldErrors(map[string]string{"code": "组织代码已存在"})
+		}
+		if err != nil {
+			return err
+		}
+		id, _ := res.LastInsertId()
+		path := fmt.Sprintf("%s%d/", parentPath, id)
+		if _, err := tx.ExecContext(ctx, "UPDATE orgs SET path = ? WHERE id = ?", path, id); err != nil {
+			return err
+		}
+		created, err = Get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "org.create", EntityType: "org",
+			EntityID: fmt.Sprint(id), OrgID: id, OrgPath: path, After: created})
+	})
+	return created, err
+}
+
+// Rename changes an org's name. Admins only, inside their subtree.
+func Rename(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, name string) (Org, error) {
+	if err := a.Require(actor.Admin); err != nil {
+		return Org{}, err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 100 {
+		return Org{}, apperr.Invalid("name", "名称不能为空，且不超过100个字")
+	}
+	var after Org
+	err := db.Write(ctx, func(tx *sqlx.Tx) error {
+		before, err := GetInScope(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE orgs SET name = ? WHERE id = ?", name, id); err != nil {
+			return err
+		}
+		after = before
+		after.Name = name
+		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "org.rename", EntityType: "org",
+			EntityID: fmt.Sprint(id), OrgID: id, OrgPath: before.Path, Before: before, After: after})
+	})
+	return after, err
+}

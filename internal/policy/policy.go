@@ -1,0 +1,177 @@
+// Package policy owns the versioned policy parameters of SPEC §2. Nothing else hard-codes a threshold:
+// rules ask InForce for the version in force for an org on a date and store the version id they used.
+package policy
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/clock"
+	"bangfu/internal/org"
+	"bangfu/internal/store"
+)
+
+// Params are the thresholds of SPEC §2. Money is in fen.
+type Params struct {
+	DibaoMonthlyFen           int64   `json:"dibao_monthly_fen" validate:"gt=0"`             // 低保 per person per month
+	RelativeMultiplier        float64 `json:"relative_multiplier" validate:"gt=0,lte=10"`    // 相对困难 below this × 低保
+	AccidentExpenseRatio      float64 `json:"accident_expense_ratio" validate:"gt=0,lte=10"` // 意外致困 above this × income
+	LivingCapYearFen          int64   `json:"living_cap_year_fen" validate:"gt=0"`
+	MedicalCapYearFen         int64   `json:"medical_cap_year_fen" validate:"gt=0"`
+	EducationHigherFiledFen   int64   `json:"education_higher_filed_fen" validate:"gt=0"`
+	EducationHigherUnfiledFen int64   `json:"education_higher_unfiled_fen" validate:"gt=0"`
+	EducationSeniorFiledFen   int64   `json:"education_senior_filed_fen" validate:"gt=0"`
+	EducationSeniorUnfiledFen int64   `json:"education_senior_unfiled_fen" validate:"gt=0"`
+	WarmthAmountFen           int64   `json:"warmth_amount_fen" validate:"gt=0"`
+	HouseholdCapYearFen       int64   `json:"household_cap_year_fen" validate:"gt=0"`
+	SecondApprovalAboveFen    int64   `json:"second_approval_above_fen" validate:"gt=0"`
+	GreenMaxAmountFen         int64   `json:"green_max_amount_fen" validate:"gt=0"`
+	GreenSLAHours             int     `json:"green_sla_hours" validate:"gt=0,lte=720"`
+	GreenDocsDays             int     `json:"green_docs_days" validate:"gt=0,lte=365"`
+	GreenMonthlyQuota         int     `json:"green_monthly_quota" validate:"gte=0"`
+	PublicityDays             int     `json:"publicity_days" validate:"gt=0,lte=60"`
+}
+
+// Policy is one stored version.
+type Policy struct {
+	ID            int64         `db:"id" json:"id"`
+	EffectiveFrom string        `db:"effective_from" json:"effective_from"`
+	OrgIDNull     sql.NullInt64 `db:"org_id" json:"-"`
+	OrgID         *int64        `db:"-" json:"org_id"`
+	OrgName       string        `db:"org_name" json:"org_name"`
+	ParamsJSON    string        `db:"params" json:"-"`
+	Params        Params        `db:"-" json:"params"`
+	CreatedBy     string        `db:"created_by" json:"created_by"`
+	CreatedAt     string        `db:"created_at" json:"created_at"`
+}
+
+func (p *Policy) fill() error {
+	if p.OrgIDNull.Valid {
+		id := p.OrgIDNull.Int64
+		p.OrgID = &id
+	}
+	if p.OrgName == "" {
+		p.OrgName = "全区"
+	}
+	return json.Unmarshal([]byte(p.ParamsJSON), &p.Params)
+}
+
+const selectPolicy = `SELECT p.id, p.effective_from, p.org_id, coalesce(o.name, '') AS org_name, p.params,
+	p.created_by, p.created_at FROM policies p LEFT JOIN orgs o ON o.id = p.org_id`
+
+// InForce returns the version in force for the org on date ("2006-01-02"): among versions already effective
+// on that date for the whole district or for the org or one of its ancestors, the one for the nearest org,
+// and among those the latest effective date (then the latest created).
+func InForce(ctx context.Context, q sqlx.QueryerContext, orgID int64, date string) (Policy, error) {
+	var path string
+	if orgID != 0 {
+		o, err := org.Get(ctx, q, orgID)
+		if err != nil {
+			return Policy{}, err
+		}
+		path = o.Path
+	}
+	var p Policy
+	// An org applies when its path is a prefix of the asked org's path; the longer the path, the nearer.
+	err := sqlx.GetContext(ctx, q, &p, selectPolicy+`
+		WHERE p.effective_from <= ? AND (p.org_id IS NULL OR substr(?, 1, length(o.path)) = o.path)
+		ORDER BY length(coalesce(o.path, '')) DESC, p.effective_from DESC, p.id DESC LIMIT 1`, date, path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, apperr.NotFoundf("%s 没有生效的政策参数", date)
+	}
+	if err != nil {
+		return p, err
+	}
+	return p, p.fill()
+}
+
+// Current returns the version in force today for the org.
+func Current(ctx context.Context, q sqlx.QueryerContext, orgID int64, now time.Time) (Policy, error) {
+	return InForce(ctx, q, orgID, clock.Date(now))
+}
+
+// Get returns the version with id.
+func Get(ctx context.Context, q sqlx.QueryerContext, id int64) (Policy, error) {
+	var p Policy
+	err := sqlx.GetContext(ctx, q, &p, selectPolicy+" WHERE p.id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, apperr.NotFoundf("政策版本不存在")
+	}
+	if err != nil {
+		return p, err
+	}
+	return p, p.fill()
+}
+
+// List returns every version, newest effective date first.
+func List(ctx context.Context, q sqlx.QueryerContext) ([]Policy, error) {
+	ps := []Policy{}
+	if err := sqlx.SelectContext(ctx, q, &ps, selectPolicy+" ORDER BY p.effective_from DESC, p.id DESC"); err != nil {
+		return nil, err
+	}
+	for i := range ps {
+		if err := ps[i].fill(); err != nil {
+			return nil, err
+		}
+	}
+	return ps, nil
+}
+
+// NewVersion is the input for Create. Params are validated by the caller's validator (struct tags).
+type NewVersion struct {
+	EffectiveFrom string `json:"effective_from" validate:"required,datetime=2006-01-02"`
+	OrgID         int64  `json:"org_id"`
+	Params        Params `json:"params"`
+}
+
+// Create stores a new version. Admins only (SPEC §2); versions are never edited.
+func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in NewVersion) (Policy, error) {
+	if err := a.Require(actor.Admin); err != nil {
+		return Policy{}, err
+	}
+	if in.Params.LivingCapYearFen == 0 {
+		in.Params.LivingCapYearFen = 12 * in.Params.DibaoMonthlyFen // SPEC §2: 12 × 低保 unless set
+	}
+	params, _ := json.Marshal(in.Params)
+	var created Policy
+	err := db.Write(ctx, func(tx *sqlx.Tx) error {
+		var orgID sql.NullInt64
+		orgPath := ""
+		if in.OrgID != 0 {
+			o, err := org.GetInScope(ctx, tx, a, in.OrgID)
+			if err != nil {
+				return apperr.Invalid("org_id", "组织不存在")
+			}
+			orgID, orgPath = sql.NullInt64{Int64: o.ID, Valid: true}, o.Path
+		} else if a.OrgPath != "/" && !isTop(ctx, tx, a) {
+			return apperr.Forbiddenf("只有区级管理员可以设置全区政策")
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO policies (effective_from, org_id, params, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?)`, in.EffectiveFrom, orgID, string(params), a.Username, store.FormatTime(now))
+		if err != nil {
+			return err
+		}
+		id, _ := res.LastInsertId()
+		if created, err = Get(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "policy.create", EntityType: "policy",
+			EntityID: fmt.Sprint(id), OrgID: orgID.Int64, OrgPath: orgPath, After: created})
+	})
+	return created, err
+}
+
+// isTop reports whether a's org is the district federation.
+func isTop(ctx context.Context, q sqlx.QueryerContext, a actor.Actor) bool {
+	o, err := org.Get(ctx, q, a.OrgID)
+	return err == nil && o.Level == org.District
+}

@@ -1,0 +1,226 @@
+// Package store opens bangfu's SQLite database: one writer connection whose transactions begin IMMEDIATE,
+// a pool of read-only connections, migrations from schema.sql, the write-transaction helper and backups.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/mattn/go-sqlite3"
+
+	"bangfu"
+)
+
+// DB is an open bangfu database.
+type DB struct {
+	W    *sqlx.DB // the single writer; use Write
+	R    *sqlx.DB // read-only pool for queries
+	Path string
+}
+
+func dsn(path string, extra url.Values) string {
+	v := url.Values{}
+	v.Set("_journal_mode", "WAL")
+	v.Set("_synchronous", "FULL") // SPEC §10: no acknowledged write is lost on kill -9
+	v.Set("_foreign_keys", "on")
+	v.Set("_busy_timeout", "5000")
+	for k, vs := range extra {
+		v[k] = vs
+	}
+	return "file:" + path + "?" + v.Encode()
+}
+
+// Open opens (creating if needed) the database at path and migrates it to the current schema.
+func Open(path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	w, err := sqlx.Open("sqlite3", dsn(path, url.Values{"_txlock": {"immediate"}}))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1) // one writer: "database is locked" cannot happen between our own writers
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := migrate(w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sqlx.Open("sqlite3", dsn(path, url.Values{"_query_only": {"1"}}))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{W: w, R: r, Path: path}, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.R.Close(), db.W.Close())
+}
+
+// Write runs fn in one write transaction (BEGIN IMMEDIATE on the single writer connection) and commits
+// if fn returns nil. Every change, with its audit event and ledger rows, goes through here.
+func (db *DB) Write(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := db.W.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// IsUniqueViolation reports whether err is a UNIQUE constraint failure.
+func IsUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+}
+
+// Backup writes a consistent copy of the live database to dest (which must not exist) while others keep
+// writing: VACUUM INTO reads one snapshot in a read transaction, which WAL lets run beside the writer.
+func Backup(ctx context.Context, path, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("%s already exists", dest)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	c, err := sql.Open("sqlite3", dsn(path, nil))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.ExecContext(ctx, "VACUUM INTO ?", dest)
+	return err
+}
+
+var migrationHeader = regexp.MustCompile(`(?m)^-- migration (\d+):.*$`)
+
+// Migration is one numbered section of schema.sql.
+type Migration struct {
+	Version int
+	SQL     string
+}
+
+// Migrations splits schema.sql into its numbered sections, which must count up from 1.
+func Migrations(schema string) ([]Migration, error) {
+	locs := migrationHeader.FindAllStringSubmatchIndex(schema, -1)
+	var ms []Migration
+	for i, loc := range locs {
+		n, _ := strconv.Atoi(schema[loc[2]:loc[3]])
+		if n != i+1 {
+			return nil, fmt.Errorf("schema.sql: migration %d found where %d was expected", n, i+1)
+		}
+		end := len(schema)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		ms = append(ms, Migration{Version: n, SQL: schema[loc[0]:end]})
+	}
+	if len(ms) == 0 {
+		return nil, errors.New("schema.sql has no migrations")
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the version this binary migrates databases to.
+func SchemaVersion() int {
+	ms, err := Migrations(bangfu.Schema)
+	if err != nil {
+		panic(err)
+	}
+	return ms[len(ms)-1].Version
+}
+
+// migrate applies, each in its own transaction, every section of schema.sql newer than the database's
+// user_version. A database newer than this binary is refused rather than guessed at.
+func migrate(w *sqlx.DB) error {
+	return MigrateTo(w, bangfu.Schema, 0)
+}
+
+// MigrateTo applies the migrations of schema up to version upTo (0: all). Tests use it to build
+// databases of older versions.
+func MigrateTo(w *sqlx.DB, schema string, upTo int) error {
+	ms, err := Migrations(schema)
+	if err != nil {
+		return err
+	}
+	var current int
+	if err := w.Get(&current, "PRAGMA user_version"); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if latest := ms[len(ms)-1].Version; current > latest {
+		return fmt.Errorf("database schema version %d is newer than this program's %d", current, latest)
+	}
+	for _, m := range ms {
+		if m.Version <= current || (upTo > 0 && m.Version > upTo) {
+			continue
+		}
+		tx, err := w.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(m.SQL); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", m.Version, err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %d: %w", m.Version, err)
+		}
+	}
+	return nil
+}
+
+// TimeFormat is how instants are stored: UTC, fixed width, so that text order is time order.
+const TimeFormat = "2006-01-02T15:04:05.000000Z"
+
+// FormatTime renders t for storage.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// ParseTime reads a stored instant.
+func ParseTime(s string) (time.Time, error) { return time.Parse(TimeFormat, s) }
+
+// Paging normalises list paging (SPEC §9.2): page ≥ 1, 1 ≤ per_page ≤ 200, 50 by default.
+func Paging(page, perPage int) (int, int) {
+	if page < 1 {
+		page = 1
+	}
+	if perPage < 1 {
+		perPage = 50
+	}
+	if perPage > 200 {
+		perPage = 200
+	}
+	return page, perPage
+}

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"bangfu/internal/apperr"
+)
+
+// bind decodes the JSON body strictly (unknown fields, wrong types and trailing data are refused with
+// Chinese messages) and validates v's struct tags.
+func (s *Server) bind(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return he
+		}
+		return apperr.New(apperr.Validation, "请求体只能包含一个 JSON 对象")
+	}
+	return s.valid.Struct(v)
+}
+
+func jsonError(err error) error {
+	var he *echo.HTTPError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &he): // the body limit
+		return he
+	case errors.Is(err, io.EOF):
+		return apperr.New(apperr.Validation, "请求体为空，应为 JSON 对象")
+	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.New(apperr.Validation, "请求体不是有效的 JSON")
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return apperr.New(apperr.Validation, "请求体应为 JSON 对象")
+		}
+		return apperr.Invalid(field, "类型错误，应为"+typeName(typ.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.Invalid(field, "不认识的字段")
+	}
+	return apperr.New(apperr.Validation, "请求体格式错误")
+}
+
+func typeName(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "整数"
+	case strings.HasPrefix(kind, "float"):
+		return "数字"
+	case kind == "string":
+		return "文本"
+	case kind == "bool":
+		return "是/否"
+	case kind == "slice", kind == "array":
+		return "列表"
+	}
+	return "对象"
+}
+
+// bindQuery reads query parameters into v (fields tagged `query`).
+func bindQuery(c echo.Context, v any) error {
+	if err := (&echo.DefaultBinder{}).BindQueryParams(c, v); err != nil {
+		return apperr.New(apperr.Validation, "查询参数格式错误")
+	}
+	return nil
+}
+
+// pathID reads the :id path parameter; an id that is not a positive number names no record.
+func pathID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.NotFoundf("记录不存在")
+	}
+	return id, nil
+}
+
+// list is the shape of every list answer (SPEC §9.2).
+type list[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}

@@ -1,0 +1,133 @@
+// Package web is bangfu's HTTP layer (SPEC §9.2, §9.3): routes, middleware and handlers that decode a
+// request, call one area function with the request's actor, and encode the answer. No rules live here.
+package web
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"bangfu"
+	"bangfu/internal/auth"
+	"bangfu/internal/clock"
+	"bangfu/internal/store"
+	"bangfu/internal/validate"
+)
+
+// Config is what the server is built from.
+type Config struct {
+	DB         *store.DB
+	Clock      clock.Clock
+	Log        *slog.Logger
+	BcryptCost int        // 0: bcrypt's default; tests lower it
+	LoginRate  rate.Limit // log-in attempts per second per client address; 0: 2 per second
+	LoginBurst int        // 0: 20
+}
+
+// Server carries the dependencies every handler needs.
+type Server struct {
+	db    *store.DB
+	clock clock.Clock
+	log   *slog.Logger
+	auth  *auth.Service
+	valid *validate.Validator
+}
+
+// BodyLimit is the largest JSON request body accepted (SPEC §9.2: larger bodies get 413 too_large).
+const BodyLimit = "1M"
+
+// New builds the HTTP handler.
+func New(cfg Config) *echo.Echo {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.LoginRate == 0 {
+		cfg.LoginRate = 2
+	}
+	if cfg.LoginBurst == 0 {
+		cfg.LoginBurst = 20
+	}
+	s := &Server{
+		db:    cfg.DB,
+		clock: cfg.Clock,
+		log:   cfg.Log,
+		auth:  &auth.Service{DB: cfg.DB, Clock: cfg.Clock, BcryptCost: cfg.BcryptCost},
+		valid: validate.New(cfg.Clock.Now),
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = echo.ExtractIPDirect() // no proxy is trusted unless one is configured in front
+	e.Use(s.recoverPanics)
+	e.Use(middleware.RequestID())
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+		ReferrerPolicy: "same-origin", ContentSecurityPolicy: "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'",
+	}))
+
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]any{"ok": true}) })
+
+	api := e.Group("/api/v1", middleware.BodyLimit(BodyLimit), s.loadSession, s.checkCSRF)
+	loginLimiter := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store:               middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: cfg.LoginRate, Burst: cfg.LoginBurst, ExpiresIn: 10 * time.Minute}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler:         func(c echo.Context, _ string, _ error) error { return errRateLimited },
+		ErrorHandler:        func(c echo.Context, _ error) error { return errRateLimited },
+	})
+	api.POST("/session", s.login, loginLimiter)
+
+	in := api.Group("", s.requireLogin)
+	in.DELETE("/session", s.logout)
+	in.GET("/me", s.me)
+	in.POST("/me/password", s.changeOwnPassword)
+
+	in.GET("/orgs", s.listOrgs)
+	in.POST("/orgs", s.createOrg)
+	in.PATCH("/orgs/:id", s.renameOrg)
+
+	in.GET("/users", s.listUsers)
+	in.POST("/users", s.createUser)
+	in.GET("/users/:id", s.getUser)
+	in.PATCH("/users/:id", s.updateUser)
+	in.POST("/users/:id/password", s.resetPassword)
+
+	in.GET("/policies", s.listPolicies)
+	in.GET("/policies/current", s.currentPolicy)
+	in.GET("/policies/:id", s.getPolicy)
+	in.POST("/policies", s.createPolicy)
+
+	in.GET("/audit/events", s.listAuditEvents)
+	in.GET("/audit/verify", s.verifyAudit)
+
+	api.Any("/*", func(c echo.Context) error { return errNoRoute })
+	s.serveUI(e)
+	return e
+}
+
+// serveUI serves the embedded static/ folder at the site root; "/" is index.html.
+func (s *Server) serveUI(e *echo.Echo) {
+	files := http.FileServer(http.FS(bangfu.Static()))
+	e.GET("/*", func(c echo.Context) error {
+		p := c.Request().URL.Path
+		if strings.HasPrefix(p, "/api/") {
+			return errNoRoute
+		}
+		if p != "/" {
+			if _, err := fs.Stat(bangfu.Static(), strings.TrimPrefix(p, "/")); err != nil {
+				return errNoRoute
+			}
+		}
+		c.Response().Header().Set("Cache-Control", "no-cache")
+		files.ServeHTTP(c.Response(), c.Request())
+		return nil
+	})
+}
