@@ -1,0 +1,29 @@
+// nav.js — the registry of pages. Adding a page = one module in /pages/ exporting
+//   export async function render(root, params, ctx)
+// plus one entry here. The router picks the entry whose path is the longest prefix of the address
+// (#/users matches #/users, #/users/new and #/users/5) and passes the rest as params (see app.js).
+//
+// Entry fields:
+//   path    '#/name' — the address; also the nav link
+//   title   the nav text and the browser tab title
+//   module  the page module's URL
+//   roles   the roles that may open it (any one is enough); absent = every logged-in user
+//   group   the nav section it is listed under (one of GROUPS); absent = top
+//   hidden  true = routable but not listed in the nav (detail pages reached by links)
+
+/** Nav sections, in display order. Pages of later areas go into the matching group. */
+export const GROUPS = ['', '困难职工档案', '救助审批', '经费管理', '帮扶活动', '统计报表', '审计监督', '系统管理', '个人'];
+
+export const NAV = [
+  { path: '#/', title: '首页', module: '/pages/dashboard.js' },
+  { path: '#/audit', title: '审计日志', roles: ['auditor', 'admin'], group: '审计监督', module: '/pages/audit.js' },
+  { path: '#/users', title: '用户管理', roles: ['admin'], group: '系统管理', module: '/pages/users.js' },
+  { path: '#/orgs', title: '组织机构', roles: ['admin'], group: '系统管理', module: '/pages/orgs.js' },
+  { path: '#/policies', title: '政策参数', roles: ['admin'], group: '系统管理', module: '/pages/policies.js' },
+  { path: '#/account', title: '我的账户', group: '个人', module: '/pages/account.js' },
+];
+
+/** allowed: may a user with these roles open entry? */
+export function allowed(entry, roles) {
+  return !entry.roles || entry.roles.length === 0 || entry.roles.some((r) => (roles || []).includes(r));
+}
