@@ -110,7 +110,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	svc := &auth.Service{DB: db, Clock: clock.System{}}
 	if *withDemo {
-		created, err := demo.Seed(ctx, db, svc)
+		created, err := demo.Full(ctx, db, svc)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}

@@ -54,7 +54,18 @@ var Users = []User{
 	{"auditor1", "周德明", "BJ", []actor.Role{actor.Auditor}},
 }
 
-// Seed writes the demo orgs and users into an empty database. It reports false and writes nothing when
+// Full writes everything `bangfu serve --demo` shows: the orgs and users of Seed, then each area's demo
+// records. It reports false and writes nothing when the database is not empty.
+func Full(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
+	created, err := Seed(ctx, db, svc)
+	if err != nil || !created {
+		return created, err
+	}
+	// Each area adds its demo records here, in dependency order.
+	return true, nil
+}
+
+// Seed writes the demo orgs and users into an empty database; test servers start from it. It reports false and writes nothing when
 // the database is not empty.
 func Seed(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
 	created, err := svc.Bootstrap(ctx, Orgs[0][0], Orgs[0][1], Users[0].Username, Users[0].Name, Password)
