@@ -7,7 +7,7 @@
 //   ctx     {me, api, hasRole(...roles), navigate(hash), setTitle(text), refreshMe(), toast, confirm, nav}
 
 import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from '/api.js';
-import { h, clear, alert, errorBox, toast, confirmDialog, button } from '/ui.js';
+import { h, clear, alert, errorBox, toast, confirmDialog, button, pageHeader } from '/ui.js';
 import { NAV, GROUPS, allowed } from '/nav.js';
 import { roleLabel } from '/labels.js';
 
@@ -165,13 +165,13 @@ async function route() {
   window.scrollTo(0, 0);
   if (!m) {
     document.title = `页面不存在 - ${APP_NAME}`;
-    root.append(h('h1', null, '页面不存在'), alert('您访问的页面不存在。', 'warn'), h('p', null, h('a', { href: '#/' }, '返回首页')));
+    root.append(pageHeader('页面不存在'), alert('您访问的页面不存在。', 'warn'), h('p', null, h('a', { href: '#/' }, '返回首页')));
     return;
   }
   const { entry, rest } = m;
   document.title = `${entry.title} - ${APP_NAME}`;
   if (!allowed(entry, me.roles)) {
-    root.append(h('h1', null, entry.title), alert('您没有权限访问此页面。', 'warn'));
+    root.append(pageHeader(entry.title), alert('您没有权限访问此页面。', 'warn'));
     return;
   }
   try {

@@ -31,6 +31,13 @@ export function label(vocab, value) {
   return vocab[value] ?? String(value);
 }
 
+/** roleList: roles as an array, whether the server sent an array or a comma-separated string. */
+export function roleList(v) {
+  if (Array.isArray(v)) return v;
+  if (!v) return [];
+  return String(v).split(/[,\s]+/).filter(Boolean);
+}
+
 export function roleLabel(role) {
   return label(ROLES, role);
 }
@@ -41,12 +48,12 @@ export function orgLevelLabel(level) {
 
 /**
  * SPEC §2 policy parameters, in display order. kind: money (fen in JSON, yuan on screen), ratio (a decimal number),
- * int (a whole number with unit). A key the server sends that is not listed here is still shown, under its key.
+ * int (a whole number with unit); hint explains the rule. A key the server sends that is not listed here is still shown, under its key.
  */
 export const POLICY_PARAMS = [
   { key: 'dibao_monthly_fen', label: '低保标准（每人每月）', kind: 'money', group: '认定标准' },
-  { key: 'relative_multiplier', label: '相对困难倍数（人均月收入低于低保的倍数）', kind: 'ratio', unit: '倍', group: '认定标准' },
-  { key: 'accident_expense_ratio', label: '意外致困支出比例（自付医疗/意外支出占家庭收入）', kind: 'ratio', unit: '', group: '认定标准' },
+  { key: 'relative_multiplier', label: '相对困难倍数', kind: 'ratio', unit: '倍', group: '认定标准', hint: '家庭人均月收入低于低保标准的此倍数，认定为相对困难。' },
+  { key: 'accident_expense_ratio', label: '意外致困支出比例', kind: 'ratio', unit: '倍', group: '认定标准', hint: '当年自付医疗、意外支出超过家庭收入的此倍数，认定为意外致困。' },
   { key: 'living_cap_year_fen', label: '生活救助年度上限（每户）', kind: 'money', group: '救助标准' },
   { key: 'medical_cap_year_fen', label: '大病/医疗救助年度上限（每户）', kind: 'money', group: '救助标准' },
   { key: 'education_higher_filed_fen', label: '金秋助学·高等教育（建档户）', kind: 'money', group: '救助标准' },
@@ -55,12 +62,12 @@ export const POLICY_PARAMS = [
   { key: 'education_senior_unfiled_fen', label: '金秋助学·高中（非建档户）', kind: 'money', group: '救助标准' },
   { key: 'warmth_amount_fen', label: '送温暖金额（每户每年）', kind: 'money', group: '救助标准' },
   { key: 'household_cap_year_fen', label: '每户年度现金救助总额上限', kind: 'money', group: '救助标准' },
-  { key: 'second_approval_above_fen', label: '超过此金额需两级审批', kind: 'money', group: '审批规则' },
+  { key: 'second_approval_above_fen', label: '两级审批起点金额', kind: 'money', group: '审批规则', hint: '申请金额超过此数，须两名审批人先后批准。' },
   { key: 'publicity_days', label: '公示期', kind: 'int', unit: '个工作日', group: '审批规则' },
   { key: 'green_max_amount_fen', label: '绿色通道单笔上限', kind: 'money', group: '绿色通道' },
   { key: 'green_sla_hours', label: '绿色通道审批时限', kind: 'int', unit: '小时', group: '绿色通道' },
   { key: 'green_docs_days', label: '绿色通道补交材料期限', kind: 'int', unit: '天', group: '绿色通道' },
-  { key: 'green_monthly_quota', label: '绿色通道每月审批名额（每个组织辖区）', kind: 'int', unit: '件', group: '绿色通道' },
+  { key: 'green_monthly_quota', label: '绿色通道每月审批名额', kind: 'int', unit: '件', group: '绿色通道', hint: '每个组织辖区每月可批准的绿色通道申请数。' },
 ];
 
 /** Entity types and verbs that audit actions are made of ("user.create" → 用户·新建). Areas add theirs. */
@@ -73,16 +80,23 @@ export const ENTITY_TYPES = {
 
 export const ACTION_VERBS = {
   create: '新建', update: '修改', delete: '删除', login: '登录', logout: '退出', login_failed: '登录失败',
-  locked: '锁定', lock: '锁定', unlock: '解锁', password: '修改密码', password_change: '修改密码', password_reset: '重置密码',
+  locked: '锁定', lock: '锁定', unlock: '解锁', password: '修改密码', password_change: '修改密码', login_refused: '登录被拒绝', password_reset: '重置密码',
   rename: '重命名', disable: '停用', enable: '启用', submit: '提交', approve: '批准', return: '退回', reject: '驳回',
   exit: '撤档', reopen: '返困重开', visit: '入户走访', publicize: '公示', file: '建档', review: '复核',
   disburse: '发放', void: '作废', confirm_receipt: '确认领取', post: '记账', reverse: '冲正', read: '查看',
   read_full: '查看完整信息', export: '导出', import: '导入', verify: '校验', checkpoint: '签署检查点',
 };
 
+/** Whole actions whose name reads better than entity·verb. */
+export const ACTIONS = {
+  'session.login': '登录', 'session.logout': '退出登录', 'session.login_failed': '登录失败',
+  'session.login_refused': '登录被拒绝', 'user.locked': '账户锁定',
+};
+
 /** actionLabel: "user.create" → "用户·新建" when every part is known, else the code itself. */
 export function actionLabel(action) {
   if (!action) return '';
+  if (ACTIONS[action]) return ACTIONS[action];
   const parts = String(action).split('.');
   const out = parts.map((p, i) => (i === parts.length - 1 ? ACTION_VERBS[p] : ENTITY_TYPES[p] || ACTION_VERBS[p]));
   return out.every(Boolean) ? out.join('·') : String(action);

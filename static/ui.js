@@ -57,14 +57,14 @@ export function card(title, ...children) {
 
 /** button: h('button') with type=button unless given; kind: primary | danger | link | (default). */
 export function button(text, onclick, attrs = {}) {
-  const { kind, ...rest } = attrs;
-  return h('button', { type: 'button', class: ['btn', kind && `btn-${kind}`, rest.class], ...rest, onclick }, text);
+  const { kind, class: cls, ...rest } = attrs;
+  return h('button', { type: 'button', ...rest, class: ['btn', kind && `btn-${kind}`, cls], onclick }, text);
 }
 
 /** linkButton: an <a> that looks like a button. */
 export function linkButton(text, href, attrs = {}) {
-  const { kind, ...rest } = attrs;
-  return h('a', { href, class: ['btn', kind && `btn-${kind}`, rest.class], ...rest }, text);
+  const { kind, class: cls, ...rest } = attrs;
+  return h('a', { ...rest, href, class: ['btn', kind && `btn-${kind}`, cls] }, text);
 }
 
 /** badge: a small coloured label; kind: ok | warn | danger | info | muted. */
@@ -475,8 +475,8 @@ export function formDialog({ title, body, submitText = '保存', onSubmit, formI
 /**
  * listView renders a searchable, filterable, paged table into root and loads it. Options:
  *  id        the table's id (the pager total is "<id>-total", the search box "<id>-q", the filter form "<id>-filters")
- *  columns   [{key, title, render(row) → node|string, align: 'right'|'center', nowrap}] — a key ending in _fen is
- *            shown as money, right-aligned
+ *  columns   [{key, title, render(row) → node|string, align: 'right'|'center', nowrap, noPrint}] — a key ending
+ *            in _fen is shown as money, right-aligned; noPrint leaves the column (e.g. 操作) off the printout
  *  load      async (query) → {items, total}; query has q, page, per_page and every filter's value
  *  search    placeholder text for the search box, or false for none
  *  filters   [{name, label, type: 'select'|'text'|'date', options: [{value,label}] or async () => [...]}]
@@ -609,7 +609,7 @@ export function listView(root, opts) {
 
 function colClass(c) {
   const right = c.align === 'right' || (!c.align && c.key && c.key.endsWith('_fen'));
-  return [right && 'num', c.align === 'center' && 'center', c.nowrap && 'nowrap', c.class].filter(Boolean).join(' ');
+  return [right && 'num', c.align === 'center' && 'center', c.nowrap && 'nowrap', c.noPrint && 'no-print', c.class].filter(Boolean).join(' ');
 }
 
 function cell(c, row) {

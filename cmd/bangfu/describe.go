@@ -9,11 +9,15 @@ import (
 	"bangfu/internal/apperr"
 )
 
-// describe renders an application error with its field messages for the terminal.
+// describe renders an application error with its field messages for the terminal: the Chinese message
+// alone, without the code ("not_found: …") that Error() puts first for logs.
 func describe(err error) error {
 	var e *apperr.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
+	if !errors.As(err, &e) || e.Code == apperr.Internal {
 		return err
+	}
+	if len(e.Fields) == 0 {
+		return errors.New(e.Message)
 	}
 	keys := make([]string, 0, len(e.Fields))
 	for k := range e.Fields {

@@ -236,7 +236,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, out io.Writer)
 	defer db.Close()
 	o, err := org.ByCode(ctx, db.R, *orgCode)
 	if err != nil {
-		return err
+		return describe(err)
 	}
 	in := auth.NewUser{Username: *username, Name: *name, OrgID: o.ID, Password: strings.TrimRight(line, "\r\n")}
 	for _, r := range strings.Split(*roles, ",") {

@@ -19,8 +19,21 @@ type Result struct {
 }
 
 // Verify walks the whole chain in sequence order and checks each link, then that the last event is the
-// recorded head.
+// recorded head. Given a pool, it reads the events and the head in one read transaction: on a live database
+// an event committed between the two reads would otherwise look like a cut-off tail.
 func Verify(ctx context.Context, q sqlx.QueryerContext) (Result, error) {
+	if db, ok := q.(*sqlx.DB); ok {
+		tx, err := db.BeginTxx(ctx, nil)
+		if err != nil {
+			return Result{}, err
+		}
+		defer tx.Rollback()
+		return verify(ctx, tx)
+	}
+	return verify(ctx, q)
+}
+
+func verify(ctx context.Context, q sqlx.QueryerContext) (Result, error) {
 	rows, err := q.QueryxContext(ctx, "SELECT * FROM audit_events ORDER BY seq")
 	if err != nil {
 		return Result{}, err

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -131,9 +132,11 @@ func sortByCode(orgs []Org, idx []int) {
 	}
 }
 
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+
 // NewOrg is the input for Create. ParentID 0 creates the district federation (only on an empty tree).
 type NewOrg struct {
-	Code     string `json:"code" validate:"required,max=32,alphanumunicode"`
+	Code     string `json:"code" validate:"required,max=32"`
 	Name     string `json:"name" validate:"required,max=100"`
 	ParentID int64  `json:"parent_id"`
 }
@@ -144,6 +147,12 @@ func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in 
 		return Org{}, err
 	}
 	in.Code, in.Name = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name)
+	if !codePattern.MatchString(in.Code) {
+		return Org{}, apperr.Invalid("code", "组织代码只能由字母、数字、连字符和下划线组成")
+	}
+	if in.Name == "" {
+		return Org{}, apperr.Invalid("name", "此项为必填")
+	}
 	var created Org
 	err := db.Write(ctx, func(tx *sqlx.Tx) error {
 		level, parentPath := District, "/"
@@ -169,7 +178,7 @@ func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in 
 		res, err := tx.ExecContext(ctx, `INSERT INTO orgs (code, name, level, parent_id, path, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, in.Code, in.Name, level, parent, fmt.Sprintf("%s%s-new/", parentPath, in.Code), store.FormatTime(now))
 		if store.IsUniqueViolation(err) {
-			return apperr.FieldErrors(map[string]string{"code": "组织代码已存在"})
+			return &apperr.Error{Code: apperr.Conflict, Message: "组织代码已存在", Fields: map[string]string{"code": "组织代码已存在"}}
 		}
 		if err != nil {
 			return err

@@ -117,8 +117,16 @@ func Backup(ctx context.Context, path, dest string) error {
 		return err
 	}
 	defer c.Close()
-	_, err = c.ExecContext(ctx, "VACUUM INTO ?", dest)
-	return err
+	if _, err := c.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
+		return err
+	}
+	// VACUUM INTO does not fsync what it writes (sqlite.org/lang_vacuum.html): sync before calling it a backup.
+	f, err := os.Open(dest)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 var migrationHeader = regexp.MustCompile(`(?m)^-- migration (\d+):.*$`)
@@ -186,6 +194,16 @@ func MigrateTo(w *sqlx.DB, schema string, upTo int) error {
 		tx, err := w.Begin()
 		if err != nil {
 			return err
+		}
+		// Another process opening the same file may have applied it since the version was read above: look
+		// again inside this transaction, which holds the write lock (BEGIN IMMEDIATE).
+		if err := tx.QueryRow("PRAGMA user_version").Scan(&current); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if m.Version <= current {
+			tx.Rollback()
+			continue
 		}
 		if _, err := tx.Exec(m.SQL); err != nil {
 			tx.Rollback()

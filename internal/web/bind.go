@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -15,7 +16,14 @@ import (
 // bind decodes the JSON body strictly (unknown fields, wrong types and trailing data are refused with
 // Chinese messages) and validates v's struct tags.
 func (s *Server) bind(c echo.Context, v any) error {
-	dec := json.NewDecoder(c.Request().Body)
+	body, err := io.ReadAll(c.Request().Body) // bounded by the body-limit middleware
+	if err != nil {
+		return jsonError(err)
+	}
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] != '{' {
+		return apperr.New(apperr.Validation, "请求体应为 JSON 对象")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)

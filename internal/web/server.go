@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"bangfu"
+	"bangfu/internal/actor"
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/store"
@@ -90,23 +91,24 @@ func New(cfg Config) *echo.Echo {
 	in.GET("/me", s.me)
 	in.POST("/me/password", s.changeOwnPassword)
 
+	admin := only(actor.Admin)
 	in.GET("/orgs", s.listOrgs)
-	in.POST("/orgs", s.createOrg)
-	in.PATCH("/orgs/:id", s.renameOrg)
+	in.POST("/orgs", s.createOrg, admin)
+	in.PATCH("/orgs/:id", s.renameOrg, admin)
 
-	in.GET("/users", s.listUsers)
-	in.POST("/users", s.createUser)
-	in.GET("/users/:id", s.getUser)
-	in.PATCH("/users/:id", s.updateUser)
-	in.POST("/users/:id/password", s.resetPassword)
+	in.GET("/users", s.listUsers, admin)
+	in.POST("/users", s.createUser, admin)
+	in.GET("/users/:id", s.getUser, admin)
+	in.PATCH("/users/:id", s.updateUser, admin)
+	in.POST("/users/:id/password", s.resetPassword, admin)
 
 	in.GET("/policies", s.listPolicies)
 	in.GET("/policies/current", s.currentPolicy)
 	in.GET("/policies/:id", s.getPolicy)
-	in.POST("/policies", s.createPolicy)
+	in.POST("/policies", s.createPolicy, admin)
 
-	in.GET("/audit/events", s.listAuditEvents)
-	in.GET("/audit/verify", s.verifyAudit)
+	in.GET("/audit/events", s.listAuditEvents, only(actor.Auditor, actor.Admin))
+	in.GET("/audit/verify", s.verifyAudit, only(actor.Auditor, actor.Admin, actor.Finance))
 
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	s.serveUI(e)

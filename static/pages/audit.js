@@ -3,7 +3,7 @@
 
 import { api, withQuery } from '/api.js';
 import { h, clear, pageHeader, button, listView, infoDialog, dl, formatDateTime, alert, errorBox, formatNumber } from '/ui.js';
-import { actionLabel, roleLabel, ENTITY_TYPES, label } from '/labels.js';
+import { actionLabel, roleLabel, roleList, ENTITY_TYPES, label } from '/labels.js';
 
 export async function render(root, params, ctx) {
   const result = h('div', { id: 'audit-verify-result', class: 'verify-result', 'aria-live': 'polite' });
@@ -56,12 +56,12 @@ export async function render(root, params, ctx) {
     columns: [
       { key: 'seq', title: '序号', align: 'right', nowrap: true },
       { key: 'time', title: '时间', render: (e) => formatDateTime(e.time, { seconds: true }), nowrap: true },
-      { key: 'actor', title: '操作人', render: (e) => (e.actor ? h('span', { title: (e.roles || []).map(roleLabel).join('、') }, e.actor) : h('span', { class: 'muted' }, '系统')) },
+      { key: 'actor', title: '操作人', render: (e) => (e.actor ? h('span', { title: roleList(e.roles).map(roleLabel).join('、') }, e.actor) : h('span', { class: 'muted' }, '系统')) },
       { key: 'action', title: '动作', render: (e) => h('span', { title: e.action }, actionLabel(e.action)) },
       { key: 'entity', title: '对象', render: (e) => (e.entity_type ? `${label(ENTITY_TYPES, e.entity_type)}${e.entity_id ? ' #' + e.entity_id : ''}` : '—') },
       { key: 'reason', title: '原因', render: (e) => e.reason || '—' },
       { key: 'client_addr', title: '来源地址', class: 'mono', nowrap: true },
-      { key: 'details', title: '详情', render: (e) => button('查看', () => showEvent(e), { kind: 'link', class: 'audit-details' }), nowrap: true },
+      { key: 'details', title: '详情', render: (e) => button('查看', () => showEvent(e), { kind: 'link', class: 'audit-details' }), nowrap: true, noPrint: true },
     ],
   });
 }
@@ -74,7 +74,7 @@ function showEvent(e) {
       dl([
         ['时间', formatDateTime(e.time, { seconds: true })],
         ['操作人', e.actor || '系统'],
-        ['角色', (e.roles || []).map(roleLabel).join('、')],
+        ['角色', roleList(e.roles).map(roleLabel).join('、')],
         ['组织编号', e.org_id],
         ['动作', `${actionLabel(e.action)}（${e.action}）`],
         ['对象', e.entity_type ? `${label(ENTITY_TYPES, e.entity_type)}（${e.entity_type}）${e.entity_id ? ' #' + e.entity_id : ''}` : ''],

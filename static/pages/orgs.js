@@ -41,7 +41,7 @@ export async function render(root, params, ctx) {
     total.textContent = q ? `共 ${orgs.length} 个组织，匹配 ${rows.length} 个` : `共 ${orgs.length} 个组织`;
     const table = h('table', { class: 'table table-tree', id: 'org-list' },
       h('thead', null, h('tr', null,
-        h('th', null, '名称'), h('th', null, '代码'), h('th', null, '层级'), h('th', null, '上级组织'), h('th', null, '操作'))),
+        h('th', null, '名称'), h('th', null, '代码'), h('th', null, '层级'), h('th', null, '上级组织'), h('th', { class: 'no-print' }, '操作'))),
       h('tbody', null, rows.length ? rows.map((o) => h('tr', { dataset: { id: o.id, level: o.level } },
         h('td', null, h('span', { class: `tree-name tree-l${o.level}`, style: { paddingLeft: `${(q ? 0 : o.level - 1) * 1.6}em` } },
           !q && o.level > 1 ? h('span', { class: 'tree-guide', 'aria-hidden': 'true' }, '└') : null,
@@ -49,9 +49,9 @@ export async function render(root, params, ctx) {
         h('td', { class: 'mono' }, o.code),
         h('td', { class: 'nowrap' }, badge(o.level_name || orgLevelLabel(o.level), LEVEL_KIND[o.level] || 'muted')),
         h('td', null, o.parent_id ? (byId.get(o.parent_id) || {}).name || '' : '—'),
-        h('td', { class: 'nowrap actions' },
+        h('td', { class: 'nowrap no-print' }, h('div', { class: 'actions' },
           button('重命名', () => renameOrg(o), { kind: 'link', class: 'org-rename' }),
-          o.level < 4 ? button('新建下级', () => createOrg(o), { kind: 'link', class: 'org-add-child' }) : null)))
+          o.level < 4 ? button('新建下级', () => createOrg(o), { kind: 'link', class: 'org-add-child' }) : null))))
         : h('tr', null, h('td', { colspan: 5, class: 'table-empty' }, '没有匹配的组织'))));
     clear(tableBox, table);
   }

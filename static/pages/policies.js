@@ -46,8 +46,8 @@ function paramsTable(p, id) {
     h('tbody', null, groups.map((g) => [
       h('tr', { class: 'group-row' }, h('th', { colspan: 2 }, g)),
       defs.filter((d) => d.group === g).map((d) => h('tr', { dataset: { key: d.key } },
-        h('th', { scope: 'row' }, d.label),
-        h('td', { class: d.kind === 'money' ? 'num' : '' }, formatParam(d, (p.params || {})[d.key])))),
+        h('th', { scope: 'row' }, d.label, d.hint ? h('div', { class: 'field-hint' }, d.hint) : null),
+        h('td', { class: 'num' }, formatParam(d, (p.params || {})[d.key])))),
     ])));
 }
 
@@ -129,7 +129,7 @@ function paramInput(d, value) {
   if (d.kind === 'money') return affix(moneyInput(d.key, value), '元');
   const input = h('input', {
     name: d.key, type: 'number', 'data-type': d.kind === 'int' ? 'int' : 'number',
-    step: d.kind === 'int' ? '1' : '0.01', min: '0', value: value ?? '', class: 'input-short',
+    step: d.kind === 'int' ? '1' : '0.01', min: '0', value: value ?? '', class: 'input-number',
   });
   return d.unit ? affix(input, d.unit) : input;
 }
@@ -151,7 +151,7 @@ async function renderCreate(root, ctx) {
     current ? h('p', { class: 'muted' }, `以下各项已按 ${formatDate(current.effective_from)} 起生效的版本（${scope(current)}）预填。金额单位为元。`) : null,
     groups.map((g) => h('fieldset', { class: 'fieldset' },
       h('legend', null, g),
-      h('div', { class: 'form-grid' }, defs.filter((d) => d.group === g).map((d) => field(d.label, paramInput(d, base[d.key]), { required: true }))))),
+      h('div', { class: 'form-grid' }, defs.filter((d) => d.group === g).map((d) => field(d.label, paramInput(d, base[d.key]), { required: true, hint: d.hint }))))),
     formActions(
       h('button', { type: 'submit', class: 'btn btn-primary', id: 'policy-form-submit' }, '保存新版本'),
       linkButton('取消', '#/policies')));

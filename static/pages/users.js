@@ -53,7 +53,7 @@ function renderList(root, params, ctx) {
       { key: 'roles', title: '角色', render: (u) => roleBadges(u.roles) },
       { key: 'status', title: '状态', render: statusBadge, nowrap: true },
       { key: 'created_at', title: '创建时间', render: (u) => formatDateTime(u.created_at), nowrap: true },
-      { key: 'actions', title: '操作', render: (u) => h('a', { href: `#/users/${u.id}`, class: 'action-link' }, '编辑'), nowrap: true },
+      { key: 'actions', title: '操作', render: (u) => h('a', { href: `#/users/${u.id}`, class: 'action-link' }, '编辑'), nowrap: true, noPrint: true },
     ],
   });
 }

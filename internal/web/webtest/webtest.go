@@ -37,8 +37,9 @@ type Server struct {
 	t     testing.TB
 }
 
-// New starts a server over a fresh database seeded with the demo orgs and users.
-func New(t testing.TB) *Server {
+// New starts a server over a fresh database seeded with the demo orgs and users. Options adjust the
+// server's configuration (by default the log-in rate limit is lifted so tests can log in freely).
+func New(t testing.TB, options ...func(*web.Config)) *Server {
 	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "bangfu.db"))
 	if err != nil {
@@ -50,7 +51,11 @@ func New(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := web.New(web.Config{DB: db, Clock: clk, Log: log, BcryptCost: bcrypt.MinCost, LoginRate: 1000, LoginBurst: 1000})
+	cfg := web.Config{DB: db, Clock: clk, Log: log, BcryptCost: bcrypt.MinCost, LoginRate: 1000, LoginBurst: 1000}
+	for _, o := range options {
+		o(&cfg)
+	}
+	h := web.New(cfg)
 	s := &Server{Server: httptest.NewServer(h), DB: db, Clock: clk, Auth: svc, t: t}
 	t.Cleanup(func() { s.Close(); db.Close() })
 	return s

@@ -1,0 +1,207 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"bangfu/internal/web"
+	"bangfu/internal/web/webtest"
+)
+
+func auditCount(t *testing.T, srv *webtest.Server, action string) int {
+	t.Helper()
+	var n int
+	if err := srv.DB.R.Get(&n, "SELECT count(*) FROM audit_events WHERE action = ?", action); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestLogin_ReturnsUserAndCSRFTokenAndSetsHttpOnlySameSiteCookie(t *testing.T) {
+	srv := webtest.New(t)
+	r := srv.Anonymous().Must(200, "POST", "/api/v1/session", map[string]string{"username": "caseworker1", "password": "bangfu-demo"})
+	m := r.JSON()
+	if m["username"] != "caseworker1" || m["csrf_token"] == "" || m["org"].(map[string]any)["code"] != "BJ-XX-JH" {
+		t.Fatalf("login answer: %s", r.Body)
+	}
+	if roles := m["roles"].([]any); len(roles) != 1 || roles[0] != "caseworker" {
+		t.Fatalf("roles: %v", roles)
+	}
+	if strings.Contains(string(r.Body), "password") {
+		t.Fatalf("login answer leaks a password field: %s", r.Body)
+	}
+	ck := r.Header.Get("Set-Cookie")
+	for _, want := range []string{"bangfu_session=", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(ck, want) {
+			t.Errorf("cookie %q lacks %q", ck, want)
+		}
+	}
+	if strings.Contains(ck, "Secure") {
+		t.Errorf("cookie over plain HTTP must not be Secure (the browser would drop it): %q", ck)
+	}
+	if auditCount(t, srv, "session.login") != 1 {
+		t.Error("a log-in must be an audit event")
+	}
+}
+
+func TestMe_AnswersTheSameShapeAsLogIn(t *testing.T) {
+	srv := webtest.New(t)
+	c := srv.Login("supervisor1")
+	m := c.Must(200, "GET", "/api/v1/me", nil).JSON()
+	if m["username"] != "supervisor1" || m["name"] != "李建国" || m["csrf_token"] != c.CSRF {
+		t.Fatalf("me: %v", m)
+	}
+}
+
+func TestLogin_RefusesWrongPasswordAndUnknownUserAlike(t *testing.T) {
+	srv := webtest.New(t)
+	for _, u := range []string{"caseworker1", "nobody"} {
+		r := srv.Anonymous().Refused(401, "unauthenticated", "POST", "/api/v1/session", map[string]string{"username": u, "password": "wrong-password"})
+		if _, msg, _ := r.Error(); msg != "用户名或密码错误" {
+			t.Errorf("%s: message %q", u, msg)
+		}
+	}
+	if n := auditCount(t, srv, "session.login_failed"); n != 2 {
+		t.Fatalf("failed log-ins audited: %d, want 2", n)
+	}
+}
+
+func TestLogin_LocksTheAccountAfterFiveFailuresWithinFifteenMinutes(t *testing.T) {
+	srv := webtest.New(t)
+	bad := map[string]string{"username": "finance1", "password": "not-the-password"}
+	good := map[string]string{"username": "finance1", "password": "bangfu-demo"}
+	for i := 0; i < 4; i++ {
+		srv.Anonymous().Refused(401, "unauthenticated", "POST", "/api/v1/session", bad)
+		srv.Clock.Advance(2 * time.Minute)
+	}
+	r := srv.Anonymous().Refused(401, "unauthenticated", "POST", "/api/v1/session", bad)
+	if _, msg, _ := r.Error(); !strings.Contains(msg, "锁定") {
+		t.Errorf("the fifth failure should say the account is now locked: %q", msg)
+	}
+	if auditCount(t, srv, "user.locked") != 1 {
+		t.Fatal("the lock-out must be an audit event")
+	}
+	// Locked: even the right password is refused, and the refusal is audited.
+	r = srv.Anonymous().Refused(429, "rate_limited", "POST", "/api/v1/session", good)
+	if _, msg, _ := r.Error(); !strings.Contains(msg, "锁定") {
+		t.Errorf("locked message: %q", msg)
+	}
+	if auditCount(t, srv, "session.login_refused") != 1 {
+		t.Error("a refused log-in on a locked account must be audited")
+	}
+	srv.Clock.Advance(14 * time.Minute)
+	srv.Anonymous().Refused(429, "rate_limited", "POST", "/api/v1/session", good)
+	srv.Clock.Advance(2 * time.Minute)
+	srv.Anonymous().Must(200, "POST", "/api/v1/session", good)
+	// The count starts again after the lock: one more failure does not lock.
+	srv.Anonymous().Refused(401, "unauthenticated", "POST", "/api/v1/session", bad)
+	srv.Anonymous().Must(200, "POST", "/api/v1/session", good)
+}
+
+func TestLogin_FailuresSpreadOverMoreThanFifteenMinutesDoNotLock(t *testing.T) {
+	srv := webtest.New(t)
+	bad := map[string]string{"username": "finance1", "password": "not-the-password"}
+	for i := 0; i < 8; i++ {
+		srv.Anonymous().Refused(401, "unauthenticated", "POST", "/api/v1/session", bad)
+		srv.Clock.Advance(4 * time.Minute) // at most four failures in any 15 minutes
+	}
+	srv.Login("finance1")
+	if auditCount(t, srv, "user.locked") != 0 {
+		t.Fatal("no lock expected")
+	}
+}
+
+func TestLogin_IsRateLimitedPerClientAddress(t *testing.T) {
+	srv := webtest.New(t, func(c *web.Config) { c.LoginRate, c.LoginBurst = 0, 0 }) // the production defaults
+	limited := false
+	for i := 0; i < 100 && !limited; i++ {
+		r := srv.Anonymous().Do("POST", "/api/v1/session", map[string]string{"username": "x", "password": "y"})
+		limited = r.Status == http.StatusTooManyRequests && r.ErrorCode() == "rate_limited"
+	}
+	if !limited {
+		t.Fatal("100 log-in attempts in a burst from one address were never rate-limited")
+	}
+}
+
+func TestSession_EndsAfterThirtyMinutesIdle(t *testing.T) {
+	srv := webtest.New(t)
+	c := srv.Login("caseworker1")
+	srv.Clock.Advance(29 * time.Minute)
+	c.Must(200, "GET", "/api/v1/me", nil)
+	srv.Clock.Advance(31 * time.Minute)
+	c.Refused(401, "unauthenticated", "GET", "/api/v1/me", nil)
+}
+
+func TestSession_EndsTwelveHoursAfterLogInHoweverBusy(t *testing.T) {
+	srv := webtest.New(t)
+	c := srv.Login("caseworker1")
+	for elapsed := time.Duration(0); elapsed < 12*time.Hour-20*time.Minute; elapsed += 20 * time.Minute {
+		srv.Clock.Advance(20 * time.Minute)
+		c.Must(200, "GET", "/api/v1/me", nil)
+	}
+	srv.Clock.Advance(25 * time.Minute)
+	c.Refused(401, "unauthenticated", "GET", "/api/v1/me", nil)
+}
+
+func TestLogout_EndsTheSessionAndIsAudited(t *testing.T) {
+	srv := webtest.New(t)
+	c := srv.Login("auditor1")
+	c.Must(204, "DELETE", "/api/v1/session", nil)
+	c.Refused(401, "unauthenticated", "GET", "/api/v1/me", nil)
+	if auditCount(t, srv, "session.logout") != 1 {
+		t.Fatal("log-out must be audited")
+	}
+}
+
+func TestCSRF_StateChangingRequestsWithTheCookieNeedTheToken(t *testing.T) {
+	srv := webtest.New(t)
+	c := srv.Login("admin")
+	token := c.CSRF
+	body := map[string]any{"code": "BJ-NEW", "name": "新街道总工会", "parent_id": 1}
+	c.CSRF = ""
+	c.Refused(403, "forbidden", "POST", "/api/v1/orgs", body)
+	c.CSRF = "forged"
+	c.Refused(403, "forbidden", "POST", "/api/v1/orgs", body)
+	c.Refused(403, "forbidden", "DELETE", "/api/v1/session", nil)
+	c.CSRF = token
+	c.Must(201, "POST", "/api/v1/orgs", body)
+	// Another session's token does not fit this one.
+	other := srv.Login("admin")
+	c.CSRF = other.CSRF
+	c.Refused(403, "forbidden", "POST", "/api/v1/orgs", map[string]any{"code": "BJ-NEW2", "name": "另一街道总工会", "parent_id": 1})
+}
+
+func TestUnauthenticatedRequestsAreRefusedExceptHealthAndTheUI(t *testing.T) {
+	srv := webtest.New(t)
+	anon := srv.Anonymous()
+	for _, p := range []string{"/api/v1/me", "/api/v1/users", "/api/v1/orgs", "/api/v1/policies", "/api/v1/policies/current", "/api/v1/audit/events", "/api/v1/audit/verify"} {
+		anon.Refused(401, "unauthenticated", "GET", p, nil)
+	}
+	anon.Refused(401, "unauthenticated", "POST", "/api/v1/users", map[string]any{})
+	anon.Must(200, "GET", "/healthz", nil)
+	if r := anon.Must(200, "GET", "/", nil); !strings.Contains(string(r.Body), "<html") {
+		t.Fatalf("/ is not the UI: %.200s", r.Body)
+	}
+	anon.Must(200, "GET", "/app.js", nil)
+	anon.Refused(404, "not_found", "GET", "/no-such-file.js", nil)
+	anon.Refused(404, "not_found", "GET", "/api/v1/no-such-thing", nil)
+}
+
+func TestChangeOwnPassword_NeedsTheOldOneAndEndsNothingElse(t *testing.T) {
+	srv := webtest.New(t)
+	c := srv.Login("caseworker2")
+	r := c.Refused(400, "validation", "POST", "/api/v1/me/password", map[string]string{"old_password": "wrong-old-pw", "new_password": "new-secret-2026"})
+	if _, _, f := r.Error(); f["old_password"] == "" {
+		t.Fatalf("field error expected for old_password: %s", r.Body)
+	}
+	r = c.Refused(400, "validation", "POST", "/api/v1/me/password", map[string]string{"old_password": "bangfu-demo", "new_password": "short"})
+	if _, _, f := r.Error(); f["new_password"] == "" {
+		t.Fatalf("field error expected for new_password: %s", r.Body)
+	}
+	c.Must(204, "POST", "/api/v1/me/password", map[string]string{"old_password": "bangfu-demo", "new_password": "new-secret-2026"})
+	c.Must(200, "GET", "/api/v1/me", nil)
+	srv.Anonymous().Refused(401, "unauthenticated", "POST", "/api/v1/session", map[string]string{"username": "caseworker2", "password": "bangfu-demo"})
+	srv.LoginWith("caseworker2", "new-secret-2026")
+}
