@@ -105,6 +105,8 @@ func New(cfg Config) *echo.Echo {
 	in.GET("/policies/:id", s.getPolicy)
 	in.POST("/policies", s.createPolicy)
 
+	s.fundRoutes(in)
+
 	in.GET("/audit/events", s.listAuditEvents)
 	in.GET("/audit/verify", s.verifyAudit)
 
