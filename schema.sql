@@ -132,3 +132,156 @@ INSERT INTO policies (effective_from, org_id, params, created_by, created_at) VA
     "green_monthly_quota": 50,
     "publicity_days": 5
 }'), 'system', '2000-01-01T00:00:00.000000Z');
+
+-- migration 3: the fund ledger (SPEC §6)
+-- Double entry: a transfer moves an amount out of its debit account into its credit account, in the one unit
+-- both accounts keep ('CNY' in fen, or a goods unit such as 箱). For every account
+--   posted    = credits posted − debits posted
+--   available = posted − debits pending          (pending credits are not spendable until they are posted)
+-- and every account but an external one keeps available ≥ 0. The four sums are cached on the account row by the
+-- triggers below, in the transaction that writes the transfer; `bangfu ledger check` recomputes them.
+CREATE TABLE fund_accounts (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT    NOT NULL CHECK (kind IN ('fund', 'budget', 'allocation', 'stock', 'payee', 'expense', 'external')),
+    name            TEXT    NOT NULL,
+    unit            TEXT    NOT NULL,                         -- 'CNY' (fen) or a goods unit
+    org_id          INTEGER NOT NULL REFERENCES orgs (id),    -- the owner; its path decides who sees the account
+    org_path        TEXT    NOT NULL,
+    purposes        TEXT    NOT NULL DEFAULT '',              -- fund: ",general,epidemic," — what it may pay for (专款专用)
+    year            INTEGER,                                  -- budget, allocation
+    aid_type        TEXT,                                     -- budget, allocation: living, medical, …, cooling, health_check
+    purpose         TEXT,                                     -- budget, allocation: the purpose tag the line serves
+    budget_line_id  INTEGER REFERENCES fund_accounts (id),    -- allocation: the line it is drawn from (下拨)
+    ref_type        TEXT,                                     -- payee, expense, stock: what the account stands for
+    ref_id          TEXT,
+    debits_posted   INTEGER NOT NULL DEFAULT 0,
+    credits_posted  INTEGER NOT NULL DEFAULT 0,
+    debits_pending  INTEGER NOT NULL DEFAULT 0,
+    credits_pending INTEGER NOT NULL DEFAULT 0,
+    created_at      TEXT    NOT NULL,
+    created_by      TEXT    NOT NULL,
+    -- SPEC §6: never overspent, counting pending debits. The ledger checks first to explain the refusal; this
+    -- constraint holds even against a bug in that check.
+    CHECK (kind = 'external' OR credits_posted - debits_posted - debits_pending >= 0),
+    CHECK (debits_posted >= 0 AND credits_posted >= 0 AND debits_pending >= 0 AND credits_pending >= 0),
+    CHECK (kind NOT IN ('budget', 'allocation') OR (year IS NOT NULL AND aid_type IS NOT NULL AND purpose IS NOT NULL)),
+    CHECK ((kind = 'allocation') = (budget_line_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX fund_accounts_fund_name ON fund_accounts (org_id, name) WHERE kind = 'fund';
+CREATE UNIQUE INDEX fund_accounts_budget_line ON fund_accounts (org_id, year, aid_type, purpose) WHERE kind = 'budget';
+CREATE UNIQUE INDEX fund_accounts_allocation ON fund_accounts (budget_line_id, org_id) WHERE kind = 'allocation';
+CREATE UNIQUE INDEX fund_accounts_ref ON fund_accounts (kind, ref_type, ref_id, unit) WHERE ref_type IS NOT NULL;
+CREATE UNIQUE INDEX fund_accounts_external ON fund_accounts (unit) WHERE kind = 'external';
+CREATE INDEX fund_accounts_kind_path ON fund_accounts (kind, org_path);
+CREATE INDEX fund_accounts_org_path ON fund_accounts (org_path);
+CREATE INDEX fund_accounts_year_aid ON fund_accounts (year, aid_type);
+CREATE INDEX fund_accounts_org ON fund_accounts (org_id);
+
+-- Only the cached sums change; what an account is never does, and no account is deleted.
+CREATE TRIGGER fund_accounts_fixed BEFORE UPDATE OF id, kind, name, unit, org_id, org_path, purposes, year, aid_type,
+    purpose, budget_line_id, ref_type, ref_id, created_at, created_by ON fund_accounts
+BEGIN SELECT RAISE(ABORT, 'a ledger account does not change: open a new one'); END;
+CREATE TRIGGER fund_accounts_no_delete BEFORE DELETE ON fund_accounts
+BEGIN SELECT RAISE(ABORT, 'ledger accounts are never deleted'); END;
+
+-- Transfers are immutable. One written as pending (a reservation) is settled — posted or voided — exactly once
+-- by a row of fund_settlements, itself immutable; so the state of a transfer is: posted when pending = 0, else
+-- the state of its settlement, else pending. No row is ever updated.
+CREATE TABLE fund_transfers (
+    id                INTEGER PRIMARY KEY,
+    kind              TEXT    NOT NULL CHECK (kind IN ('receive', 'budget', 'allocate', 'reserve', 'transfer', 'reverse')),
+    debit_account_id  INTEGER NOT NULL REFERENCES fund_accounts (id),
+    credit_account_id INTEGER NOT NULL REFERENCES fund_accounts (id),
+    amount            INTEGER NOT NULL CHECK (amount > 0),     -- in unit: fen for CNY
+    unit              TEXT    NOT NULL,
+    pending           INTEGER NOT NULL CHECK (pending IN (0, 1)),
+    idempotency_key   TEXT    UNIQUE,
+    content_hash      TEXT    NOT NULL,                        -- what a retry with the same key must match
+    ref_type          TEXT,                                    -- application, delivery, enrolment, purchase, …
+    ref_id            TEXT,
+    reverses_id       INTEGER UNIQUE REFERENCES fund_transfers (id), -- a transfer is reversed at most once
+    reason            TEXT    NOT NULL DEFAULT '',
+    voucher_no        TEXT    NOT NULL DEFAULT '',
+    payment_method    TEXT    NOT NULL DEFAULT '' CHECK (payment_method IN ('', 'bank', 'cash')),
+    memo              TEXT    NOT NULL DEFAULT '',
+    actor_id          INTEGER,
+    actor             TEXT    NOT NULL,
+    created_at        TEXT    NOT NULL,
+    CHECK (debit_account_id <> credit_account_id),
+    CHECK ((kind = 'reverse') = (reverses_id IS NOT NULL)),
+    CHECK (kind <> 'reverse' OR (pending = 0 AND reason <> ''))
+);
+CREATE INDEX fund_transfers_debit ON fund_transfers (debit_account_id, id);
+CREATE INDEX fund_transfers_credit ON fund_transfers (credit_account_id, id);
+CREATE INDEX fund_transfers_ref ON fund_transfers (ref_type, ref_id);
+CREATE INDEX fund_transfers_created ON fund_transfers (created_at);
+CREATE INDEX fund_transfers_kind ON fund_transfers (kind);
+CREATE INDEX fund_transfers_voucher ON fund_transfers (voucher_no) WHERE voucher_no <> '';
+
+CREATE TABLE fund_settlements (
+    transfer_id    INTEGER PRIMARY KEY REFERENCES fund_transfers (id), -- settled exactly once
+    state          TEXT    NOT NULL CHECK (state IN ('posted', 'voided')),
+    voucher_no     TEXT    NOT NULL DEFAULT '',
+    payment_method TEXT    NOT NULL DEFAULT '' CHECK (payment_method IN ('', 'bank', 'cash')),
+    memo           TEXT    NOT NULL DEFAULT '',
+    actor_id       INTEGER,
+    actor          TEXT    NOT NULL,
+    created_at     TEXT    NOT NULL
+);
+CREATE INDEX fund_settlements_state ON fund_settlements (state);
+
+CREATE TRIGGER fund_transfers_no_update BEFORE UPDATE ON fund_transfers
+BEGIN SELECT RAISE(ABORT, 'transfers are immutable: correct by a reversing transfer'); END;
+CREATE TRIGGER fund_transfers_no_delete BEFORE DELETE ON fund_transfers
+BEGIN SELECT RAISE(ABORT, 'transfers are immutable: correct by a reversing transfer'); END;
+CREATE TRIGGER fund_settlements_no_update BEFORE UPDATE ON fund_settlements
+BEGIN SELECT RAISE(ABORT, 'a settlement is final'); END;
+CREATE TRIGGER fund_settlements_no_delete BEFORE DELETE ON fund_settlements
+BEGIN SELECT RAISE(ABORT, 'a settlement is final'); END;
+
+-- Units never mix: both accounts keep the transfer's unit.
+CREATE TRIGGER fund_transfers_one_unit BEFORE INSERT ON fund_transfers
+WHEN NEW.unit IS NOT (SELECT unit FROM fund_accounts WHERE id = NEW.debit_account_id)
+  OR NEW.unit IS NOT (SELECT unit FROM fund_accounts WHERE id = NEW.credit_account_id)
+BEGIN SELECT RAISE(ABORT, 'units never mix'); END;
+
+-- A reversal mirrors a posted transfer that is not itself a reversal.
+CREATE TRIGGER fund_transfers_reversal BEFORE INSERT ON fund_transfers
+WHEN NEW.reverses_id IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM fund_transfers o LEFT JOIN fund_settlements s ON s.transfer_id = o.id
+    WHERE o.id = NEW.reverses_id AND o.reverses_id IS NULL
+      AND (o.pending = 0 OR s.state = 'posted')
+      AND o.debit_account_id = NEW.credit_account_id AND o.credit_account_id = NEW.debit_account_id
+      AND o.amount = NEW.amount AND o.unit = NEW.unit)
+BEGIN SELECT RAISE(ABORT, 'a reversal mirrors a posted transfer that is not itself a reversal'); END;
+
+-- Only a transfer written as pending is settled.
+CREATE TRIGGER fund_settlements_only_pending BEFORE INSERT ON fund_settlements
+WHEN (SELECT pending FROM fund_transfers WHERE id = NEW.transfer_id) IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'only a pending transfer is posted or voided'); END;
+
+-- The cached sums follow every transfer and settlement in the same statement.
+CREATE TRIGGER fund_transfers_apply AFTER INSERT ON fund_transfers
+BEGIN
+    UPDATE fund_accounts SET
+        debits_posted  = debits_posted  + CASE WHEN NEW.pending = 0 THEN NEW.amount ELSE 0 END,
+        debits_pending = debits_pending + CASE WHEN NEW.pending = 1 THEN NEW.amount ELSE 0 END
+    WHERE id = NEW.debit_account_id;
+    UPDATE fund_accounts SET
+        credits_posted  = credits_posted  + CASE WHEN NEW.pending = 0 THEN NEW.amount ELSE 0 END,
+        credits_pending = credits_pending + CASE WHEN NEW.pending = 1 THEN NEW.amount ELSE 0 END
+    WHERE id = NEW.credit_account_id;
+END;
+CREATE TRIGGER fund_settlements_apply AFTER INSERT ON fund_settlements
+BEGIN
+    UPDATE fund_accounts SET
+        debits_pending = debits_pending - (SELECT amount FROM fund_transfers WHERE id = NEW.transfer_id),
+        debits_posted  = debits_posted  + CASE WHEN NEW.state = 'posted'
+                             THEN (SELECT amount FROM fund_transfers WHERE id = NEW.transfer_id) ELSE 0 END
+    WHERE id = (SELECT debit_account_id FROM fund_transfers WHERE id = NEW.transfer_id);
+    UPDATE fund_accounts SET
+        credits_pending = credits_pending - (SELECT amount FROM fund_transfers WHERE id = NEW.transfer_id),
+        credits_posted  = credits_posted  + CASE WHEN NEW.state = 'posted'
+                              THEN (SELECT amount FROM fund_transfers WHERE id = NEW.transfer_id) ELSE 0 END
+    WHERE id = (SELECT credit_account_id FROM fund_transfers WHERE id = NEW.transfer_id);
+END;

@@ -101,3 +101,52 @@ export function actionLabel(action) {
   const out = parts.map((p, i) => (i === parts.length - 1 ? ACTION_VERBS[p] : ENTITY_TYPES[p] || ACTION_VERBS[p]));
   return out.every(Boolean) ? out.join('·') : String(action);
 }
+
+/** SPEC §6 ledger: account kinds, what budget lines are for, purposes (专款专用), transfer kinds and states. */
+export const FUND_KINDS = [
+  { value: 'fund', label: '经费来源' },
+  { value: 'budget', label: '预算科目' },
+  { value: 'allocation', label: '下拨额度' },
+  { value: 'stock', label: '库存' },
+  { value: 'payee', label: '收款人' },
+  { value: 'expense', label: '支出' },
+  { value: 'external', label: '外部来款' },
+];
+
+export const AID_TYPES = [
+  { value: 'living', label: '生活救助' },
+  { value: 'medical', label: '医疗救助' },
+  { value: 'education', label: '金秋助学' },
+  { value: 'warmth', label: '送温暖' },
+  { value: 'condolence', label: '慰问' },
+  { value: 'cooling', label: '送清凉' },
+  { value: 'health_check', label: '职工体检' },
+];
+
+export const FUND_PURPOSES = [
+  { value: 'general', label: '日常帮扶' },
+  { value: 'epidemic', label: '疫情防控' },
+  { value: 'education', label: '助学' },
+  { value: 'medical', label: '医疗救助' },
+  { value: 'disaster', label: '灾害救助' },
+];
+
+export const TRANSFER_KINDS = [
+  { value: 'receive', label: '来款入账' },
+  { value: 'budget', label: '安排预算' },
+  { value: 'allocate', label: '下拨' },
+  { value: 'reserve', label: '预留支付' },
+  { value: 'transfer', label: '转账' },
+  { value: 'reverse', label: '冲销' },
+];
+
+export const TRANSFER_STATES = [
+  { value: 'pending', label: '待入账' },
+  { value: 'posted', label: '已入账' },
+  { value: 'voided', label: '已作废' },
+];
+
+export const PAYMENT_METHODS = [
+  { value: 'bank', label: '银行转账（实名卡）' },
+  { value: 'cash', label: '现金（签字领取）' },
+];

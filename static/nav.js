@@ -16,6 +16,8 @@ export const GROUPS = ['', '困难职工档案', '救助审批', '经费管理',
 
 export const NAV = [
   { path: '#/', title: '首页', module: '/pages/dashboard.js' },
+  { path: '#/funds', title: '经费台账', roles: ['finance', 'auditor', 'supervisor'], group: '经费管理', module: '/pages/funds.js' },
+  { path: '#/allocations', title: '下拨额度', roles: ['finance', 'auditor', 'supervisor'], group: '经费管理', module: '/pages/allocations.js' },
   { path: '#/audit', title: '审计日志', roles: ['auditor', 'admin'], group: '审计监督', module: '/pages/audit.js' },
   { path: '#/users', title: '用户管理', roles: ['admin'], group: '系统管理', module: '/pages/users.js' },
   { path: '#/orgs', title: '组织机构', roles: ['admin'], group: '系统管理', module: '/pages/orgs.js' },

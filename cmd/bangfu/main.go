@@ -25,6 +25,7 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
+	"bangfu/internal/ledger"
 	"bangfu/internal/org"
 	"bangfu/internal/store"
 	"bangfu/internal/validate"
@@ -36,6 +37,7 @@ const usage = `bangfu — 困难职工帮扶管理系统 (case management for un
 Usage:
   bangfu serve [--addr 127.0.0.1:8080] [--db ./data/bangfu.db] [--demo]
   bangfu audit verify [--db FILE]
+  bangfu ledger check [--db FILE]      recompute every balance from the transfers; exit 1 on any difference
   bangfu backup [--db FILE] DEST
   bangfu user add --username U --name N --org CODE --role R[,R]   (password read from stdin)
 
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) (in
 		err = serve(ctx, args[1:], out)
 	case cmd == "audit verify":
 		code, err = auditVerify(ctx, args[2:], out)
+	case cmd == "ledger check":
+		code, err = ledgerCheck(ctx, args[2:], out)
 	case args[0] == "backup":
 		err = backup(ctx, args[1:], out)
 	case cmd == "user add":
@@ -190,6 +194,32 @@ func auditVerify(ctx context.Context, args []string, out io.Writer) (int, error)
 	if !r.OK {
 		return 1, fmt.Errorf("audit chain broken at sequence number %d", r.FirstBadSeq)
 	}
+	return 0, nil
+}
+
+// ledgerCheck recomputes the ledger (SPEC §6: balances shown anywhere equal a recomputation from the
+// transfers) and prints every difference; any difference is exit code 1.
+func ledgerCheck(ctx context.Context, args []string, out io.Writer) (int, error) {
+	fs, dbPath := newFlags("ledger check", out)
+	if err := fs.Parse(args); err != nil {
+		return 2, err
+	}
+	db, err := openExisting(*dbPath)
+	if err != nil {
+		return 2, err
+	}
+	defer db.Close()
+	r, err := ledger.Check(ctx, db.R)
+	if err != nil {
+		return 2, err
+	}
+	for _, d := range r.Differences {
+		fmt.Fprintln(out, "DIFFERS", d)
+	}
+	if !r.OK() {
+		return 1, fmt.Errorf("ledger check: %d differences in %d accounts and %d transfers", len(r.Differences), r.Accounts, r.Transfers)
+	}
+	fmt.Fprintf(out, "ledger check: ok, %d accounts and %d transfers agree with a recomputation\n", r.Accounts, r.Transfers)
 	return 0, nil
 }
 

@@ -107,6 +107,8 @@ func New(cfg Config) *echo.Echo {
 	in.GET("/policies/:id", s.getPolicy)
 	in.POST("/policies", s.createPolicy, admin)
 
+	s.fundRoutes(in)
+
 	in.GET("/audit/events", s.listAuditEvents, only(actor.Auditor, actor.Admin))
 	in.GET("/audit/verify", s.verifyAudit, only(actor.Auditor, actor.Admin, actor.Finance))
 

@@ -1,0 +1,568 @@
+package ledger
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/money"
+	"bangfu/internal/org"
+	"bangfu/internal/store"
+)
+
+const selectTransfer = `SELECT t.id, t.kind, t.debit_account_id, d.name AS debit_name, t.credit_account_id,
+	c.name AS credit_name, t.amount, t.unit, t.pending,
+	CASE WHEN t.pending = 0 THEN 'posted' ELSE coalesce(s.state, 'pending') END AS state,
+	t.idempotency_key, t.content_hash, t.ref_type, t.ref_id, t.reverses_id,
+	(SELECT r.id FROM fund_transfers r WHERE r.reverses_id = t.id) AS reversed_by_id,
+	t.reason, t.voucher_no, t.payment_method, t.memo, t.actor, t.created_at,
+	s.created_at AS settled_at, s.actor AS settled_by, s.voucher_no AS settle_voucher_no,
+	s.payment_method AS settle_payment_method, s.memo AS settle_memo
+	FROM fund_transfers t
+	JOIN fund_accounts d ON d.id = t.debit_account_id
+	JOIN fund_accounts c ON c.id = t.credit_account_id
+	LEFT JOIN fund_settlements s ON s.transfer_id = t.id`
+
+// GetTransfer returns the transfer with id in its current state, or 404.
+func GetTransfer(ctx context.Context, q sqlx.QueryerContext, id int64) (Transfer, error) {
+	var t Transfer
+	err := sqlx.GetContext(ctx, q, &t, selectTransfer+" WHERE t.id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, apperr.NotFoundf("转账记录不存在")
+	}
+	t.fill()
+	return t, err
+}
+
+// TransfersByRef returns the transfers written for a reference (e.g. "application", "17"), oldest first, each
+// in its current state: how a caller learns whether its reservation is pending, posted, voided or reversed.
+func TransfersByRef(ctx context.Context, q sqlx.QueryerContext, refType, refID string) ([]Transfer, error) {
+	ts := []Transfer{}
+	err := sqlx.SelectContext(ctx, q, &ts, selectTransfer+" WHERE t.ref_type = ? AND t.ref_id = ? ORDER BY t.id", refType, refID)
+	for i := range ts {
+		ts[i].fill()
+	}
+	return ts, err
+}
+
+// TransferInput is a transfer a caller asks for. Amount is in the accounts' unit (fen for money); Unit, when
+// given, must be that unit. IdempotencyKey, when given, makes a retry return the first result.
+type TransferInput struct {
+	DebitAccountID  int64
+	CreditAccountID int64
+	Amount          int64
+	Unit            string
+	IdempotencyKey  string
+	RefType         string
+	RefID           string
+	VoucherNo       string
+	PaymentMethod   string // "", "bank" or "cash"
+	Memo            string
+}
+
+// content is what a transfer's idempotency key stands for: a retry with the same key must ask for exactly this.
+type content struct {
+	Kind          TransferKind `json:"kind"`
+	Debit         int64        `json:"debit"`
+	Credit        int64        `json:"credit"`
+	Amount        int64        `json:"amount"`
+	Unit          string       `json:"unit"`
+	Pending       bool         `json:"pending"`
+	RefType       string       `json:"ref_type"`
+	RefID         string       `json:"ref_id"`
+	ReversesID    int64        `json:"reverses_id"`
+	Reason        string       `json:"reason"`
+	VoucherNo     string       `json:"voucher_no"`
+	PaymentMethod string       `json:"payment_method"`
+	Memo          string       `json:"memo"`
+}
+
+func (c content) hash() string {
+	j, _ := json.Marshal(c)
+	s := sha256.Sum256(j)
+	return hex.EncodeToString(s[:])
+}
+
+func checkText(field, s string, max int) error {
+	if utf8.RuneCountInString(s) > max {
+		return apperr.Invalid(field, fmt.Sprintf("不能超过 %d 个字", max))
+	}
+	return nil
+}
+
+// checkInput refuses malformed input before anything is looked up.
+func checkInput(in TransferInput, amountField string) error {
+	if in.Amount <= 0 {
+		return apperr.Invalid(amountField, "金额必须大于零")
+	}
+	if in.PaymentMethod != "" {
+		if _, ok := PaymentMethods[in.PaymentMethod]; !ok {
+			return apperr.Invalid("payment_method", "支付方式应为银行转账或现金")
+		}
+	}
+	for _, c := range []struct {
+		field, s string
+		max      int
+	}{{"idempotency_key", in.IdempotencyKey, 100}, {"ref_type", in.RefType, 32}, {"ref_id", in.RefID, 64},
+		{"voucher_no", in.VoucherNo, 64}, {"memo", in.Memo, 500}} {
+		if err := checkText(c.field, c.s, c.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replay looks up an idempotency key: the first transfer written with it if the content matches, a 409 if it
+// does not, and found=false if the key is new or empty.
+func replay(ctx context.Context, tx *sqlx.Tx, key, hash string) (Transfer, bool, error) {
+	if key == "" {
+		return Transfer{}, false, nil
+	}
+	var t Transfer
+	err := tx.GetContext(ctx, &t, selectTransfer+" WHERE t.idempotency_key = ?", key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, false, nil
+	}
+	if err != nil {
+		return t, false, err
+	}
+	if t.ContentHash != hash {
+		return t, false, &apperr.Error{Code: apperr.Conflict,
+			Message: fmt.Sprintf("幂等键 %s 已用于另一笔内容不同的转账（#%d），请勿重复使用", key, t.ID),
+			Fields:  map[string]string{"idempotency_key": "此幂等键已用于内容不同的转账"}}
+	}
+	t.fill()
+	return t, true, nil
+}
+
+// spend refuses a transfer that would take a controlled account below zero, counting pending debits.
+func spend(acc Account, amount int64, amountField string) error {
+	if !acc.Kind.Controlled() {
+		return nil
+	}
+	avail := acc.Balance().Available
+	if amount <= avail {
+		return nil
+	}
+	what := "可用余额不足"
+	if acc.Unit != money.CNY {
+		what = "可用库存不足"
+	}
+	msg := fmt.Sprintf("%s：可用 %s，申请 %s", what, money.Format(avail, acc.Unit), money.Format(amount, acc.Unit))
+	return &apperr.Error{Code: apperr.Conflict, Message: msg + "（" + acc.Name + "）", Fields: map[string]string{amountField: msg}}
+}
+
+// write is the one place a transfer row is written: idempotency, units and the overspend rule are checked in
+// the caller's transaction, then the row, its cached sums (by trigger) and its audit event go in together.
+func write(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, c content, key, amountField string, debit, credit Account) (Transfer, error) {
+	if t, found, err := replay(ctx, tx, key, c.hash()); found || err != nil {
+		return t, err
+	}
+	if debit.ID == credit.ID {
+		return Transfer{}, apperr.Invalid("credit_account_id", "转出和转入不能是同一账户")
+	}
+	if debit.Unit != credit.Unit || c.Unit != debit.Unit {
+		return Transfer{}, apperr.Invalid("unit", fmt.Sprintf("计量单位不一致：%s 以 %s 计，%s 以 %s 计，本笔以 %s 计",
+			debit.Name, unitName(debit.Unit), credit.Name, unitName(credit.Unit), unitName(c.Unit)))
+	}
+	if err := spend(debit, c.Amount, amountField); err != nil {
+		return Transfer{}, err
+	}
+	var keyArg any
+	if key != "" {
+		keyArg = key
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO fund_transfers (kind, debit_account_id, credit_account_id, amount, unit,
+		pending, idempotency_key, content_hash, ref_type, ref_id, reverses_id, reason, voucher_no, payment_method, memo,
+		actor_id, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Kind, debit.ID, credit.ID, c.Amount, c.Unit, c.Pending, keyArg, c.hash(), nullable(c.RefType), nullable(c.RefID),
+		nullableID(c.ReversesID), c.Reason, c.VoucherNo, c.PaymentMethod, c.Memo, nullableID(a.UserID), a.Username,
+		store.FormatTime(now))
+	if err != nil {
+		return Transfer{}, fmt.Errorf("ledger: insert transfer: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Transfer{}, err
+	}
+	t, err := GetTransfer(ctx, tx, id)
+	if err != nil {
+		return Transfer{}, err
+	}
+	owner := debit
+	if !debit.Kind.Controlled() {
+		owner = credit
+	}
+	reason := c.Reason
+	if reason == "" {
+		reason = c.Memo
+	}
+	err = audit.Record(ctx, tx, a, now, audit.Entry{Action: "fund." + string(c.Kind), EntityType: "fund_transfer",
+		EntityID: strconv.FormatInt(id, 10), OrgID: owner.OrgID, OrgPath: owner.OrgPath, After: t, Reason: reason})
+	return t, err
+}
+
+func unitName(u string) string {
+	if u == money.CNY {
+		return "人民币"
+	}
+	return u
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullableID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// account loads an account for an operation, refusing one of the wrong kind or, when a must see it, one
+// outside a's scope (reported missing, SPEC §1.1).
+func account(ctx context.Context, tx *sqlx.Tx, a actor.Actor, scoped bool, id int64, field string, kinds ...Kind) (Account, error) {
+	acc, err := GetAccount(ctx, tx, id)
+	if err == nil && scoped && !a.Sees(acc.OrgPath) {
+		err = apperr.NotFoundf("账户不存在")
+	}
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return acc, &apperr.Error{Code: apperr.NotFound, Message: "账户不存在或不在您的管辖范围内",
+			Fields: map[string]string{field: "账户不存在或不在您的管辖范围内"}}
+	}
+	if err != nil {
+		return acc, err
+	}
+	for _, k := range kinds {
+		if acc.Kind == k {
+			return acc, nil
+		}
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = KindNames[k]
+	}
+	return acc, apperr.Invalid(field, fmt.Sprintf("%s是%s，此处应为%s", acc.Name, acc.KindName, strings.Join(names, "或")))
+}
+
+// ReceiveInput records outside money arriving into a fund (来款入账).
+type ReceiveInput struct {
+	FundID         int64  `json:"-"`
+	AmountFen      int64  `json:"amount_fen"`
+	VoucherNo      string `json:"voucher_no" validate:"max=64"`
+	PaymentMethod  string `json:"payment_method"`
+	Memo           string `json:"memo" validate:"max=500"`
+	IdempotencyKey string `json:"idempotency_key" validate:"max=100"`
+}
+
+// Receive posts money from outside into a fund source. Finance only, on a fund in scope.
+func Receive(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in ReceiveInput) (Transfer, error) {
+	if err := a.Require(actor.Finance); err != nil {
+		return Transfer{}, err
+	}
+	ti := TransferInput{Amount: in.AmountFen, VoucherNo: in.VoucherNo, PaymentMethod: in.PaymentMethod, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
+	if err := checkInput(ti, "amount_fen"); err != nil {
+		return Transfer{}, err
+	}
+	fund, err := account(ctx, tx, a, true, in.FundID, "fund_id", FundSource)
+	if err != nil {
+		return Transfer{}, err
+	}
+	ext, err := ExternalAccount(ctx, tx, a, now, fund.Unit)
+	if err != nil {
+		return Transfer{}, err
+	}
+	c := content{Kind: KindReceive, Debit: ext.ID, Credit: fund.ID, Amount: in.AmountFen, Unit: fund.Unit,
+		VoucherNo: in.VoucherNo, PaymentMethod: in.PaymentMethod, Memo: in.Memo}
+	return write(ctx, tx, a, now, c, in.IdempotencyKey, "amount_fen", ext, fund)
+}
+
+// BudgetInput moves money from a fund source into a budget line (安排预算).
+type BudgetInput struct {
+	FundID         int64  `json:"-"`
+	BudgetLineID   int64  `json:"budget_line_id"`
+	AmountFen      int64  `json:"amount_fen"`
+	VoucherNo      string `json:"voucher_no" validate:"max=64"`
+	Memo           string `json:"memo" validate:"max=500"`
+	IdempotencyKey string `json:"idempotency_key" validate:"max=100"`
+}
+
+// Budget posts money from a fund into a budget line, refused unless the fund's purposes allow the line
+// (专款专用). Finance only, on accounts in scope.
+func Budget(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in BudgetInput) (Transfer, error) {
+	if err := a.Require(actor.Finance); err != nil {
+		return Transfer{}, err
+	}
+	ti := TransferInput{Amount: in.AmountFen, VoucherNo: in.VoucherNo, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
+	if err := checkInput(ti, "amount_fen"); err != nil {
+		return Transfer{}, err
+	}
+	fund, err := account(ctx, tx, a, true, in.FundID, "fund_id", FundSource)
+	if err != nil {
+		return Transfer{}, err
+	}
+	line, err := account(ctx, tx, a, true, in.BudgetLineID, "budget_line_id", BudgetLine)
+	if err != nil {
+		return Transfer{}, err
+	}
+	c := content{Kind: KindBudget, Debit: fund.ID, Credit: line.ID, Amount: in.AmountFen, Unit: fund.Unit,
+		VoucherNo: in.VoucherNo, Memo: in.Memo}
+	if t, found, err := replay(ctx, tx, in.IdempotencyKey, c.hash()); found || err != nil {
+		return t, err
+	}
+	// SPEC §6, 专款专用: money reaches a line only from a fund whose purposes allow it.
+	if !fund.allows(*line.Purpose) {
+		allowed := make([]string, len(fund.Purposes))
+		for i, p := range fund.Purposes {
+			allowed[i] = Purposes[p]
+		}
+		msg := fmt.Sprintf("专款专用：%s只能用于%s，不能安排到用于%s的%s", fund.Name, strings.Join(allowed, "、"),
+			Purposes[*line.Purpose], line.Name)
+		return Transfer{}, &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: map[string]string{"budget_line_id": msg}}
+	}
+	return write(ctx, tx, a, now, c, in.IdempotencyKey, "amount_fen", fund, line)
+}
+
+// AllocateInput gives a grassroots union a share of a budget line (下拨).
+type AllocateInput struct {
+	BudgetLineID   int64  `json:"budget_line_id"`
+	OrgID          int64  `json:"org_id"`
+	AmountFen      int64  `json:"amount_fen"`
+	VoucherNo      string `json:"voucher_no" validate:"max=64"`
+	Memo           string `json:"memo" validate:"max=500"`
+	IdempotencyKey string `json:"idempotency_key" validate:"max=100"`
+}
+
+// Allocate posts money from a budget line into the allocation of a grassroots union, opening the allocation on
+// first use. Finance only; the line and the union must be in scope.
+func Allocate(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in AllocateInput) (Transfer, error) {
+	if err := a.Require(actor.Finance); err != nil {
+		return Transfer{}, err
+	}
+	ti := TransferInput{Amount: in.AmountFen, VoucherNo: in.VoucherNo, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
+	if err := checkInput(ti, "amount_fen"); err != nil {
+		return Transfer{}, err
+	}
+	line, err := account(ctx, tx, a, true, in.BudgetLineID, "budget_line_id", BudgetLine)
+	if err != nil {
+		return Transfer{}, err
+	}
+	o, err := org.GetInScope(ctx, tx, a, in.OrgID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return Transfer{}, apperr.Invalid("org_id", "所选组织不存在或不在您的管辖范围内")
+	}
+	if err != nil {
+		return Transfer{}, err
+	}
+	if o.Level != org.Grassroots {
+		return Transfer{}, apperr.Invalid("org_id", "只能下拨给基层工会，"+o.Name+"是"+org.LevelNames[o.Level])
+	}
+	if !strings.HasPrefix(o.Path, line.OrgPath) {
+		return Transfer{}, apperr.Invalid("org_id", o.Name+"不在预算科目所属组织"+line.OrgName+"之下")
+	}
+	alloc, err := allocationAccount(ctx, tx, a, now, line, o)
+	if err != nil {
+		return Transfer{}, err
+	}
+	c := content{Kind: KindAllocate, Debit: line.ID, Credit: alloc.ID, Amount: in.AmountFen, Unit: line.Unit,
+		VoucherNo: in.VoucherNo, Memo: in.Memo}
+	return write(ctx, tx, a, now, c, in.IdempotencyKey, "amount_fen", line, alloc)
+}
+
+// Reserve writes a pending transfer that holds money (or goods) on a budget line, an allocation or a stock
+// account for a payee or an expense until it is posted or voided. The pending debit counts against the
+// account's available balance at once. The caller authorises (e.g. relief approval by a supervisor).
+func Reserve(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in TransferInput) (Transfer, error) {
+	return transfer(ctx, tx, a, now, KindReserve, true, in)
+}
+
+// Move writes a transfer posted at once, for goods into stock (from the external account), goods delivered
+// (stock → expense) and costs paid without a reservation (budget or allocation → expense). The caller authorises.
+func Move(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in TransferInput) (Transfer, error) {
+	return transfer(ctx, tx, a, now, KindMove, false, in)
+}
+
+func transfer(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, kind TransferKind, pending bool, in TransferInput) (Transfer, error) {
+	if err := checkInput(in, "amount"); err != nil {
+		return Transfer{}, err
+	}
+	from := []Kind{BudgetLine, Allocation, Stock}
+	if !pending {
+		from = append(from, External)
+	}
+	debit, err := account(ctx, tx, a, false, in.DebitAccountID, "debit_account_id", from...)
+	if err != nil {
+		return Transfer{}, err
+	}
+	to := []Kind{Payee, Expense}
+	if !pending && debit.Kind == External {
+		to = []Kind{Stock}
+	}
+	credit, err := account(ctx, tx, a, false, in.CreditAccountID, "credit_account_id", to...)
+	if err != nil {
+		return Transfer{}, err
+	}
+	unit := in.Unit
+	if unit == "" {
+		unit = debit.Unit
+	}
+	c := content{Kind: kind, Debit: debit.ID, Credit: credit.ID, Amount: in.Amount, Unit: unit, Pending: pending,
+		RefType: in.RefType, RefID: in.RefID, VoucherNo: in.VoucherNo, PaymentMethod: in.PaymentMethod, Memo: in.Memo}
+	return write(ctx, tx, a, now, c, in.IdempotencyKey, "amount", debit, credit)
+}
+
+// Settlement is what finance records when posting a pending transfer: the voucher and how it was paid.
+type Settlement struct {
+	VoucherNo     string
+	PaymentMethod string
+	Memo          string
+}
+
+// Post turns a pending transfer into a posted one (e.g. a disbursement paid). A transfer is posted or voided
+// exactly once; posting it again is a 409. The caller authorises.
+func Post(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, s Settlement) (Transfer, error) {
+	if s.PaymentMethod != "" {
+		if _, ok := PaymentMethods[s.PaymentMethod]; !ok {
+			return Transfer{}, apperr.Invalid("payment_method", "支付方式应为银行转账或现金")
+		}
+	}
+	if err := checkText("voucher_no", s.VoucherNo, 64); err != nil {
+		return Transfer{}, err
+	}
+	if err := checkText("memo", s.Memo, 500); err != nil {
+		return Transfer{}, err
+	}
+	return settle(ctx, tx, a, now, id, Posted, s)
+}
+
+// Void releases a pending transfer (e.g. a payment cancelled before it was made): its amount is available
+// again. Voiding is final and happens at most once. The caller authorises.
+func Void(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, reason string) (Transfer, error) {
+	if strings.TrimSpace(reason) == "" {
+		return Transfer{}, apperr.Invalid("reason", "请填写作废原因")
+	}
+	if err := checkText("reason", reason, 500); err != nil {
+		return Transfer{}, err
+	}
+	return settle(ctx, tx, a, now, id, Voided, Settlement{Memo: reason})
+}
+
+func settle(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, state string, s Settlement) (Transfer, error) {
+	before, err := GetTransfer(ctx, tx, id)
+	if err != nil {
+		return Transfer{}, err
+	}
+	switch {
+	case !before.WrittenPending:
+		return Transfer{}, apperr.Conflictf("转账 #%d 不是待入账的预留，无需入账或作废", id)
+	case before.State == Posted:
+		return Transfer{}, apperr.Conflictf("转账 #%d 已于 %s 入账，不能再%s", id, *before.SettledAt, verb(state))
+	case before.State == Voided:
+		return Transfer{}, apperr.Conflictf("转账 #%d 已于 %s 作废，不能再%s", id, *before.SettledAt, verb(state))
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO fund_settlements (transfer_id, state, voucher_no, payment_method, memo,
+		actor_id, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, state, s.VoucherNo, s.PaymentMethod, s.Memo,
+		nullableID(a.UserID), a.Username, store.FormatTime(now)); err != nil {
+		return Transfer{}, fmt.Errorf("ledger: settle transfer %d: %w", id, err)
+	}
+	after, err := GetTransfer(ctx, tx, id)
+	if err != nil {
+		return Transfer{}, err
+	}
+	debit, err := GetAccount(ctx, tx, after.DebitAccountID)
+	if err != nil {
+		return Transfer{}, err
+	}
+	action := "fund.post"
+	if state == Voided {
+		action = "fund.void"
+	}
+	err = audit.Record(ctx, tx, a, now, audit.Entry{Action: action, EntityType: "fund_transfer", EntityID: strconv.FormatInt(id, 10),
+		OrgID: debit.OrgID, OrgPath: debit.OrgPath, Before: stateOf{before.State}, After: stateOf{after.State}, Reason: s.Memo})
+	return after, err
+}
+
+type stateOf struct {
+	State string `json:"state"`
+}
+
+func verb(state string) string {
+	if state == Posted {
+		return "入账"
+	}
+	return "作废"
+}
+
+// ReverseInput asks for the correction of a posted transfer (冲销).
+type ReverseInput struct {
+	Reason         string `json:"reason" validate:"required,max=500"`
+	VoucherNo      string `json:"voucher_no" validate:"max=64"`
+	IdempotencyKey string `json:"idempotency_key" validate:"max=100"`
+}
+
+// Reverse writes a posted transfer that mirrors a posted one, naming it and a reason: the only way a posted
+// transfer is corrected (SPEC §6). A reversal is not reversed, a transfer is reversed at most once, a pending
+// one is voided instead, and the reversal obeys the overspend rule on the account it takes back from.
+// Finance only; both accounts must be in scope unless one is external.
+func Reverse(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, in ReverseInput) (Transfer, error) {
+	if err := a.Require(actor.Finance); err != nil {
+		return Transfer{}, err
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	if in.Reason == "" {
+		return Transfer{}, apperr.Invalid("reason", "请填写冲销原因")
+	}
+	if err := checkInput(TransferInput{Amount: 1, VoucherNo: in.VoucherNo, Memo: in.Reason, IdempotencyKey: in.IdempotencyKey}, "amount"); err != nil {
+		return Transfer{}, err
+	}
+	orig, err := GetTransfer(ctx, tx, id)
+	if err != nil {
+		return Transfer{}, err
+	}
+	debit, err := GetAccount(ctx, tx, orig.CreditAccountID)
+	if err != nil {
+		return Transfer{}, err
+	}
+	credit, err := GetAccount(ctx, tx, orig.DebitAccountID)
+	if err != nil {
+		return Transfer{}, err
+	}
+	for _, acc := range []Account{debit, credit} {
+		if acc.Kind != External && !a.Sees(acc.OrgPath) {
+			return Transfer{}, apperr.NotFoundf("转账记录不存在")
+		}
+	}
+	c := content{Kind: KindReverse, Debit: debit.ID, Credit: credit.ID, Amount: orig.Amount, Unit: orig.Unit,
+		ReversesID: orig.ID, Reason: in.Reason, VoucherNo: in.VoucherNo}
+	if t, found, err := replay(ctx, tx, in.IdempotencyKey, c.hash()); found || err != nil {
+		return t, err
+	}
+	switch {
+	case orig.ReversesID != nil:
+		return Transfer{}, apperr.Conflictf("转账 #%d 本身是冲销（冲销 #%d），不能再冲销", id, *orig.ReversesID)
+	case orig.ReversedByID != nil:
+		return Transfer{}, apperr.Conflictf("转账 #%d 已被 #%d 冲销，不能重复冲销", id, *orig.ReversedByID)
+	case orig.State == Pending:
+		return Transfer{}, apperr.Conflictf("转账 #%d 尚未入账，应作废而不是冲销", id)
+	case orig.State == Voided:
+		return Transfer{}, apperr.Conflictf("转账 #%d 已作废，无需冲销", id)
+	}
+	return write(ctx, tx, a, now, c, in.IdempotencyKey, "amount_fen", debit, credit)
+}
