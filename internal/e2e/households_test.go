@@ -99,11 +99,11 @@ func TestBrowser_HouseholdFromRegistrationToFiled(t *testing.T) {
 		t.Fatalf("detail page shows status %q, category %q, ID %q, basis %q", status, category, masked, basis)
 	}
 	if dir := os.Getenv("BANGFU_SCREENSHOTS"); dir != "" {
-		png, _ := chromedp.Run(ctx, chromedp.FullScreenshot(80))
-		os.WriteFile(dir+"/household-detail.jpg", png, 0o644)
+		png, _ := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		os.WriteFile(dir+"/household-detail.png", png, 0o644)
 		chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/?r=2#/households"), chromedp.WaitVisible(chromedp.CSS("#household-list tbody tr[data-id]")))
-		png, _ = chromedp.Run(ctx, chromedp.FullScreenshot(80))
-		os.WriteFile(dir+"/household-list.jpg", png, 0o644)
+		png, _ = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		os.WriteFile(dir+"/household-list.png", png, 0o644)
 	}
 }
 
