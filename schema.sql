@@ -285,3 +285,204 @@ BEGIN
                               THEN (SELECT amount FROM fund_transfers WHERE id = NEW.transfer_id) ELSE 0 END
     WHERE id = (SELECT credit_account_id FROM fund_transfers WHERE id = NEW.transfer_id);
 END;
+-- migration 4: hardship households (SPEC §3)
+-- One row per file (一户一档). Identity numbers are stored in full and masked on every way out (JSON, audit);
+-- id_suffix holds the last four ID digits so that "search by the last four" is an index lookup.
+CREATE TABLE households (
+    id                     INTEGER PRIMARY KEY,
+    file_no                TEXT    NOT NULL UNIQUE,  -- 档案编号 "KN2026000123"
+    status                 TEXT    NOT NULL CHECK (status IN ('draft', 'submitted', 'visited', 'publicizing', 'filed', 'exited', 'rejected')),
+    org_id                 INTEGER NOT NULL REFERENCES orgs (id), -- the grassroots union
+    org_path               TEXT    NOT NULL,
+    head_name              TEXT    NOT NULL,
+    gender                 TEXT    NOT NULL CHECK (gender IN ('male', 'female')),
+    id_number              TEXT    NOT NULL,
+    id_suffix              TEXT    NOT NULL,
+    birth_date             TEXT    NOT NULL,
+    phone                  TEXT    NOT NULL,
+    employer               TEXT    NOT NULL,
+    industry               TEXT    NOT NULL,
+    employment_status      TEXT    NOT NULL,
+    union_member_since     TEXT    NOT NULL,
+    migrant                INTEGER NOT NULL CHECK (migrant IN (0, 1)),
+    address                TEXT    NOT NULL,
+    bank_card              TEXT    NOT NULL,
+    health                 TEXT    NOT NULL,
+    disability             TEXT    NOT NULL,
+    income_wages_fen       INTEGER NOT NULL CHECK (income_wages_fen >= 0),
+    income_business_fen    INTEGER NOT NULL CHECK (income_business_fen >= 0),
+    income_property_fen    INTEGER NOT NULL CHECK (income_property_fen >= 0),
+    income_transfer_fen    INTEGER NOT NULL CHECK (income_transfer_fen >= 0),
+    expense_medical_fen    INTEGER NOT NULL CHECK (expense_medical_fen >= 0),
+    expense_disability_fen INTEGER NOT NULL CHECK (expense_disability_fen >= 0),
+    expense_schooling_fen  INTEGER NOT NULL CHECK (expense_schooling_fen >= 0),
+    expense_housing_fen    INTEGER NOT NULL CHECK (expense_housing_fen >= 0),
+    main_cause             TEXT    NOT NULL,
+    secondary_causes       TEXT    NOT NULL,         -- comma-separated, at most three
+    excl_car               INTEGER NOT NULL,         -- exclusion answers (SPEC §3.2), 0/1
+    excl_homes             INTEGER NOT NULL,
+    excl_shareholder       INTEGER NOT NULL,
+    excl_child_abroad      INTEGER NOT NULL,
+    excl_refused_checks    INTEGER NOT NULL,
+    note                   TEXT    NOT NULL,
+    -- category (SPEC §3.2): the suggestion computed on every save, and the category confirmed at filing
+    suggested_category     TEXT    NOT NULL,
+    category               TEXT    NOT NULL,         -- '' until filed
+    category_policy_id     INTEGER NOT NULL REFERENCES policies (id),
+    per_capita_fen         INTEGER NOT NULL,
+    category_basis         TEXT    NOT NULL,         -- the arithmetic, in Chinese
+    category_override      TEXT    NOT NULL,         -- the supervisor's reason when category differs from the suggestion
+    -- lifecycle (SPEC §3.3)
+    created_by             INTEGER NOT NULL,
+    created_at             TEXT    NOT NULL,
+    updated_at             TEXT    NOT NULL,
+    submitted_by           INTEGER,
+    submitted_at           TEXT,
+    publicity_start        TEXT,
+    publicity_end          TEXT,
+    filed_by               INTEGER,
+    first_filed_at         TEXT,
+    filed_at               TEXT,                     -- last filing or annual review: review is due a year later
+    exit_reason            TEXT    NOT NULL DEFAULT '',
+    last_reason            TEXT    NOT NULL DEFAULT '', -- reason of the last return, rejection or exit
+    reopened_from          INTEGER REFERENCES households (id),
+    reopened_as            INTEGER REFERENCES households (id)
+);
+CREATE INDEX households_org_path ON households (org_path, updated_at);
+CREATE INDEX households_status ON households (status, filed_at);
+CREATE INDEX households_updated ON households (updated_at);
+CREATE INDEX households_category ON households (category, updated_at);
+CREATE INDEX households_cause ON households (main_cause);
+CREATE INDEX households_industry ON households (industry);
+CREATE INDEX households_migrant ON households (migrant) WHERE migrant = 1;
+CREATE INDEX households_name ON households (head_name);
+
+CREATE TABLE household_members (
+    id                 INTEGER PRIMARY KEY,
+    household_id       INTEGER NOT NULL REFERENCES households (id),
+    seq                INTEGER NOT NULL,
+    name               TEXT    NOT NULL,
+    relation           TEXT    NOT NULL,
+    id_number          TEXT    NOT NULL,
+    birth_date         TEXT    NOT NULL,
+    gender             TEXT    NOT NULL,
+    health             TEXT    NOT NULL,
+    disability         TEXT    NOT NULL,
+    employment_status  TEXT    NOT NULL,
+    school_stage       TEXT    NOT NULL,
+    monthly_income_fen INTEGER NOT NULL CHECK (monthly_income_fen >= 0)
+);
+CREATE INDEX household_members_household ON household_members (household_id, seq);
+
+-- Search terms (SPEC §9.2 q): "n:" + each character and each pair of adjacent characters of the head's name,
+-- "i:" + every full ID number (head and members), "s:" + their last four digits, "p:" + the phone.
+-- An index lookup replaces a LIKE '%x%' scan of a million rows.
+CREATE TABLE household_terms (
+    term         TEXT    NOT NULL,
+    household_id INTEGER NOT NULL,
+    PRIMARY KEY (term, household_id)
+) WITHOUT ROWID;
+CREATE INDEX household_terms_household ON household_terms (household_id);
+
+-- One open file per ID number across heads and members district-wide (SPEC §3.3). The database itself refuses
+-- a second one; a supervisor's override is stored with overridden = 1, which the unique index leaves out.
+CREATE TABLE household_open_ids (
+    id_number    TEXT    NOT NULL,
+    household_id INTEGER NOT NULL REFERENCES households (id),
+    overridden   INTEGER NOT NULL DEFAULT 0 CHECK (overridden IN (0, 1)),
+    PRIMARY KEY (id_number, household_id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX household_open_ids_one ON household_open_ids (id_number) WHERE overridden = 0;
+CREATE INDEX household_open_ids_household ON household_open_ids (household_id);
+
+-- A supervisor's permission for one more open file with an ID number that already has one; used once.
+CREATE TABLE duplicate_overrides (
+    id           INTEGER PRIMARY KEY,
+    id_number    TEXT    NOT NULL,
+    reason       TEXT    NOT NULL,
+    granted_by   INTEGER NOT NULL REFERENCES users (id),
+    granted_at   TEXT    NOT NULL,
+    household_id INTEGER REFERENCES households (id)  -- the file that used it; NULL while unused
+);
+CREATE INDEX duplicate_overrides_unused ON duplicate_overrides (id_number) WHERE household_id IS NULL;
+
+CREATE TABLE household_visits (
+    id             INTEGER PRIMARY KEY,
+    household_id   INTEGER NOT NULL REFERENCES households (id),
+    visit_date     TEXT    NOT NULL,
+    visitors       TEXT    NOT NULL,
+    findings       TEXT    NOT NULL,
+    consent_signed INTEGER NOT NULL CHECK (consent_signed IN (0, 1)),
+    recorded_by    INTEGER NOT NULL,
+    created_at     TEXT    NOT NULL
+);
+CREATE INDEX household_visits_household ON household_visits (household_id);
+
+-- Objections raised during publicity (公示异议); an unresolved one blocks filing.
+CREATE TABLE household_objections (
+    id           INTEGER PRIMARY KEY,
+    household_id INTEGER NOT NULL REFERENCES households (id),
+    content      TEXT    NOT NULL,
+    raised_by    TEXT    NOT NULL,   -- who objected, as told (may be anonymous)
+    recorded_by  INTEGER NOT NULL,
+    recorded_at  TEXT    NOT NULL,
+    resolution   TEXT    NOT NULL DEFAULT '',
+    upheld       INTEGER NOT NULL DEFAULT 0,
+    resolved_by  INTEGER,
+    resolved_at  TEXT
+);
+CREATE INDEX household_objections_household ON household_objections (household_id);
+
+-- Documents: metadata and content apart, so lists never read blobs; content lives in the database so that
+-- `bangfu backup` keeps it. Deletion is soft: the row and its content stay for audit.
+CREATE TABLE household_documents (
+    id            INTEGER PRIMARY KEY,
+    household_id  INTEGER NOT NULL REFERENCES households (id),
+    kind          TEXT    NOT NULL,
+    filename      TEXT    NOT NULL,
+    mime          TEXT    NOT NULL CHECK (mime IN ('image/jpeg', 'image/png', 'application/pdf')),
+    size          INTEGER NOT NULL,
+    sha256        TEXT    NOT NULL,
+    uploaded_by   INTEGER NOT NULL,
+    uploaded_at   TEXT    NOT NULL,
+    deleted_by    INTEGER,
+    deleted_at    TEXT,
+    delete_reason TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX household_documents_household ON household_documents (household_id);
+CREATE TABLE document_blobs (
+    document_id INTEGER PRIMARY KEY REFERENCES household_documents (id),
+    content     BLOB    NOT NULL
+);
+CREATE TRIGGER document_blobs_no_update BEFORE UPDATE ON document_blobs
+BEGIN SELECT RAISE(ABORT, 'document content is kept as uploaded'); END;
+CREATE TRIGGER document_blobs_no_delete BEFORE DELETE ON document_blobs
+BEGIN SELECT RAISE(ABORT, 'document content is kept for audit'); END;
+
+-- Public holidays (法定节假日) that publicity periods skip besides weekends; edited by admins.
+CREATE TABLE holidays (
+    date TEXT PRIMARY KEY,  -- "2026-05-01"
+    name TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Referrals (转介, SPEC §3.4) of workers who miss the criteria to their grassroots union.
+CREATE TABLE referrals (
+    id             INTEGER PRIMARY KEY,
+    household_id   INTEGER REFERENCES households (id),
+    name           TEXT    NOT NULL,
+    id_number      TEXT    NOT NULL,
+    phone          TEXT    NOT NULL,
+    org_id         INTEGER NOT NULL REFERENCES orgs (id),
+    org_path       TEXT    NOT NULL,
+    reason         TEXT    NOT NULL,
+    follow_up_date TEXT    NOT NULL,
+    status         TEXT    NOT NULL CHECK (status IN ('pending', 'helped', 'declined')),
+    amount_fen     INTEGER NOT NULL DEFAULT 0 CHECK (amount_fen >= 0),
+    outcome        TEXT    NOT NULL DEFAULT '',
+    created_by     INTEGER NOT NULL,
+    created_at     TEXT    NOT NULL,
+    closed_by      INTEGER,
+    closed_at      TEXT
+);
+CREATE INDEX referrals_org_path ON referrals (org_path, status, follow_up_date);
+CREATE INDEX referrals_status ON referrals (status, follow_up_date);

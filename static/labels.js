@@ -75,7 +75,7 @@ export const ENTITY_TYPES = {
   session: '登录会话', user: '用户', org: '组织', policy: '政策参数', household: '困难职工档案', member: '家庭成员',
   document: '材料', visit: '入户走访', referral: '转介', application: '救助申请', fund: '经费', account: '账户',
   transfer: '转账', allocation: '下拨', campaign: '帮扶活动', goods: '物资', purchase: '采购', delivery: '发放',
-  enrolment: '体检报名', import: '导入', export: '导出', audit: '审计', checkpoint: '审计检查点', report: '报表',
+  enrolment: '体检报名', holiday: '节假日', import: '导入', export: '导出', audit: '审计', checkpoint: '审计检查点', report: '报表',
 };
 
 export const ACTION_VERBS = {
@@ -84,7 +84,8 @@ export const ACTION_VERBS = {
   rename: '重命名', disable: '停用', enable: '启用', submit: '提交', approve: '批准', return: '退回', reject: '驳回',
   exit: '撤档', reopen: '返困重开', visit: '入户走访', publicize: '公示', file: '建档', review: '复核',
   disburse: '发放', void: '作废', confirm_receipt: '确认领取', post: '记账', reverse: '冲正', read: '查看',
-  read_full: '查看完整信息', export: '导出', import: '导入', verify: '校验', checkpoint: '签署检查点',
+  read_full: '查看完整信息', export: '导出', object: '登记异议', resolve_objection: '处理异议', document_upload: '上传材料',
+  document_delete: '删除材料', document_read: '查看材料', duplicate_override: '授权重复建档', helped: '已帮扶', declined: '未帮扶', import: '导入', verify: '校验', checkpoint: '签署检查点',
 };
 
 /** Whole actions whose name reads better than entity·verb. */
@@ -150,3 +151,43 @@ export const PAYMENT_METHODS = [
   { value: 'bank', label: '银行转账（实名卡）' },
   { value: 'cash', label: '现金（签字领取）' },
 ];
+// ───── 困难职工档案 (SPEC §3) ─────
+export const HOUSEHOLD_STATUS = {
+  draft: '草稿', submitted: '已提交', visited: '已走访', publicizing: '公示中', filed: '已建档',
+  review_due: '待年审', exited: '已撤档', rejected: '已驳回',
+};
+export const CATEGORIES = { deep: '深度困难', relative: '相对困难', accident: '意外致困', ineligible: '不符合条件' };
+export const INDUSTRIES = {
+  catering: '餐饮', accommodation: '住宿', retail: '零售', manufacturing: '制造业', construction: '建筑业', logistics: '物流', other: '其他',
+};
+export const CAUSES = {
+  illness: '因病', disability: '因残', unemployment: '失业', laid_off: '下岗', schooling: '因学', disaster: '因灾',
+  accident: '意外', pandemic: '疫情影响', zero_employment: '零就业家庭', other: '其他',
+};
+export const RELATIONS = { spouse: '配偶', child: '子女', parent: '父母', sibling: '兄弟姐妹', grandchild: '孙辈', grandparent: '祖父母', other: '其他' };
+export const SCHOOL_STAGES = { none: '无', primary: '小学', junior_high: '初中', senior_high: '高中', vocational: '中职', higher_ed: '高等教育' };
+export const EMPLOYMENT = { employed: '在岗', flexible: '灵活就业', unemployed: '失业', laid_off: '下岗', retired: '退休', student: '在校', preschool: '学龄前', none: '无' };
+export const HEALTH = { healthy: '健康', chronic: '慢性病', serious: '重病' };
+export const DISABILITY = { none: '无', mild: '轻度残疾', severe: '重度残疾' };
+export const EXIT_REASONS = { recovered: '已脱困', retired: '已退休', moved: '迁出本区', deceased: '已故', other: '其他' };
+export const DOCUMENT_KINDS = {
+  id_scan: '身份证复印件', household_register: '户口簿', income_proof: '收入证明', dibao_certificate: '低保证', diagnosis: '诊断证明',
+  receipt: '医疗费用票据', admission_letter: '录取通知书', consent: '核对授权书', visit_record: '入户走访记录', publicity_record: '公示记录', other: '其他材料',
+};
+export const HOUSEHOLD_ACTIONS = {
+  submit: '提交', return: '退回修改', reject: '驳回', visit: '登记入户走访', publicize: '开始公示', object: '登记异议',
+  'resolve-objection': '处理异议', file: '审核建档', review: '年度复核', exit: '撤档', reopen: '返困重开',
+};
+
+/** options: a {value: label} map → [{value,label}] for select(). */
+export function options(map) {
+  return Object.entries(map).map(([value, label]) => ({ value, label }));
+}
+
+/** maskName: 张三丰 → 张*丰 (for printed lists, SPEC §8.1). */
+export function maskName(s) {
+  const r = [...(s || '')];
+  if (r.length <= 1) return s || '';
+  if (r.length === 2) return r[0] + '*';
+  return r[0] + '*'.repeat(r.length - 2) + r[r.length - 1];
+}

@@ -16,6 +16,10 @@ export const GROUPS = ['', '困难职工档案', '救助审批', '经费管理',
 
 export const NAV = [
   { path: '#/', title: '首页', module: '/pages/dashboard.js' },
+  { path: '#/households', title: '档案查询', group: '困难职工档案', module: '/pages/households.js' },
+  { path: '#/households/new', title: '新建档案', roles: ['caseworker'], group: '困难职工档案', module: '/pages/households.js' },
+  { path: '#/referrals', title: '转介跟踪', group: '困难职工档案', module: '/pages/referrals.js' },
+  { path: '#/holidays', title: '节假日设置', roles: ['admin'], group: '系统管理', module: '/pages/holidays.js' },
   { path: '#/funds', title: '经费台账', roles: ['finance', 'auditor', 'supervisor'], group: '经费管理', module: '/pages/funds.js' },
   { path: '#/allocations', title: '下拨额度', roles: ['finance', 'auditor', 'supervisor'], group: '经费管理', module: '/pages/allocations.js' },
   { path: '#/audit', title: '审计日志', roles: ['auditor', 'admin'], group: '审计监督', module: '/pages/audit.js' },

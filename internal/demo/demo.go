@@ -62,6 +62,9 @@ func Full(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
 		return created, err
 	}
 	// Each area adds its demo records here, in dependency order.
+	if err := Households(ctx, db, svc); err != nil {
+		return true, err
+	}
 	if err := seedFunds(ctx, db, svc.Clock.Now()); err != nil {
 		return true, err
 	}

@@ -77,7 +77,10 @@ func New(cfg Config) *echo.Echo {
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]any{"ok": true}) })
 
-	api := e.Group("/api/v1", middleware.BodyLimit(BodyLimit), s.loadSession, s.checkCSRF)
+	// Document uploads carry their own, larger limit (households.go); every other body stays under BodyLimit.
+	bodyLimit := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: BodyLimit,
+		Skipper: func(c echo.Context) bool { return c.Path() == uploadRoute && c.Request().Method == http.MethodPost }})
+	api := e.Group("/api/v1", bodyLimit, s.loadSession, s.checkCSRF)
 	loginLimiter := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store:               middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: cfg.LoginRate, Burst: cfg.LoginBurst, ExpiresIn: 10 * time.Minute}),
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
@@ -111,6 +114,8 @@ func New(cfg Config) *echo.Echo {
 
 	in.GET("/audit/events", s.listAuditEvents, only(actor.Auditor, actor.Admin))
 	in.GET("/audit/verify", s.verifyAudit, only(actor.Auditor, actor.Admin, actor.Finance))
+
+	s.householdRoutes(in)
 
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	s.serveUI(e)

@@ -1,0 +1,211 @@
+package household
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/store"
+)
+
+// MaxDocumentSize is the largest document accepted (SPEC §3.1: size-limited).
+const MaxDocumentSize = 10 << 20
+
+// DocumentKinds are the kinds of SPEC §3.1 with their Chinese names.
+var DocumentKinds = map[string]string{
+	"id_scan": "身份证复印件", "household_register": "户口簿", "income_proof": "收入证明", "dibao_certificate": "低保证",
+	"diagnosis": "诊断证明", "receipt": "医疗费用票据", "admission_letter": "录取通知书", "consent": "核对授权书",
+	"visit_record": "入户走访记录", "publicity_record": "公示记录", "other": "其他材料",
+}
+
+// Document is a stored document's metadata; content is read apart.
+type Document struct {
+	ID           int64          `db:"id" json:"id"`
+	HouseholdID  int64          `db:"household_id" json:"household_id"`
+	Kind         string         `db:"kind" json:"kind"`
+	Filename     string         `db:"filename" json:"filename"`
+	MIME         string         `db:"mime" json:"mime"`
+	Size         int64          `db:"size" json:"size"`
+	SHA256       string         `db:"sha256" json:"sha256"`
+	UploadedBy   string         `db:"uploaded_by_name" json:"uploaded_by"`
+	UploadedAt   string         `db:"uploaded_at" json:"uploaded_at"`
+	DeletedAtRaw sql.NullString `db:"deleted_at" json:"-"`
+	DeletedAt    string         `db:"-" json:"deleted_at"`
+	DeleteReason string         `db:"delete_reason" json:"delete_reason"`
+}
+
+// sniff returns the type of content by its bytes, never by its name or the client's word: only JPEG, PNG
+// and PDF are kept.
+func sniff(content []byte) (string, error) {
+	mime := http.DetectContentType(content)
+	switch mime {
+	case "image/jpeg", "image/png", "application/pdf":
+		return mime, nil
+	}
+	return "", apperr.Invalid("file", "只能上传 JPG、PNG 图片或 PDF 文件")
+}
+
+// AddDocument stores a document of household id with its SHA-256, sniffed type and size; audited.
+func AddDocument(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, kind, filename string, content []byte) (Document, error) {
+	if _, ok := DocumentKinds[kind]; !ok {
+		return Document{}, apperr.Invalid("kind", "请选择材料类型")
+	}
+	if len(content) == 0 {
+		return Document{}, apperr.Invalid("file", "请选择要上传的文件")
+	}
+	if len(content) > MaxDocumentSize {
+		return Document{}, apperr.New(apperr.TooLarge, "文件过大，单个文件不能超过 %d MB", MaxDocumentSize>>20)
+	}
+	mime, err := sniff(content)
+	if err != nil {
+		return Document{}, err
+	}
+	filename = cleanName(filename)
+	sum := sha256.Sum256(content)
+	var doc Document
+	err = db.Write(ctx, func(tx *sqlx.Tx) error {
+		h, err := Get(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if err := Can(a, h.At(now), ActDocuments, now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO household_documents (household_id, kind, filename, mime, size,
+			sha256, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, kind, filename, mime,
+			len(content), hex.EncodeToString(sum[:]), a.UserID, store.FormatTime(now))
+		if err != nil {
+			return err
+		}
+		docID, _ := res.LastInsertId()
+		if _, err := tx.ExecContext(ctx, "INSERT INTO document_blobs (document_id, content) VALUES (?, ?)", docID, content); err != nil {
+			return err
+		}
+		if doc, err = getDocument(ctx, tx, id, docID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.document_upload", EntityType: "household",
+			EntityID: fmt.Sprint(id), OrgID: h.OrgID, OrgPath: h.OrgPath, After: doc})
+	})
+	return doc, err
+}
+
+// cleanName keeps the base name of an uploaded file, without control characters, at most 100 characters.
+func cleanName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	name = strings.Map(func(r rune) rune {
+		if r < 32 || r == 127 || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "." || name == "/" || name == "" {
+		name = "文件"
+	}
+	for utf8.RuneCountInString(name) > 100 {
+		r := []rune(name)
+		name = string(r[len(r)-100:])
+	}
+	return name
+}
+
+const selectDocument = `SELECT d.id, d.household_id, d.kind, d.filename, d.mime, d.size, d.sha256,
+	coalesce(u.name, '') AS uploaded_by_name, d.uploaded_at, d.deleted_at, d.delete_reason
+	FROM household_documents d LEFT JOIN users u ON u.id = d.uploaded_by`
+
+func getDocument(ctx context.Context, q sqlx.QueryerContext, householdID, docID int64) (Document, error) {
+	var d Document
+	err := sqlx.GetContext(ctx, q, &d, selectDocument+" WHERE d.id = ? AND d.household_id = ?", docID, householdID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, apperr.NotFoundf("材料不存在")
+	}
+	d.DeletedAt = d.DeletedAtRaw.String
+	return d, err
+}
+
+// Documents lists the documents of a household a can see, removed ones included (they show as removed).
+func Documents(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64) ([]Document, error) {
+	if _, err := Get(ctx, q, a, id); err != nil {
+		return nil, err
+	}
+	docs := []Document{}
+	if err := sqlx.SelectContext(ctx, q, &docs, selectDocument+" WHERE d.household_id = ? ORDER BY d.id", id); err != nil {
+		return nil, err
+	}
+	for i := range docs {
+		docs[i].DeletedAt = docs[i].DeletedAtRaw.String
+	}
+	return docs, nil
+}
+
+// DocumentContent returns a live document and its bytes; the read is audited, since scans carry full
+// identity numbers (SPEC §7). Removed documents are kept for audit but not served.
+func DocumentContent(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id, docID int64) (Document, []byte, error) {
+	var doc Document
+	var content []byte
+	err := db.Write(ctx, func(tx *sqlx.Tx) error {
+		h, err := Get(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if doc, err = getDocument(ctx, tx, id, docID); err != nil {
+			return err
+		}
+		if doc.DeletedAt != "" {
+			return apperr.NotFoundf("材料已删除")
+		}
+		if err := tx.GetContext(ctx, &content, "SELECT content FROM document_blobs WHERE document_id = ?", docID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.document_read", EntityType: "household",
+			EntityID: fmt.Sprint(id), OrgID: h.OrgID, OrgPath: h.OrgPath, After: map[string]any{"document_id": docID}})
+	})
+	return doc, content, err
+}
+
+// DeleteDocument removes a document softly with a reason: it disappears from use, its row and content stay.
+func DeleteDocument(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id, docID int64, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return apperr.Invalid("reason", "请填写删除原因")
+	}
+	return db.Write(ctx, func(tx *sqlx.Tx) error {
+		h, err := Get(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if err := Can(a, h.At(now), ActDocuments, now); err != nil {
+			return err
+		}
+		before, err := getDocument(ctx, tx, id, docID)
+		if err != nil {
+			return err
+		}
+		if before.DeletedAt != "" {
+			return apperr.Conflictf("材料已删除")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE household_documents SET deleted_by = ?, deleted_at = ?, delete_reason = ?
+			WHERE id = ?`, a.UserID, store.FormatTime(now), reason, docID); err != nil {
+			return err
+		}
+		after, err := getDocument(ctx, tx, id, docID)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.document_delete", EntityType: "household",
+			EntityID: fmt.Sprint(id), OrgID: h.OrgID, OrgPath: h.OrgPath, Before: before, After: after, Reason: reason})
+	})
+}

@@ -1,0 +1,250 @@
+// Package household owns the hardship household files of SPEC §3 (困难职工档案, 一户一档): their data and
+// its rules, the category computation, the lifecycle state machine, duplicates, documents, search and the
+// working-day calendar of publicity periods. Identity numbers leave the package masked unless revealed.
+package household
+
+import (
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"bangfu/internal/ident"
+)
+
+// Status is a stored lifecycle state (SPEC §3.3). ReviewDue is never stored: a filed household whose last
+// filing or review is a year old shows as review_due.
+type Status string
+
+const (
+	Draft       Status = "draft"
+	Submitted   Status = "submitted"
+	Visited     Status = "visited"
+	Publicizing Status = "publicizing"
+	Filed       Status = "filed"
+	ReviewDue   Status = "review_due"
+	Exited      Status = "exited"
+	Rejected    Status = "rejected"
+)
+
+// Open reports whether a household in status s holds its ID numbers (SPEC §3.3: one open file per ID).
+func (s Status) Open() bool { return s != Exited && s != Rejected }
+
+// Category is the hardship category of SPEC §3.2.
+type Category string
+
+const (
+	Deep       Category = "deep"       // 深度困难
+	Relative   Category = "relative"   // 相对困难
+	Accident   Category = "accident"   // 意外致困
+	Ineligible Category = "ineligible" // 不符合
+)
+
+// CategoryNames are the Chinese names of the categories.
+var CategoryNames = map[Category]string{Deep: "深度困难", Relative: "相对困难", Accident: "意外致困", Ineligible: "不符合条件"}
+
+// Vocabularies of the coded fields, in display order.
+var (
+	Industries         = []string{"catering", "accommodation", "retail", "manufacturing", "construction", "logistics", "other"}
+	PandemicIndustries = []string{"catering", "accommodation", "retail"}
+	Causes             = []string{"illness", "disability", "unemployment", "laid_off", "schooling", "disaster", "accident", "pandemic", "zero_employment", "other"}
+	Relations          = []string{"spouse", "child", "parent", "sibling", "grandchild", "grandparent", "other"}
+	SchoolStages       = []string{"none", "primary", "junior_high", "senior_high", "vocational", "higher_ed"}
+	ExitReasons        = []string{"recovered", "retired", "moved", "deceased", "other"}
+)
+
+// Causes of hardship stored as a comma-separated list.
+type CauseList []string
+
+func (c CauseList) Value() (driver.Value, error) { return strings.Join(c, ","), nil }
+
+func (c *CauseList) Scan(v any) error {
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case []byte:
+		s = string(x)
+	case nil:
+	default:
+		return fmt.Errorf("causes: cannot scan %T", v)
+	}
+	*c = CauseList{}
+	if s != "" {
+		*c = strings.Split(s, ",")
+	}
+	return nil
+}
+
+// Fields are the data of a household that a caseworker enters (SPEC §3.1). Money is fen.
+type Fields struct {
+	OrgID            int64  `db:"org_id" json:"org_id" validate:"required,gt=0"`
+	Name             string `db:"head_name" json:"name" validate:"required,max=40"`
+	Gender           string `db:"gender" json:"gender" validate:"required,oneof=male female"`
+	IDNumber         string `db:"id_number" json:"id_number" validate:"required,max=18"`
+	BirthDate        string `db:"birth_date" json:"birth_date" validate:"required,datetime=2006-01-02"`
+	Phone            string `db:"phone" json:"phone" validate:"required,max=11"`
+	Employer         string `db:"employer" json:"employer" validate:"max=100"`
+	Industry         string `db:"industry" json:"industry" validate:"required,oneof=catering accommodation retail manufacturing construction logistics other"`
+	EmploymentStatus string `db:"employment_status" json:"employment_status" validate:"required,oneof=employed flexible unemployed laid_off retired"`
+	UnionMemberSince string `db:"union_member_since" json:"union_member_since" validate:"omitempty,datetime=2006-01-02"`
+	Migrant          bool   `db:"migrant" json:"migrant"`
+	Address          string `db:"address" json:"address" validate:"required,max=200"`
+	BankCard         string `db:"bank_card" json:"bank_card" validate:"omitempty,max=19"`
+	Health           string `db:"health" json:"health" validate:"required,oneof=healthy chronic serious"`
+	Disability       string `db:"disability" json:"disability" validate:"required,oneof=none mild severe"`
+
+	IncomeWagesFen       int64 `db:"income_wages_fen" json:"income_wages_fen" validate:"gte=0,lte=100000000000"`
+	IncomeBusinessFen    int64 `db:"income_business_fen" json:"income_business_fen" validate:"gte=0,lte=100000000000"`
+	IncomePropertyFen    int64 `db:"income_property_fen" json:"income_property_fen" validate:"gte=0,lte=100000000000"`
+	IncomeTransferFen    int64 `db:"income_transfer_fen" json:"income_transfer_fen" validate:"gte=0,lte=100000000000"`
+	ExpenseMedicalFen    int64 `db:"expense_medical_fen" json:"expense_medical_fen" validate:"gte=0,lte=100000000000"`
+	ExpenseDisabilityFen int64 `db:"expense_disability_fen" json:"expense_disability_fen" validate:"gte=0,lte=100000000000"`
+	ExpenseSchoolingFen  int64 `db:"expense_schooling_fen" json:"expense_schooling_fen" validate:"gte=0,lte=100000000000"`
+	ExpenseHousingFen    int64 `db:"expense_housing_fen" json:"expense_housing_fen" validate:"gte=0,lte=100000000000"`
+
+	MainCause       string    `db:"main_cause" json:"main_cause" validate:"required,oneof=illness disability unemployment laid_off schooling disaster accident pandemic zero_employment other"`
+	SecondaryCauses CauseList `db:"secondary_causes" json:"secondary_causes" validate:"max=3,dive,oneof=illness disability unemployment laid_off schooling disaster accident pandemic zero_employment other"`
+
+	// Exclusions (SPEC §3.2): any yes makes the suggestion ineligible.
+	ExclCar           bool `db:"excl_car" json:"excl_car"`                       // 家庭拥有机动车
+	ExclHomes         bool `db:"excl_homes" json:"excl_homes"`                   // 两套及以上住房
+	ExclShareholder   bool `db:"excl_shareholder" json:"excl_shareholder"`       // 企业控股股东
+	ExclChildAbroad   bool `db:"excl_child_abroad" json:"excl_child_abroad"`     // 子女自费出国留学
+	ExclRefusedChecks bool `db:"excl_refused_checks" json:"excl_refused_checks"` // 拒绝配合核查
+
+	Note string `db:"note" json:"note" validate:"max=1000"`
+}
+
+// Member is one member of the household besides its head.
+type Member struct {
+	ID               int64  `db:"id" json:"id"` // 0 for a new member; an existing member's id keeps its stored numbers
+	HouseholdID      int64  `db:"household_id" json:"-"`
+	Seq              int    `db:"seq" json:"-"`
+	Name             string `db:"name" json:"name" validate:"required,max=40"`
+	Relation         string `db:"relation" json:"relation" validate:"required,oneof=spouse child parent sibling grandchild grandparent other"`
+	IDNumber         string `db:"id_number" json:"id_number" validate:"required,max=18"`
+	BirthDate        string `db:"birth_date" json:"birth_date" validate:"omitempty,datetime=2006-01-02"`
+	Gender           string `db:"gender" json:"gender" validate:"omitempty,oneof=male female"` // derived from the ID number
+	Health           string `db:"health" json:"health" validate:"required,oneof=healthy chronic serious"`
+	Disability       string `db:"disability" json:"disability" validate:"required,oneof=none mild severe"`
+	EmploymentStatus string `db:"employment_status" json:"employment_status" validate:"required,oneof=employed flexible unemployed laid_off retired student preschool none"`
+	SchoolStage      string `db:"school_stage" json:"school_stage" validate:"required,oneof=none primary junior_high senior_high vocational higher_ed"`
+	MonthlyIncomeFen int64  `db:"monthly_income_fen" json:"monthly_income_fen" validate:"gte=0,lte=10000000000"`
+}
+
+// MarshalJSON masks the ID number: members leave the package masked (SPEC §7).
+func (m Member) MarshalJSON() ([]byte, error) {
+	type plain Member
+	p := plain(m)
+	p.IDNumber = ident.MaskID(p.IDNumber)
+	return json.Marshal(p)
+}
+
+// Input is what create and update take: the fields and the members.
+type Input struct {
+	Fields
+	Members []Member `json:"members" validate:"max=20,dive"`
+}
+
+// Household is a stored file with its computed and lifecycle data.
+type Household struct {
+	ID     int64  `db:"id" json:"id"`
+	FileNo string `db:"file_no" json:"file_no"`
+	Stored Status `db:"status" json:"-"`
+	Status Status `db:"-" json:"status"` // Stored, or review_due
+	Fields
+	OrgPath string   `db:"org_path" json:"-"`
+	OrgName string   `db:"org_name" json:"org_name"`
+	Members []Member `db:"-" json:"members"`
+
+	SuggestedCategory Category `db:"suggested_category" json:"suggested_category"`
+	Category          Category `db:"category" json:"category"`
+	CategoryPolicyID  int64    `db:"category_policy_id" json:"category_policy_id"`
+	PerCapitaFen      int64    `db:"per_capita_fen" json:"per_capita_fen"`
+	CategoryBasis     string   `db:"category_basis" json:"category_basis"`
+	CategoryOverride  string   `db:"category_override" json:"category_override"`
+
+	CreatedBy      int64          `db:"created_by" json:"-"`
+	CreatedAt      string         `db:"created_at" json:"created_at"`
+	UpdatedAt      string         `db:"updated_at" json:"updated_at"`
+	SubmittedBy    sql.NullInt64  `db:"submitted_by" json:"-"`
+	SubmittedAt    sql.NullString `db:"submitted_at" json:"-"`
+	PublicityStart sql.NullString `db:"publicity_start" json:"-"`
+	PublicityEnd   sql.NullString `db:"publicity_end" json:"-"`
+	FiledBy        sql.NullInt64  `db:"filed_by" json:"-"`
+	FirstFiledAt   sql.NullString `db:"first_filed_at" json:"-"`
+	FiledAt        sql.NullString `db:"filed_at" json:"-"`
+	ExitReason     string         `db:"exit_reason" json:"exit_reason"`
+	LastReason     string         `db:"last_reason" json:"last_reason"`
+	ReopenedFrom   sql.NullInt64  `db:"reopened_from" json:"-"`
+	ReopenedAs     sql.NullInt64  `db:"reopened_as" json:"-"`
+	IDSuffix       string         `db:"id_suffix" json:"-"`
+
+	OpenObjections int `db:"-" json:"open_objections"` // unresolved publicity objections: they block filing
+}
+
+// Filed reports whether the household holds a confirmed file (建档): filed or due for review.
+// Relief applications (SPEC §4) ask this.
+func (h *Household) Filed() bool { return h.Stored == Filed }
+
+// Persons is the number of people the per-capita income is divided by: the head and the members.
+func (h *Household) Persons() int { return 1 + len(h.Members) }
+
+// MarshalJSON masks identity numbers and the bank card (SPEC §7, §8.1) and renders the nullable lifecycle
+// columns as plain values, so that every JSON view of a household — API answers and audit changes alike —
+// is masked unless a caller deliberately reveals.
+func (h Household) MarshalJSON() ([]byte, error) {
+	type plain Household
+	p := plain(h)
+	if p.Status == "" {
+		p.Status = p.Stored
+	}
+	p.IDNumber = ident.MaskID(p.IDNumber)
+	if p.BankCard != "" {
+		p.BankCard = ident.MaskBankCard(p.BankCard)
+	}
+	p.Phone = ident.MaskPhone(p.Phone)
+	if p.Members == nil {
+		p.Members = []Member{}
+	}
+	if p.SecondaryCauses == nil {
+		p.SecondaryCauses = CauseList{}
+	}
+	return json.Marshal(struct {
+		plain
+		SubmittedAt    string `json:"submitted_at"`
+		PublicityStart string `json:"publicity_start"`
+		PublicityEnd   string `json:"publicity_end"`
+		FirstFiledAt   string `json:"first_filed_at"`
+		FiledAt        string `json:"filed_at"`
+		ReopenedFrom   int64  `json:"reopened_from"`
+		ReopenedAs     int64  `json:"reopened_as"`
+	}{p, h.SubmittedAt.String, h.PublicityStart.String, h.PublicityEnd.String, h.FirstFiledAt.String,
+		h.FiledAt.String, h.ReopenedFrom.Int64, h.ReopenedAs.Int64})
+}
+
+// Brief is a household in a list: enough to recognise it, masked.
+type Brief struct {
+	ID           int64          `db:"id" json:"id"`
+	FileNo       string         `db:"file_no" json:"file_no"`
+	Stored       Status         `db:"status" json:"-"`
+	Status       Status         `db:"-" json:"status"`
+	Name         string         `db:"head_name" json:"name"`
+	IDNumber     string         `db:"id_number" json:"id_number"` // masked before it leaves List
+	Phone        string         `db:"phone" json:"phone"`         // masked before it leaves List
+	OrgID        int64          `db:"org_id" json:"org_id"`
+	OrgName      string         `db:"org_name" json:"org_name"`
+	Industry     string         `db:"industry" json:"industry"`
+	MainCause    string         `db:"main_cause" json:"main_cause"`
+	Migrant      bool           `db:"migrant" json:"migrant"`
+	Suggested    Category       `db:"suggested_category" json:"suggested_category"`
+	Category     Category       `db:"category" json:"category"`
+	PerCapitaFen int64          `db:"per_capita_fen" json:"per_capita_fen"`
+	FiledAt      sql.NullString `db:"filed_at" json:"-"`
+	UpdatedAt    string         `db:"updated_at" json:"updated_at"`
+}
+
+func contains(list []string, v string) bool { return slices.Contains(list, v) }

@@ -1,0 +1,422 @@
+package household
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/clock"
+	"bangfu/internal/ident"
+	"bangfu/internal/org"
+	"bangfu/internal/policy"
+	"bangfu/internal/store"
+)
+
+// fieldColumns are the columns written from Fields and the assessment on every save.
+const fieldColumns = `org_id, org_path, head_name, gender, id_number, id_suffix, birth_date, phone, employer, industry,
+	employment_status, union_member_since, migrant, address, bank_card, health, disability, income_wages_fen,
+	income_business_fen, income_property_fen, income_transfer_fen, expense_medical_fen, expense_disability_fen,
+	expense_schooling_fen, expense_housing_fen, main_cause, secondary_causes, excl_car, excl_homes, excl_shareholder,
+	excl_child_abroad, excl_refused_checks, note, suggested_category, category_policy_id, per_capita_fen,
+	category_basis, updated_at`
+
+func columnList() []string {
+	var cols []string
+	for _, c := range strings.Split(fieldColumns, ",") {
+		cols = append(cols, strings.TrimSpace(c))
+	}
+	return cols
+}
+
+var (
+	insertSQL = func() string {
+		cols := columnList()
+		return `INSERT INTO households (id, file_no, status, category, category_override, created_by, created_at,
+			reopened_from, ` + strings.Join(cols, ", ") + `) VALUES (:id, :file_no, :status, :category,
+			:category_override, :created_by, :created_at, :reopened_from, :` + strings.Join(cols, ", :") + ")"
+	}()
+	updateSQL = func() string {
+		var sets []string
+		for _, c := range columnList() {
+			sets = append(sets, c+" = :"+c)
+		}
+		return "UPDATE households SET " + strings.Join(sets, ", ") + " WHERE id = :id"
+	}()
+)
+
+const selectHousehold = `SELECT h.*, o.name AS org_name FROM households h JOIN orgs o ON o.id = h.org_id`
+
+// row is a household as written.
+type row struct{ Household }
+
+// Get returns the household with id and its members if it is in a's scope; otherwise 404 (SPEC §1.1: records
+// outside the scope are not acknowledged). Its Status is the stored one until At sets the clock.
+// q may be a transaction: relief applications (SPEC §4) read the household inside their own.
+func Get(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64) (Household, error) {
+	h, err := get(ctx, q, id)
+	if err == nil && !a.Sees(h.OrgPath) {
+		return Household{}, notFound()
+	}
+	return h, err
+}
+
+func notFound() error { return apperr.NotFoundf("档案不存在或不在您的管辖范围内") }
+
+func get(ctx context.Context, q sqlx.QueryerContext, id int64) (Household, error) {
+	var r row
+	err := sqlx.GetContext(ctx, q, &r, selectHousehold+" WHERE h.id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Household{}, notFound()
+	}
+	if err != nil {
+		return Household{}, err
+	}
+	h := r.Household
+	h.Status = h.Stored
+	h.Members = []Member{}
+	if err := sqlx.SelectContext(ctx, q, &h.Members,
+		"SELECT * FROM household_members WHERE household_id = ? ORDER BY seq", id); err != nil {
+		return Household{}, err
+	}
+	if err := sqlx.GetContext(ctx, q, &h.OpenObjections,
+		"SELECT count(*) FROM household_objections WHERE household_id = ? AND resolved_at IS NULL", id); err != nil {
+		return Household{}, err
+	}
+	return h, nil
+}
+
+// ReviewAfter is how long a filing holds before the annual review (SPEC §3.3).
+const ReviewAfter = "-1 year"
+
+// reviewCutoff is the filed_at before which a filed household is due for review at now.
+func reviewCutoff(now time.Time) string { return store.FormatTime(now.AddDate(-1, 0, 0)) }
+
+// At sets Status as seen at now: a filed household whose last filing or review is a year old is review_due.
+func (h *Household) At(now time.Time) *Household {
+	h.Status = h.Stored
+	if h.Stored == Filed && h.FiledAt.Valid && h.FiledAt.String <= reviewCutoff(now) {
+		h.Status = ReviewDue
+	}
+	return h
+}
+
+// Create registers a new draft household (SPEC §3.1) for a caseworker, in its own transaction.
+func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in Input) (Household, error) {
+	var h Household
+	err := db.Write(ctx, func(tx *sqlx.Tx) (err error) {
+		h, err = CreateTx(ctx, tx, a, now, in)
+		return err
+	})
+	return h, err
+}
+
+// CreateTx registers a new draft household inside the caller's transaction: relief applications open a file
+// alongside a green-channel case this way (SPEC §4.3). Duplicates are refused inside tx (SPEC §3.3).
+func CreateTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in Input) (Household, error) {
+	if err := a.Require(actor.Caseworker); err != nil {
+		return Household{}, err
+	}
+	return insert(ctx, tx, a, now, in, 0, "household.create")
+}
+
+func insert(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in Input, reopenedFrom int64, action string) (Household, error) {
+	if err := in.check(now.In(clock.China)); err != nil {
+		return Household{}, err
+	}
+	o, err := unionInScope(ctx, tx, a, in.OrgID)
+	if err != nil {
+		return Household{}, err
+	}
+	var id int64
+	if err := tx.GetContext(ctx, &id, "SELECT coalesce(max(id), 0) + 1 FROM households"); err != nil {
+		return Household{}, err
+	}
+	r := row{Household: Household{ID: id, FileNo: fmt.Sprintf("KN%s%06d", now.In(clock.China).Format("2006"), id),
+		Stored: Draft, Fields: in.Fields, OrgPath: o.Path, CreatedBy: a.UserID, CreatedAt: store.FormatTime(now),
+		UpdatedAt: store.FormatTime(now)}}
+	if reopenedFrom != 0 {
+		r.ReopenedFrom = sql.NullInt64{Int64: reopenedFrom, Valid: true}
+	}
+	if err := assess(ctx, tx, now, &r, len(in.Members)+1); err != nil {
+		return Household{}, err
+	}
+	if _, err := tx.NamedExecContext(ctx, insertSQL, &r); err != nil {
+		return Household{}, err
+	}
+	if err := saveChildren(ctx, tx, id, &in, nil); err != nil {
+		return Household{}, err
+	}
+	h, err := get(ctx, tx, id)
+	if err != nil {
+		return Household{}, err
+	}
+	return h, record(ctx, tx, a, now, &h, action, nil, &h, "")
+}
+
+// unionInScope returns the org a household is registered under: a grassroots union in a's scope.
+func unionInScope(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, orgID int64) (org.Org, error) {
+	o, err := org.GetInScope(ctx, q, a, orgID)
+	if err != nil {
+		return o, apperr.Invalid("org_id", "所属工会不存在或不在您的管辖范围内")
+	}
+	if o.Level != org.Grassroots {
+		return o, apperr.Invalid("org_id", "请选择基层工会")
+	}
+	return o, nil
+}
+
+// assess stores the suggested category with the policy in force today for the household's org.
+func assess(ctx context.Context, q sqlx.QueryerContext, now time.Time, r *row, persons int) error {
+	p, err := policy.Current(ctx, q, r.OrgID, now)
+	if err != nil {
+		return err
+	}
+	as := Assess(r.Fields, persons, p)
+	r.SuggestedCategory, r.PerCapitaFen, r.CategoryBasis, r.CategoryPolicyID = as.Suggested, as.PerCapitaFen, as.Basis, as.PolicyID
+	r.IDSuffix = suffix(r.IDNumber)
+	return nil
+}
+
+func suffix(id string) string {
+	if len(id) < 4 {
+		return id
+	}
+	return id[len(id)-4:]
+}
+
+// Update saves a caseworker's edit of a draft household (SPEC §3.3: edits happen in draft; a supervisor
+// returns a submitted file to draft for corrections).
+func Update(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, in Input) (Household, error) {
+	var h Household
+	err := db.Write(ctx, func(tx *sqlx.Tx) error {
+		old, err := Get(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if err := Can(a, old.At(now), "edit", now); err != nil {
+			return err
+		}
+		if err := in.resolve(&old); err != nil {
+			return err
+		}
+		if err := in.check(now.In(clock.China)); err != nil {
+			return err
+		}
+		o, err := unionInScope(ctx, tx, a, in.OrgID)
+		if err != nil {
+			return err
+		}
+		r := row{Household: old}
+		r.Fields, r.OrgPath, r.UpdatedAt = in.Fields, o.Path, store.FormatTime(now)
+		if err := assess(ctx, tx, now, &r, len(in.Members)+1); err != nil {
+			return err
+		}
+		if _, err := tx.NamedExecContext(ctx, updateSQL, &r); err != nil {
+			return err
+		}
+		if err := saveChildren(ctx, tx, id, &in, &old); err != nil {
+			return err
+		}
+		if h, err = get(ctx, tx, id); err != nil {
+			return err
+		}
+		return record(ctx, tx, a, now, &h, "household.update", &old, &h, "")
+	})
+	return h, err
+}
+
+// saveChildren writes the members, the search terms and the open ID numbers of household id.
+func saveChildren(ctx context.Context, tx *sqlx.Tx, id int64, in *Input, old *Household) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM household_members WHERE household_id = ?", id); err != nil {
+		return err
+	}
+	for i := range in.Members {
+		m := in.Members[i]
+		m.HouseholdID, m.Seq = id, i+1
+		var mid any
+		if m.ID != 0 {
+			mid = m.ID
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO household_members (id, household_id, seq, name, relation,
+			id_number, birth_date, gender, health, disability, employment_status, school_stage, monthly_income_fen)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mid, id, m.Seq, m.Name, m.Relation, m.IDNumber,
+			m.BirthDate, m.Gender, m.Health, m.Disability, m.EmploymentStatus, m.SchoolStage, m.MonthlyIncomeFen); err != nil {
+			return err
+		}
+	}
+	if err := writeTerms(ctx, tx, id, in.Name, in.Phone, in.ids); err != nil {
+		return err
+	}
+	numbers, paths := in.ids()
+	return holdIDs(ctx, tx, id, numbers, paths)
+}
+
+// Terms returns the search terms of a household (see household_terms in schema.sql).
+func Terms(name, phone string, ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	r := []rune(name)
+	for i := range r {
+		add("n:" + string(r[i]))
+		if i+1 < len(r) {
+			add("n:" + string(r[i:i+2]))
+		}
+	}
+	add("p:" + phone)
+	for _, id := range ids {
+		add("i:" + id)
+		add("s:" + suffix(id))
+	}
+	return out
+}
+
+func writeTerms(ctx context.Context, tx *sqlx.Tx, id int64, name, phone string, ids func() ([]string, []string)) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM household_terms WHERE household_id = ?", id); err != nil {
+		return err
+	}
+	numbers, _ := ids()
+	for _, t := range Terms(name, phone, numbers) {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO household_terms (term, household_id) VALUES (?, ?)", t, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// holdIDs makes household id the open file of each ID number (SPEC §3.3). The partial unique index on
+// household_open_ids refuses a number another open file holds; then an unused supervisor override for that
+// number lets it through (and is used up), and an override this household already had is kept.
+// Otherwise the answer is 409 naming the other file, masked.
+func holdIDs(ctx context.Context, tx *sqlx.Tx, id int64, numbers, paths []string) error {
+	var kept []string
+	if err := tx.SelectContext(ctx, &kept,
+		"SELECT id_number FROM household_open_ids WHERE household_id = ? AND overridden = 1", id); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM household_open_ids WHERE household_id = ?", id); err != nil {
+		return err
+	}
+	for i, n := range numbers {
+		_, err := tx.ExecContext(ctx, "INSERT INTO household_open_ids (id_number, household_id) VALUES (?, ?)", n, id)
+		if err == nil {
+			continue
+		}
+		if !store.IsUniqueViolation(err) {
+			return err
+		}
+		overridden := contains(kept, n)
+		if !overridden {
+			res, err := tx.ExecContext(ctx, `UPDATE duplicate_overrides SET household_id = ? WHERE id = (
+				SELECT id FROM duplicate_overrides WHERE id_number = ? AND household_id IS NULL ORDER BY id LIMIT 1)`, id, n)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			overridden = k == 1
+		}
+		if !overridden {
+			return duplicateError(ctx, tx, n, paths[i])
+		}
+		if _, err := tx.ExecContext(ctx,
+			"INSERT INTO household_open_ids (id_number, household_id, overridden) VALUES (?, ?, 1)", n, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// releaseIDs frees the ID numbers of a household that closes (exited, rejected).
+func releaseIDs(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, "DELETE FROM household_open_ids WHERE household_id = ?", id)
+	return err
+}
+
+// OpenFile names the open household that holds an ID number, masked.
+type OpenFile struct {
+	ID     int64  `db:"id" json:"id"`
+	FileNo string `db:"file_no" json:"file_no"`
+	Name   string `db:"head_name" json:"name"`
+	Status Status `db:"status" json:"status"`
+}
+
+func duplicateError(ctx context.Context, q sqlx.QueryerContext, number, path string) error {
+	var f OpenFile
+	err := sqlx.GetContext(ctx, q, &f, `SELECT h.id, h.file_no, h.head_name, h.status FROM household_open_ids o
+		JOIN households h ON h.id = o.household_id WHERE o.id_number = ? AND o.overridden = 0`, number)
+	if err != nil {
+		return fmt.Errorf("duplicate lookup: %w", err)
+	}
+	msg := fmt.Sprintf("身份证号 %s 已在档案 %s（户主 %s，%s）中，一个身份证号只能有一份在档档案；如确需重复建档，请审批人授权后重试",
+		ident.MaskID(number), f.FileNo, ident.MaskName(f.Name), StatusNames[f.Status])
+	return &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: map[string]string{path: "已在档案 " + f.FileNo + " 中"}}
+}
+
+// GrantDuplicate lets a supervisor allow one more open file with an ID number that already has one
+// (SPEC §3.3), with a reason; audited. The next save that meets the duplicate uses the grant.
+func GrantDuplicate(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, idNumber, reason string) error {
+	if err := a.Require(actor.Supervisor); err != nil {
+		return err
+	}
+	idNumber = strings.ToUpper(strings.TrimSpace(idNumber))
+	reason = strings.TrimSpace(reason)
+	if _, err := ident.ParseResidentID(idNumber, now.In(clock.China)); err != nil {
+		return apperr.Invalid("id_number", apperr.From(err).Message)
+	}
+	if utf8.RuneCountInString(reason) < 2 {
+		return apperr.Invalid("reason", "请填写授权重复建档的理由")
+	}
+	return db.Write(ctx, func(tx *sqlx.Tx) error {
+		var holder struct {
+			ID      int64  `db:"id"`
+			OrgID   int64  `db:"org_id"`
+			OrgPath string `db:"org_path"`
+		}
+		err := tx.GetContext(ctx, &holder, `SELECT h.id, h.org_id, h.org_path FROM household_open_ids o
+			JOIN households h ON h.id = o.household_id WHERE o.id_number = ? AND o.overridden = 0`, idNumber)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.Conflictf("该身份证号目前没有在档档案，无需授权")
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO duplicate_overrides (id_number, reason, granted_by, granted_at)
+			VALUES (?, ?, ?, ?)`, idNumber, reason, a.UserID, store.FormatTime(now))
+		if err != nil {
+			return err
+		}
+		gid, _ := res.LastInsertId()
+		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.duplicate_override", EntityType: "household",
+			EntityID: fmt.Sprint(holder.ID), OrgID: holder.OrgID, OrgPath: holder.OrgPath, Reason: reason,
+			After: map[string]any{"grant_id": gid, "id_number": ident.MaskID(idNumber)}})
+	})
+}
+
+// record writes the audit event of a change to household h. Before and after are JSON-encoded through
+// Household.MarshalJSON, so the trail never holds a full ID or card number.
+// A nil *Household side is left out.
+func record(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, h *Household, action string, before, after *Household, reason string) error {
+	e := audit.Entry{Action: action, EntityType: "household", EntityID: fmt.Sprint(h.ID), OrgID: h.OrgID,
+		OrgPath: h.OrgPath, Reason: reason}
+	if before != nil {
+		e.Before = before
+	}
+	if after != nil {
+		e.After = after
+	}
+	return audit.Record(ctx, tx, a, now, e)
+}

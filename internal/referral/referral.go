@@ -1,0 +1,236 @@
+// Package referral owns referrals (转介, SPEC §3.4): workers in real difficulty who miss the criteria are
+// referred to their grassroots union, followed up by a date, and closed as helped (with an amount) or declined.
+package referral
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/clock"
+	"bangfu/internal/household"
+	"bangfu/internal/ident"
+	"bangfu/internal/org"
+	"bangfu/internal/store"
+)
+
+// Referral is one referral. Its ID number and phone leave the package masked.
+type Referral struct {
+	ID           int64          `db:"id" json:"id"`
+	HouseholdID  sql.NullInt64  `db:"household_id" json:"-"`
+	Household    int64          `db:"-" json:"household_id"`
+	Name         string         `db:"name" json:"name"`
+	IDNumber     string         `db:"id_number" json:"id_number"`
+	Phone        string         `db:"phone" json:"phone"`
+	OrgID        int64          `db:"org_id" json:"org_id"`
+	OrgName      string         `db:"org_name" json:"org_name"`
+	OrgPath      string         `db:"org_path" json:"-"`
+	Reason       string         `db:"reason" json:"reason"`
+	FollowUpDate string         `db:"follow_up_date" json:"follow_up_date"`
+	Status       string         `db:"status" json:"status"`
+	AmountFen    int64          `db:"amount_fen" json:"amount_fen"`
+	Outcome      string         `db:"outcome" json:"outcome"`
+	CreatedByID  int64          `db:"created_by" json:"-"`
+	CreatedBy    string         `db:"created_by_name" json:"created_by"`
+	ClosedBy     sql.NullInt64  `db:"closed_by" json:"-"`
+	CreatedAt    string         `db:"created_at" json:"created_at"`
+	ClosedAtRaw  sql.NullString `db:"closed_at" json:"-"`
+	ClosedAt     string         `db:"-" json:"closed_at"`
+	Overdue      bool           `db:"-" json:"overdue"`
+}
+
+func (r *Referral) fill(today string) {
+	r.Household = r.HouseholdID.Int64
+	r.ClosedAt = r.ClosedAtRaw.String
+	r.IDNumber, r.Phone = ident.MaskID(r.IDNumber), ident.MaskPhone(r.Phone)
+	r.Overdue = r.Status == "pending" && r.FollowUpDate < today
+}
+
+// New is the input of Create.
+type New struct {
+	HouseholdID  int64  `json:"household_id"`
+	Name         string `json:"name" validate:"required,max=40"`
+	IDNumber     string `json:"id_number" validate:"required,idcard"`
+	Phone        string `json:"phone" validate:"omitempty,mobile"`
+	OrgID        int64  `json:"org_id" validate:"required,gt=0"`
+	Reason       string `json:"reason" validate:"required,max=500"`
+	FollowUpDate string `json:"follow_up_date" validate:"required,datetime=2006-01-02"`
+}
+
+// Close is the input of closing a referral: helped with an amount, or declined with a reason.
+type Close struct {
+	Outcome   string `json:"outcome" validate:"required,oneof=helped declined"`
+	AmountFen int64  `json:"amount_fen" validate:"gte=0,lte=100000000"`
+	Note      string `json:"note" validate:"max=500"`
+}
+
+const selectReferral = `SELECT r.*, o.name AS org_name, coalesce(u.name, '') AS created_by_name FROM referrals r
+	JOIN orgs o ON o.id = r.org_id LEFT JOIN users u ON u.id = r.created_by`
+
+// Create refers a worker to a grassroots union in the caseworker's scope.
+func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in New) (Referral, error) {
+	if err := a.Require(actor.Caseworker); err != nil {
+		return Referral{}, err
+	}
+	in.IDNumber = strings.ToUpper(strings.TrimSpace(in.IDNumber))
+	if _, err := ident.ParseResidentID(in.IDNumber, now.In(clock.China)); err != nil {
+		return Referral{}, apperr.Invalid("id_number", apperr.From(err).Message)
+	}
+	if in.FollowUpDate < clock.Date(now) {
+		return Referral{}, apperr.Invalid("follow_up_date", "回访日期不能早于今天")
+	}
+	var out Referral
+	err := db.Write(ctx, func(tx *sqlx.Tx) error {
+		o, err := org.GetInScope(ctx, tx, a, in.OrgID)
+		if err != nil || o.Level != org.Grassroots {
+			return apperr.Invalid("org_id", "请选择您管辖范围内的基层工会")
+		}
+		var hid any
+		if in.HouseholdID != 0 {
+			if _, err := household.Get(ctx, tx, a, in.HouseholdID); err != nil {
+				return apperr.Invalid("household_id", "关联档案不存在")
+			}
+			hid = in.HouseholdID
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO referrals (household_id, name, id_number, phone, org_id, org_path,
+			reason, follow_up_date, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+			hid, strings.TrimSpace(in.Name), in.IDNumber, in.Phone, o.ID, o.Path, strings.TrimSpace(in.Reason),
+			in.FollowUpDate, a.UserID, store.FormatTime(now))
+		if err != nil {
+			return err
+		}
+		id, _ := res.LastInsertId()
+		if out, err = get(ctx, tx, id, clock.Date(now)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "referral.create", EntityType: "referral",
+			EntityID: fmt.Sprint(id), OrgID: o.ID, OrgPath: o.Path, After: out})
+	})
+	return out, err
+}
+
+func get(ctx context.Context, q sqlx.QueryerContext, id int64, today string) (Referral, error) {
+	var r Referral
+	err := sqlx.GetContext(ctx, q, &r, selectReferral+" WHERE r.id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, apperr.NotFoundf("转介记录不存在")
+	}
+	r.fill(today)
+	return r, err
+}
+
+// Get returns a referral in a's scope.
+func Get(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Time, id int64) (Referral, error) {
+	r, err := get(ctx, q, id, clock.Date(now))
+	if err == nil && !a.Sees(r.OrgPath) {
+		return Referral{}, apperr.NotFoundf("转介记录不存在")
+	}
+	return r, err
+}
+
+// Finish closes a pending referral as helped or declined (SPEC §3.4). Caseworkers and supervisors of the
+// union's scope; audited.
+func Finish(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, in Close) (Referral, error) {
+	if err := a.Require(actor.Caseworker, actor.Supervisor); err != nil {
+		return Referral{}, err
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if in.Outcome == "helped" && in.AmountFen <= 0 {
+		return Referral{}, apperr.Invalid("amount_fen", "请填写帮扶金额")
+	}
+	if in.Outcome == "declined" {
+		if in.Note == "" {
+			return Referral{}, apperr.Invalid("note", "请填写未予帮扶的原因")
+		}
+		in.AmountFen = 0
+	}
+	var out Referral
+	err := db.Write(ctx, func(tx *sqlx.Tx) error {
+		before, err := Get(ctx, tx, a, now, id)
+		if err != nil {
+			return err
+		}
+		if before.Status != "pending" {
+			return apperr.Conflictf("该转介已办结，不能重复处理")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = ?, amount_fen = ?, outcome = ?, closed_by = ?,
+			closed_at = ? WHERE id = ?`, in.Outcome, in.AmountFen, in.Note, a.UserID, store.FormatTime(now), id); err != nil {
+			return err
+		}
+		if out, err = get(ctx, tx, id, clock.Date(now)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "referral." + in.Outcome, EntityType: "referral",
+			EntityID: fmt.Sprint(id), OrgID: out.OrgID, OrgPath: out.OrgPath, Before: before, After: out, Reason: in.Note})
+	})
+	return out, err
+}
+
+// Filter selects referrals.
+type Filter struct {
+	Status  string `query:"status"`
+	Overdue bool   `query:"overdue"` // pending with the follow-up date passed
+	Q       string `query:"q"`       // name prefix
+	Page    int    `query:"page"`
+	PerPage int    `query:"per_page"`
+}
+
+// Counts are the referrals of a scope by outcome, for the list header (SPEC §3.4: listed and counted).
+type Counts struct {
+	Pending  int `db:"pending" json:"pending"`
+	Overdue  int `db:"overdue" json:"overdue"`
+	Helped   int `db:"helped" json:"helped"`
+	Declined int `db:"declined" json:"declined"`
+}
+
+// List returns the referrals in a's scope that match f, overdue follow-ups first, and the counts.
+func List(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Time, f Filter) ([]Referral, int, Counts, error) {
+	today := clock.Date(now)
+	scope, args := a.Scope("r.org_path")
+	var counts Counts
+	if err := sqlx.GetContext(ctx, q, &counts, `SELECT
+		coalesce(sum(status = 'pending'), 0) AS pending,
+		coalesce(sum(status = 'pending' AND follow_up_date < ?), 0) AS overdue,
+		coalesce(sum(status = 'helped'), 0) AS helped,
+		coalesce(sum(status = 'declined'), 0) AS declined FROM referrals r WHERE `+scope, append([]any{today}, args...)...); err != nil {
+		return nil, 0, counts, err
+	}
+	where := []string{scope}
+	switch f.Status {
+	case "":
+	case "pending", "helped", "declined":
+		where, args = append(where, "r.status = ?"), append(args, f.Status)
+	default:
+		return nil, 0, counts, apperr.Invalid("status", "状态取值无效")
+	}
+	if f.Overdue {
+		where, args = append(where, "r.status = 'pending' AND r.follow_up_date < ?"), append(args, today)
+	}
+	if s := strings.TrimSpace(f.Q); s != "" {
+		where, args = append(where, "r.name >= ? AND r.name < ?"), append(args, s, s+"\U0010FFFF")
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := sqlx.GetContext(ctx, q, &total, "SELECT count(*) FROM referrals r WHERE "+cond, args...); err != nil {
+		return nil, 0, counts, err
+	}
+	page, per := store.Paging(f.Page, f.PerPage)
+	items := []Referral{}
+	if err := sqlx.SelectContext(ctx, q, &items, selectReferral+" WHERE "+cond+
+		` ORDER BY (r.status = 'pending' AND r.follow_up_date < ?) DESC, r.follow_up_date, r.id LIMIT ? OFFSET ?`,
+		append(args, today, per, (page-1)*per)...); err != nil {
+		return nil, 0, counts, err
+	}
+	for i := range items {
+		items[i].fill(today)
+	}
+	return items, total, counts, nil
+}

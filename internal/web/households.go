@@ -1,0 +1,454 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/household"
+	"bangfu/internal/referral"
+)
+
+// uploadRoute is the one route whose body may exceed BodyLimit: documents up to household.MaxDocumentSize.
+const uploadRoute = "/api/v1/households/:id/documents"
+
+// householdRoutes registers the household files (SPEC §3, §9.2), referrals and the holiday calendar.
+func (s *Server) householdRoutes(g *echo.Group) {
+	g.GET("/households", s.listHouseholds)
+	g.POST("/households", s.createHousehold)
+	g.POST("/households/duplicate-overrides", s.grantDuplicate)
+	g.GET("/households/:id", s.getHousehold)
+	g.PUT("/households/:id", s.updateHousehold)
+	g.GET("/households/:id/members", s.householdMembers)
+	g.GET("/households/:id/visits", s.householdVisits)
+	g.GET("/households/:id/objections", s.householdObjections)
+	g.GET("/households/:id/history", s.householdHistory)
+	g.POST("/households/:id/reveal", s.revealHousehold)
+	g.GET("/households/:id/documents", s.listDocuments)
+	g.POST("/households/:id/documents", s.uploadDocument)
+	g.GET("/households/:id/documents/:doc", s.downloadDocument)
+	g.DELETE("/households/:id/documents/:doc", s.deleteDocument)
+	g.POST("/households/:id/:action", s.householdAction)
+
+	g.GET("/referrals", s.listReferrals)
+	g.POST("/referrals", s.createReferral)
+	g.GET("/referrals/:id", s.getReferral)
+	g.POST("/referrals/:id/close", s.closeReferral)
+
+	g.GET("/holidays", s.listHolidays)
+	g.PUT("/holidays/:date", s.setHoliday)
+	g.DELETE("/holidays/:date", s.deleteHoliday)
+}
+
+// householdView is a household with what the detail page needs beside it.
+type householdView struct {
+	household.Household
+	Actions []string `json:"actions"` // exactly the actions the current user may take now
+}
+
+func (s *Server) view(c echo.Context, h household.Household) householdView {
+	now := s.clock.Now()
+	h.At(now)
+	return householdView{Household: h, Actions: household.Actions(actorOf(c), &h, now)}
+}
+
+// MarshalJSON keeps Household's masking: an embedded type's MarshalJSON would otherwise be promoted and
+// drop the actions.
+func (v householdView) MarshalJSON() ([]byte, error) {
+	return marshalWith(v.Household, map[string]any{"actions": v.Actions})
+}
+
+func (s *Server) listHouseholds(c echo.Context) error {
+	var f household.Filter
+	if err := bindQuery(c, &f); err != nil {
+		return err
+	}
+	items, total, err := household.List(c.Request().Context(), s.db.R, actorOf(c), s.clock.Now(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list[household.Brief]{Items: items, Total: total})
+}
+
+func (s *Server) createHousehold(c echo.Context) error {
+	var in household.Input
+	if err := s.bind(c, &in); err != nil {
+		return err
+	}
+	h, err := household.Create(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, s.view(c, h))
+}
+
+func (s *Server) getHousehold(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	h, err := household.Get(c.Request().Context(), s.db.R, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.view(c, h))
+}
+
+func (s *Server) updateHousehold(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in household.Input
+	if err := s.bind(c, &in); err != nil {
+		return err
+	}
+	h, err := household.Update(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.view(c, h))
+}
+
+func (s *Server) householdAction(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in household.ActionInput
+	if err := s.bind(c, &in); err != nil {
+		return err
+	}
+	h, err := household.Act(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, c.Param("action"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.view(c, h))
+}
+
+func (s *Server) grantDuplicate(c echo.Context) error {
+	var in struct {
+		IDNumber string `json:"id_number" validate:"required,max=18"`
+		Reason   string `json:"reason" validate:"required,max=500"`
+	}
+	if err := s.bind(c, &in); err != nil {
+		return err
+	}
+	if err := household.GrantDuplicate(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), in.IDNumber, in.Reason); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) householdMembers(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	h, err := household.Get(c.Request().Context(), s.db.R, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list[household.Member]{Items: h.Members, Total: len(h.Members)})
+}
+
+func (s *Server) householdVisits(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	vs, err := household.Visits(c.Request().Context(), s.db.R, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list[household.Visit]{Items: vs, Total: len(vs)})
+}
+
+func (s *Server) householdObjections(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	os, err := household.Objections(c.Request().Context(), s.db.R, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list[household.Objection]{Items: os, Total: len(os)})
+}
+
+func (s *Server) householdHistory(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var q struct {
+		Page    int `query:"page"`
+		PerPage int `query:"per_page"`
+	}
+	if err := bindQuery(c, &q); err != nil {
+		return err
+	}
+	events, total, err := household.History(c.Request().Context(), s.db.R, actorOf(c), id, q.Page, q.PerPage)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list[audit.Event]{Items: events, Total: total})
+}
+
+func (s *Server) revealHousehold(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r, err := household.Reveal(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) listDocuments(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	docs, err := household.Documents(c.Request().Context(), s.db.R, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list[household.Document]{Items: docs, Total: len(docs)})
+}
+
+// uploadDocument reads a multipart form with "kind" and "file". The body is capped a little above the file
+// limit (the form has headers too); a larger one is 413 too_large.
+func (s *Server) uploadDocument(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	tooLarge := apperr.New(apperr.TooLarge, "文件过大，单个文件不能超过 %d MB", household.MaxDocumentSize>>20)
+	const limit = household.MaxDocumentSize + 64<<10
+	req := c.Request()
+	if req.ContentLength > limit {
+		return tooLarge
+	}
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+	mr, err := req.MultipartReader()
+	if err != nil {
+		return apperr.Invalid("file", "请以 multipart/form-data 上传文件")
+	}
+	var kind, filename string
+	var content []byte
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return tooLarge
+			}
+			return apperr.Invalid("file", "上传内容格式错误")
+		}
+		switch part.FormName() {
+		case "kind":
+			b, err := io.ReadAll(io.LimitReader(part, 100))
+			if err != nil {
+				return uploadReadError(err, tooLarge)
+			}
+			kind = string(b)
+		case "file":
+			filename = part.FileName()
+			content, err = io.ReadAll(io.LimitReader(part, household.MaxDocumentSize+1))
+			if err != nil {
+				return uploadReadError(err, tooLarge)
+			}
+			if len(content) > household.MaxDocumentSize {
+				return tooLarge
+			}
+		}
+		part.Close()
+	}
+	doc, err := household.AddDocument(req.Context(), s.db, actorOf(c), s.clock.Now(), id, kind, filename, content)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, doc)
+}
+
+func uploadReadError(err error, tooLarge error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge
+	}
+	return apperr.Invalid("file", "上传内容读取失败")
+}
+
+func docID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("doc"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.NotFoundf("材料不存在")
+	}
+	return id, nil
+}
+
+func (s *Server) downloadDocument(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := docID(c)
+	if err != nil {
+		return err
+	}
+	doc, content, err := household.DocumentContent(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, d)
+	if err != nil {
+		return err
+	}
+	disposition := "attachment"
+	if c.QueryParam("inline") == "1" {
+		disposition = "inline"
+	}
+	c.Response().Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": doc.Filename}))
+	c.Response().Header().Set("X-Content-SHA256", doc.SHA256)
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	return c.Blob(http.StatusOK, doc.MIME, content)
+}
+
+func (s *Server) deleteDocument(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := docID(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason" validate:"required,max=500"`
+	}
+	if err := s.bind(c, &in); err != nil {
+		return err
+	}
+	if err := household.DeleteDocument(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, d, in.Reason); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type referralList struct {
+	list[referral.Referral]
+	Counts referral.Counts `json:"counts"`
+}
+
+func (s *Server) listReferrals(c echo.Context) error {
+	var f referral.Filter
+	if err := bindQuery(c, &f); err != nil {
+		return err
+	}
+	items, total, counts, err := referral.List(c.Request().Context(), s.db.R, actorOf(c), s.clock.Now(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, referralList{list[referral.Referral]{Items: items, Total: total}, counts})
+}
+
+func (s *Server) createReferral(c echo.Context) error {
+	var in referral.New
+	if err := s.bind(c, &in); err != nil {
+		return err
+	}
+	r, err := referral.Create(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, r)
+}
+
+func (s *Server) getReferral(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r, err := referral.Get(c.Request().Context(), s.db.R, actorOf(c), s.clock.Now(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) closeReferral(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in referral.Close
+	if err := s.bind(c, &in); err != nil {
+		return err
+	}
+	r, err := referral.Finish(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) listHolidays(c echo.Context) error {
+	year := c.QueryParam("year")
+	if _, err := strconv.Atoi(year); year != "" && (err != nil || len(year) != 4) {
+		return apperr.Invalid("year", "年份应为四位数字")
+	}
+	hs, err := household.Holidays(c.Request().Context(), s.db.R, year)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list[household.Holiday]{Items: hs, Total: len(hs)})
+}
+
+func (s *Server) setHoliday(c echo.Context) error {
+	var in struct {
+		Name string `json:"name" validate:"required,max=50"`
+	}
+	if err := s.bind(c, &in); err != nil {
+		return err
+	}
+	h := household.Holiday{Date: c.Param("date"), Name: in.Name}
+	if err := household.SetHoliday(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), h); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, h)
+}
+
+func (s *Server) deleteHoliday(c echo.Context) error {
+	if err := household.DeleteHoliday(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), c.Param("date")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// marshalWith encodes v (through its own MarshalJSON) and adds the extra top-level fields.
+func marshalWith(v any, extra map[string]any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("marshalWith: %w", err)
+	}
+	for k, x := range extra {
+		if m[k], err = json.Marshal(x); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(m)
+}
