@@ -89,6 +89,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) (in
 		err = backup(ctx, args[1:], out)
 	case cmd == "user add":
 		err = userAdd(ctx, args[2:], stdin, out)
+	case len(args) == 2 && (args[1] == "-h" || args[1] == "--help" || args[1] == "help"):
+		fmt.Fprint(out, usage) // "bangfu audit --help": the group's commands are in the usage
+		return 0, nil
 	default:
 		fmt.Fprint(out, usage)
 		return 2, fmt.Errorf("unknown command %q", strings.Join(args, " "))

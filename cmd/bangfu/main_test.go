@@ -84,6 +84,9 @@ func TestRun_HelpOnEveryCommandExitsZeroWithUsage(t *testing.T) {
 		{[]string{"audit", "verify", "--help"}, []string{"-db"}},
 		{[]string{"backup", "--help"}, []string{"-db"}},
 		{[]string{"user", "add", "--help"}, []string{"-username", "-name", "-org", "-role", "-db"}},
+		{[]string{"ledger", "check", "--help"}, []string{"-db"}},
+		{[]string{"audit", "--help"}, []string{"audit verify"}},
+		{[]string{"user", "--help"}, []string{"user add"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -36,7 +37,8 @@ func dsn(path string, extra url.Values) string {
 	for k, vs := range extra {
 		v[k] = vs
 	}
-	return "file:" + path + "?" + v.Encode()
+	// The path is a URI path here: escape what would end it early ("?", "#") or be read as an escape ("%").
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path) + "?" + v.Encode()
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the current schema.

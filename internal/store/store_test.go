@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -258,5 +259,23 @@ func TestPaging_ClampsPageAndPerPage(t *testing.T) {
 		if p, n := store.Paging(tt.page, tt.per); p != tt.wantPage || n != tt.wantPer {
 			t.Errorf("Paging(%d, %d) = %d, %d; want %d, %d", tt.page, tt.per, p, n, tt.wantPage, tt.wantPer)
 		}
+	}
+}
+
+func TestOpen_AcceptsPathsWithURICharacters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "办公室 a?b#c%d", "bangfu.db")
+	db, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Write(context.Background(), func(tx *sqlx.Tx) error {
+		_, err := tx.Exec("INSERT INTO orgs (code, name, level, path, created_at) VALUES ('X', 'x', 1, '/1/', 'now')")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not at the path asked for: %v", err)
 	}
 }
