@@ -437,12 +437,12 @@ func TestHousehold_ConcurrentDuplicatesExactlyOneWins(t *testing.T) {
 
 func TestHousehold_ObjectionBlocksFilingUntilResolved(t *testing.T) {
 	srv := webtest.New(t)
-	cw, sup := srv.Login("caseworker1"), srv.Login("supervisor1")
+	cw := srv.Login("caseworker1")
 	h := toPublicity(t, srv, cw, 10)
 	cw.Refused(http.StatusBadRequest, "validation", "POST", path(h, "object"), map[string]any{})
 	cw.Must(http.StatusOK, "POST", path(h, "object"), map[string]any{"content": "其家中有轿车一辆", "raised_by": "匿名"})
 	cw.Refused(http.StatusForbidden, "forbidden", "POST", path(h, "resolve-objection"), map[string]any{"objection_id": 1, "resolution": "x"})
-	sup = afterPublicity(srv, "supervisor1")[0]
+	sup := afterPublicity(srv, "supervisor1")[0]
 	r := sup.Refused(http.StatusConflict, "conflict", "POST", path(h, "file"), map[string]any{})
 	if _, msg, _ := r.Error(); !strings.Contains(msg, "异议") {
 		t.Fatalf("message: %s", msg)
@@ -460,9 +460,9 @@ func TestHousehold_ObjectionBlocksFilingUntilResolved(t *testing.T) {
 
 func TestHousehold_CategoryOverrideNeedsReason(t *testing.T) {
 	srv := webtest.New(t)
-	cw, sup := srv.Login("caseworker1"), srv.Login("supervisor1")
+	cw := srv.Login("caseworker1")
 	h := toPublicity(t, srv, cw, 11)
-	sup = afterPublicity(srv, "supervisor1")[0]
+	sup := afterPublicity(srv, "supervisor1")[0]
 	sup.Refused(http.StatusBadRequest, "validation", "POST", path(h, "file"), map[string]any{"category": "relative"})
 	sup.Refused(http.StatusBadRequest, "validation", "POST", path(h, "file"), map[string]any{"category": "ineligible", "reason": "核实"})
 	sup.Refused(http.StatusBadRequest, "validation", "POST", path(h, "file"), map[string]any{"category": "rich"})
