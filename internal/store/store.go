@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -23,9 +24,14 @@ import (
 
 // DB is an open bangfu database.
 type DB struct {
-	W    *sqlx.DB // the single writer; use Write
+	W    *sqlx.DB // the single writer connection; changes go through Write
 	R    *sqlx.DB // read-only pool for queries
 	Path string
+
+	writes  chan *writeRequest // to the commit loop (write.go)
+	stopped chan struct{}
+	sending sync.RWMutex // held for reading while sending on writes
+	closed  bool
 }
 
 func dsn(path string, extra url.Values) string {
@@ -66,37 +72,21 @@ func Open(path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{W: w, R: r, Path: path}, nil
+	db := &DB{W: w, R: r, Path: path, writes: make(chan *writeRequest), stopped: make(chan struct{})}
+	go db.commitLoop()
+	return db, nil
 }
 
-// Close closes both pools.
+// Close stops the writer after the writes already handed to it and closes both pools.
 func (db *DB) Close() error {
+	db.sending.Lock()
+	if !db.closed {
+		db.closed = true
+		close(db.writes)
+	}
+	db.sending.Unlock()
+	<-db.stopped
 	return errors.Join(db.R.Close(), db.W.Close())
-}
-
-// Write runs fn in one write transaction (BEGIN IMMEDIATE on the single writer connection) and commits
-// if fn returns nil. Every change, with its audit event and ledger rows, goes through here.
-func (db *DB) Write(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
-	tx, err := db.W.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			tx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
-	if err = fn(tx); err != nil {
-		return err
-	}
-	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
 
 // IsUniqueViolation reports whether err is a UNIQUE constraint failure.

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -69,6 +70,7 @@ func New(cfg Config) *echo.Echo {
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = echo.ExtractIPDirect() // no proxy is trusted unless one is configured in front
 	e.Use(s.recoverPanics)
+	e.Use(detachWrites)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
@@ -120,6 +122,21 @@ func New(cfg Config) *echo.Echo {
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	s.serveUI(e)
 	return e
+}
+
+// detachWrites lets a state-changing request finish its write even if the client goes away: a write is done
+// whole or not at all, and an interrupted statement would abort the transaction it shares with other
+// requests' writes (store.Write commits them as a group).
+func detachWrites(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			r := c.Request()
+			c.SetRequest(r.WithContext(context.WithoutCancel(r.Context())))
+		}
+		return next(c)
+	}
 }
 
 // serveUI serves the embedded static/ folder at the site root; "/" is index.html.
