@@ -41,7 +41,8 @@ type Event struct {
 	At         string          `db:"at" json:"time"`
 	ActorID    sql.NullInt64   `db:"actor_id" json:"-"`
 	Actor      string          `db:"actor" json:"actor"`
-	Roles      string          `db:"roles" json:"roles"`
+	Roles      string          `db:"roles" json:"-"`
+	RoleList   []string        `db:"-" json:"roles"`
 	OrgID      sql.NullInt64   `db:"org_id" json:"-"`
 	OrgPath    string          `db:"org_path" json:"-"`
 	Action     string          `db:"action" json:"action"`

@@ -70,6 +70,10 @@ func List(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f Filter) (
 	err := sqlx.SelectContext(ctx, q, &events, "SELECT * FROM audit_events WHERE "+cond+
 		" ORDER BY seq DESC LIMIT ? OFFSET ?", append(args, per, (page-1)*per)...)
 	for i := range events {
+		events[i].RoleList = []string{}
+		if events[i].Roles != "" {
+			events[i].RoleList = strings.Split(events[i].Roles, ",")
+		}
 		if events[i].Changes.Valid {
 			events[i].ChangesRaw = json.RawMessage(events[i].Changes.String)
 		}

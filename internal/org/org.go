@@ -5,6 +5,7 @@ package org
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -57,6 +58,15 @@ type Brief struct {
 	Code  string `db:"code" json:"code"`
 	Name  string `db:"name" json:"name"`
 	Level int    `db:"level" json:"level"`
+}
+
+// MarshalJSON adds the level's Chinese name, as Org has it.
+func (b Brief) MarshalJSON() ([]byte, error) {
+	type plain Brief
+	return json.Marshal(struct {
+		plain
+		LevelName string `json:"level_name"`
+	}{plain(b), LevelNames[b.Level]})
 }
 
 // Get returns the org with id, or 404.

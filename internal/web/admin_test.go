@@ -175,6 +175,9 @@ func TestAuditEvents_OnlyAuditorsAndAdminsReadTheTrail(t *testing.T) {
 		t.Fatalf("filtered list: total %v, %d items", m["total"], len(m["items"].([]any)))
 	}
 	first := m["items"].([]any)[0].(map[string]any)
+	if roles, _ := first["roles"].([]any); len(roles) != 1 || roles[0] != "admin" {
+		t.Errorf("roles should be a list: %v", first["roles"])
+	}
 	if first["changes"] == nil || first["hash"] == "" || first["actor"] != "admin" {
 		t.Fatalf("event: %v", first)
 	}

@@ -23,7 +23,8 @@ func TestLogin_ReturnsUserAndCSRFTokenAndSetsHttpOnlySameSiteCookie(t *testing.T
 	srv := webtest.New(t)
 	r := srv.Anonymous().Must(200, "POST", "/api/v1/session", map[string]string{"username": "caseworker1", "password": "bangfu-demo"})
 	m := r.JSON()
-	if m["username"] != "caseworker1" || m["csrf_token"] == "" || m["org"].(map[string]any)["code"] != "BJ-XX-JH" {
+	org := m["org"].(map[string]any)
+	if m["username"] != "caseworker1" || m["csrf_token"] == "" || org["code"] != "BJ-XX-JH" || org["level_name"] != "社区工会" {
 		t.Fatalf("login answer: %s", r.Body)
 	}
 	if roles := m["roles"].([]any); len(roles) != 1 || roles[0] != "caseworker" {
