@@ -486,3 +486,8 @@ CREATE TABLE referrals (
 );
 CREATE INDEX referrals_org_path ON referrals (org_path, status, follow_up_date);
 CREATE INDEX referrals_status ON referrals (status, follow_up_date);
+
+-- migration 5: one-time passwords (SPEC §1.3)
+-- A password someone else chose (the first start's admin password, an admin's create or reset) must be
+-- changed by its user at first log-in; until then the user may only change it or log out.
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1));

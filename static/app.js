@@ -157,6 +157,11 @@ async function route() {
     }
     if (my !== renderSeq) return;
   }
+  // A one-time password (SPEC §1.3): the server allows nothing else until it is changed.
+  if (me.must_change_password && path !== '/account') {
+    location.hash = '#/account';
+    return;
+  }
   if (!shell) drawShell();
   const m = matchRoute(path);
   markActive(m && m.entry);

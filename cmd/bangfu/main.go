@@ -131,7 +131,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		}
 	} else {
 		password := oneTimePassword()
-		created, err := svc.Bootstrap(ctx, "district", "区总工会", "admin", "系统管理员", password)
+		created, err := svc.Bootstrap(ctx, "district", "区总工会", "admin", "系统管理员", password, true)
 		if err != nil {
 			return err
 		}

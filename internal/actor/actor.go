@@ -40,6 +40,8 @@ type Actor struct {
 	OrgPath    string // materialised path of the user's org, e.g. "/1/3/7/"
 	RequestID  string
 	ClientAddr string
+	// MustChangePassword: the user logged in with a one-time password and may do nothing but change it.
+	MustChangePassword bool
 }
 
 // System acts for the command line and start-up work (demo data, migrations); it sees everything.

@@ -226,7 +226,7 @@ func (s *Service) Authenticate(ctx context.Context, token, requestID, clientAddr
 		return actor.Actor{}, "", err
 	}
 	return actor.Actor{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.Roles, OrgID: u.Org.ID,
-		OrgPath: u.OrgPath, RequestID: requestID, ClientAddr: clientAddr}, row.CSRF, nil
+		OrgPath: u.OrgPath, RequestID: requestID, ClientAddr: clientAddr, MustChangePassword: u.MustChange}, row.CSRF, nil
 }
 
 // CSRFMatches compares a sent CSRF token with the session's in constant time.

@@ -49,10 +49,11 @@ type User struct {
 	RoleList    string       `db:"roles" json:"-"`
 	Disabled    bool         `db:"disabled" json:"disabled"`
 	LockedUntil *string      `db:"locked_until" json:"locked_until"`
+	MustChange  bool         `db:"must_change_password" json:"must_change_password"`
 	CreatedAt   string       `db:"created_at" json:"created_at"`
 }
 
-const selectUser = `SELECT u.id, u.username, u.name, u.disabled, u.locked_until, u.created_at,
+const selectUser = `SELECT u.id, u.username, u.name, u.disabled, u.locked_until, u.must_change_password, u.created_at,
 	o.id AS "org.id", o.code AS "org.code", o.name AS "org.name", o.level AS "org.level", o.path AS org_path,
 	coalesce((SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles r WHERE r.user_id = u.id ORDER BY role)), '') AS roles
 	FROM users u JOIN orgs o ON o.id = u.org_id`
@@ -143,6 +144,8 @@ type NewUser struct {
 	OrgID    int64        `json:"org_id" validate:"required"`
 	Roles    []actor.Role `json:"roles" validate:"required,min=1"`
 	Password string       `json:"password" validate:"required,min=8,max=72"`
+	// OneTime makes the user change this password at first log-in: set when an admin chooses it for them.
+	OneTime bool `json:"-"`
 }
 
 // CreateUser adds a user. Admins only, at an org in their subtree; system may add anyone (command line).
@@ -169,9 +172,9 @@ func (s *Service) CreateUser(ctx context.Context, a actor.Actor, in NewUser) (Us
 		if err != nil {
 			return apperr.Invalid("org_id", "组织不存在")
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, name, org_id, password_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, strings.TrimSpace(in.Username), strings.TrimSpace(in.Name), o.ID, string(hash),
-			store.FormatTime(now), store.FormatTime(now))
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, name, org_id, password_hash, must_change_password, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, strings.TrimSpace(in.Username), strings.TrimSpace(in.Name), o.ID, string(hash),
+			in.OneTime, store.FormatTime(now), store.FormatTime(now))
 		if store.IsUniqueViolation(err) {
 			return &apperr.Error{Code: apperr.Conflict, Message: "用户名已被使用",
 				Fields: map[string]string{"username": "用户名已被使用"}}
@@ -302,6 +305,9 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, a actor.Actor, oldPassw
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(oldPassword)) != nil {
 		return apperr.Invalid("old_password", "原密码不正确")
 	}
+	if oldPassword == newPassword {
+		return apperr.Invalid("new_password", "新密码不能与原密码相同")
+	}
 	return s.setPassword(ctx, a, a.UserID, newPassword, "user.password_change")
 }
 
@@ -323,8 +329,9 @@ func (s *Service) setPassword(ctx context.Context, a actor.Actor, id int64, pass
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, locked_until = NULL, updated_at = ? WHERE id = ?",
-			string(hash), store.FormatTime(now), id); err != nil {
+		oneTime := action == "user.password_reset" // an admin chose it: the user must change it at first log-in
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, must_change_password = ?, locked_until = NULL, updated_at = ? WHERE id = ?",
+			string(hash), oneTime, store.FormatTime(now), id); err != nil {
 			return err
 		}
 		// Other sessions of this user end; a user changing their own password keeps the current one.
@@ -358,12 +365,13 @@ func ActorFor(ctx context.Context, q sqlx.QueryerContext, id int64, requestID st
 		return actor.Actor{}, err
 	}
 	return actor.Actor{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.Roles, OrgID: u.Org.ID,
-		OrgPath: u.OrgPath, RequestID: requestID, ClientAddr: "local"}, nil
+		OrgPath: u.OrgPath, RequestID: requestID, ClientAddr: "local", MustChangePassword: u.MustChange}, nil
 }
 
 // Bootstrap creates the district federation and its first admin in an empty database, in one transaction
 // with their audit events. It reports false, and does nothing, when the database already has orgs.
-func (s *Service) Bootstrap(ctx context.Context, orgCode, orgName, username, name, password string) (bool, error) {
+// With oneTime the admin must change the password at first log-in (SPEC §1.3: a one-time password).
+func (s *Service) Bootstrap(ctx context.Context, orgCode, orgName, username, name, password string, oneTime bool) (bool, error) {
 	if err := checkPassword("password", password); err != nil {
 		return false, err
 	}
@@ -387,8 +395,8 @@ func (s *Service) Bootstrap(ctx context.Context, orgCode, orgName, username, nam
 		if id, _ := res.LastInsertId(); id != 1 {
 			return fmt.Errorf("bootstrap: the first org got id %d", id)
 		}
-		res, err = tx.ExecContext(ctx, `INSERT INTO users (username, name, org_id, password_hash, created_at, updated_at)
-			VALUES (?, ?, 1, ?, ?, ?)`, username, name, string(hash), ts, ts)
+		res, err = tx.ExecContext(ctx, `INSERT INTO users (username, name, org_id, password_hash, must_change_password, created_at, updated_at)
+			VALUES (?, ?, 1, ?, ?, ?, ?)`, username, name, string(hash), oneTime, ts, ts)
 		if err != nil {
 			return err
 		}

@@ -74,7 +74,7 @@ func Full(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
 // Seed writes the demo orgs and users into an empty database; test servers start from it. It reports false and writes nothing when
 // the database is not empty.
 func Seed(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
-	created, err := svc.Bootstrap(ctx, Orgs[0][0], Orgs[0][1], Users[0].Username, Users[0].Name, Password)
+	created, err := svc.Bootstrap(ctx, Orgs[0][0], Orgs[0][1], Users[0].Username, Users[0].Name, Password, false)
 	if err != nil || !created {
 		return false, err
 	}

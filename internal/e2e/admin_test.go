@@ -39,3 +39,20 @@ func TestBrowser_AdminCreatesAUserAndSeesItInTheList(t *testing.T) {
 	b.waitText("#user-list", "刘洋")
 	b.srv.LoginWith("liuyang", "liuyang-2026")
 }
+
+func TestBrowser_AUserWithAOneTimePasswordIsLedToChangeItFirst(t *testing.T) {
+	b := start(t)
+	b.srv.Login("admin").Must(201, "POST", "/api/v1/users", map[string]any{"username": "zhaolei", "name": "赵磊",
+		"org_id": b.srv.OrgID("BJ-XX-JH"), "roles": []string{"caseworker"}, "password": "given-2026"})
+	b.login("zhaolei", "given-2026")
+	b.waitText("#must-change-password", "请先修改密码")
+	b.run(
+		chromedp.SendKeys(chromedp.CSS(`#password-form input[name="old_password"]`), "given-2026"),
+		chromedp.SendKeys(chromedp.CSS(`#password-form input[name="new_password"]`), "zhaolei-own-1"),
+		chromedp.SendKeys(chromedp.CSS(`#password-form input[name="confirm_password"]`), "zhaolei-own-1"),
+		chromedp.Click(chromedp.CSS("#password-form-submit")),
+	)
+	b.waitText("body", "赵磊") // the dashboard greets the user by name
+	b.run(chromedp.WaitNotPresent(chromedp.CSS("#must-change-password")))
+	b.srv.LoginWith("zhaolei", "zhaolei-own-1").Must(200, "GET", "/api/v1/policies/current", nil)
+}

@@ -80,6 +80,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
+	in.OneTime = true // the admin chose it; the user changes it at first log-in
 	u, err := s.auth.CreateUser(c.Request().Context(), actorOf(c), in)
 	if err != nil {
 		return err

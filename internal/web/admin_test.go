@@ -111,6 +111,7 @@ func TestScope_ACommunityAdminCannotSeeOrTouchAnotherCommunity(t *testing.T) {
 	admin.Must(201, "POST", "/api/v1/users", newUser("jhadmin", jh, "admin"))
 	outsider := admin.Must(201, "POST", "/api/v1/users", newUser("chworker", ch, "caseworker")).JSON()["id"].(float64)
 	local := srv.LoginWith("jhadmin", "pass-2026-word")
+	local.Must(204, "POST", "/api/v1/me/password", map[string]string{"old_password": "pass-2026-word", "new_password": "jhadmin-own-pw"})
 
 	users := local.Must(200, "GET", "/api/v1/users?per_page=200", nil).JSON()
 	for _, u := range users["items"].([]any) {

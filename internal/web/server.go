@@ -91,10 +91,12 @@ func New(cfg Config) *echo.Echo {
 	})
 	api.POST("/session", s.login, loginLimiter)
 
-	in := api.Group("", s.requireLogin)
-	in.DELETE("/session", s.logout)
-	in.GET("/me", s.me)
-	in.POST("/me/password", s.changeOwnPassword)
+	account := api.Group("", s.requireLogin)
+	account.DELETE("/session", s.logout)
+	account.GET("/me", s.me)
+	account.POST("/me/password", s.changeOwnPassword)
+
+	in := api.Group("", s.requireLogin, requireFreshPassword)
 
 	admin := only(actor.Admin)
 	in.GET("/orgs", s.listOrgs)

@@ -67,6 +67,17 @@ func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// requireFreshPassword refuses everything but the password change, /me and log-out to a user who logged
+// in with a one-time password (SPEC §1.3).
+func requireFreshPassword(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if actorOf(c).MustChangePassword {
+			return apperr.Forbiddenf("请先修改初始密码，再进行其他操作")
+		}
+		return next(c)
+	}
+}
+
 // only refuses, before the body is even read, a request from a user who holds none of roles. The area
 // checks the same rule again (it is the rule; this is the early, cheap refusal).
 func only(roles ...actor.Role) echo.MiddlewareFunc {

@@ -30,7 +30,7 @@ func TestLogin_ReturnsUserAndCSRFTokenAndSetsHttpOnlySameSiteCookie(t *testing.T
 	if roles := m["roles"].([]any); len(roles) != 1 || roles[0] != "caseworker" {
 		t.Fatalf("roles: %v", roles)
 	}
-	if strings.Contains(string(r.Body), "password") {
+	if strings.Contains(string(r.Body), `"password"`) || strings.Contains(string(r.Body), "hash") {
 		t.Fatalf("login answer leaks a password field: %s", r.Body)
 	}
 	ck := r.Header.Get("Set-Cookie")
@@ -205,4 +205,43 @@ func TestChangeOwnPassword_NeedsTheOldOneAndEndsNothingElse(t *testing.T) {
 	c.Must(200, "GET", "/api/v1/me", nil)
 	srv.Anonymous().Refused(401, "unauthenticated", "POST", "/api/v1/session", map[string]string{"username": "caseworker2", "password": "bangfu-demo"})
 	srv.LoginWith("caseworker2", "new-secret-2026")
+}
+
+// SPEC §1.3: a password chosen by someone else is a one-time password.
+func TestOneTimePassword_AUserCreatedByAnAdminMustChangeItBeforeAnythingElse(t *testing.T) {
+	srv := webtest.New(t)
+	admin := srv.Login("admin")
+	admin.Must(201, "POST", "/api/v1/users", map[string]any{"username": "newbie", "name": "新人", "org_id": srv.OrgID("BJ-XX-JH"),
+		"roles": []string{"caseworker"}, "password": "given-by-admin"})
+	c := srv.LoginWith("newbie", "given-by-admin")
+	if me := c.Must(200, "GET", "/api/v1/me", nil).JSON(); me["must_change_password"] != true {
+		t.Fatalf("me: %v", me)
+	}
+	r := c.Refused(403, "forbidden", "GET", "/api/v1/policies/current", nil)
+	if _, msg, _ := r.Error(); !strings.Contains(msg, "修改初始密码") {
+		t.Errorf("message: %q", msg)
+	}
+	c.Refused(403, "forbidden", "GET", "/api/v1/orgs", nil)
+	c.Refused(400, "validation", "POST", "/api/v1/me/password", map[string]string{"old_password": "given-by-admin", "new_password": "given-by-admin"})
+	c.Must(204, "POST", "/api/v1/me/password", map[string]string{"old_password": "given-by-admin", "new_password": "my-own-secret"})
+	c.Must(200, "GET", "/api/v1/policies/current", nil)
+	if me := c.Must(200, "GET", "/api/v1/me", nil).JSON(); me["must_change_password"] != false {
+		t.Fatalf("after the change: %v", me)
+	}
+}
+
+func TestOneTimePassword_AnAdminsResetIsOneTimeToo(t *testing.T) {
+	srv := webtest.New(t)
+	srv.Login("admin").Must(204, "POST", "/api/v1/users/6/password", map[string]any{"password": "reset-by-admin"})
+	c := srv.LoginWith("finance1", "reset-by-admin")
+	c.Refused(403, "forbidden", "GET", "/api/v1/policies/current", nil)
+	c.Must(204, "DELETE", "/api/v1/session", nil) // logging out is always allowed
+}
+
+func TestOneTimePassword_DemoUsersAndTheirOwnChangesAreNot(t *testing.T) {
+	srv := webtest.New(t)
+	c := srv.Login("caseworker1")
+	c.Must(200, "GET", "/api/v1/policies/current", nil)
+	c.Must(204, "POST", "/api/v1/me/password", map[string]string{"old_password": "bangfu-demo", "new_password": "chosen-by-me"})
+	c.Must(200, "GET", "/api/v1/policies/current", nil)
 }

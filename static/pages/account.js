@@ -1,6 +1,6 @@
 // 我的账户: who I am, and changing my own password (the new one typed twice, compared here before sending).
 
-import { h, pageHeader, card, dl, badge, field, formActions, bindForm, clearFormErrors, validationError } from '/ui.js';
+import { h, pageHeader, card, dl, badge, alert, field, formActions, bindForm, clearFormErrors, validationError } from '/ui.js';
 import { roleLabel, orgLevelLabel } from '/labels.js';
 
 export async function render(root, params, ctx) {
@@ -19,10 +19,17 @@ export async function render(root, params, ctx) {
     form.reset();
     clearFormErrors(form);
     ctx.toast('密码已修改');
+    if (me.must_change_password) {
+      await ctx.refreshMe();
+      ctx.navigate('#/');
+    }
   });
 
   root.append(
     pageHeader('我的账户'),
+    me.must_change_password
+      ? h('div', { id: 'must-change-password' }, alert('您正在使用管理员设置的初始密码，请先修改密码，然后才能使用其他功能。', 'warn'))
+      : '',
     card('账户信息', dl([
       ['用户名', me.username],
       ['姓名', me.name],
