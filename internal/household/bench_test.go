@@ -342,7 +342,7 @@ func BenchmarkHouseholdSearch(b *testing.B) {
 						f.PerPage = 20
 					}
 					t := time.Now()
-					if _, _, err := List(context.Background(), db.R, u.a, now, f); err != nil {
+					if _, err := List(context.Background(), db.R, u.a, now, f); err != nil {
 						b.Fatal(f, err)
 					}
 					ds = append(ds, time.Since(t))
