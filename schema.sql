@@ -491,3 +491,38 @@ CREATE INDEX referrals_status ON referrals (status, follow_up_date);
 -- A password someone else chose (the first start's admin password, an admin's create or reset) must be
 -- changed by its user at first log-in; until then the user may only change it or log out.
 ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1));
+
+-- migration 6: household search at a million files (SPEC §10: p99 ≤ 20 ms)
+-- A search term carries the org path of its household, so that "this name in my subtree" is one range of
+-- household_terms_scope; triggers keep it equal to households.org_path whoever writes the terms.
+ALTER TABLE household_terms ADD COLUMN org_path TEXT NOT NULL DEFAULT '';
+UPDATE household_terms SET org_path = (SELECT h.org_path FROM households h WHERE h.id = household_terms.household_id);
+CREATE INDEX household_terms_scope ON household_terms (term, org_path);
+CREATE TRIGGER household_terms_org_path AFTER INSERT ON household_terms
+BEGIN
+    UPDATE household_terms SET org_path = (SELECT h.org_path FROM households h WHERE h.id = NEW.household_id)
+    WHERE term = NEW.term AND household_id = NEW.household_id;
+END;
+CREATE TRIGGER households_terms_org_path AFTER UPDATE OF org_path ON households
+BEGIN
+    UPDATE household_terms SET org_path = NEW.org_path WHERE household_id = NEW.id;
+END;
+-- The list covers every filter column, so that a page or a count is read from an index without visiting rows:
+-- households_scope in org-path order (a small subtree is one short range), households_recent in the default
+-- order (a large subtree is walked newest first until the page is full). The single-column drivers narrow a
+-- large subtree to one filter value; they replace the indexes of migration 4 that they extend.
+DROP INDEX households_org_path;
+DROP INDEX households_updated;
+DROP INDEX households_category;
+DROP INDEX households_cause;
+DROP INDEX households_industry;
+DROP INDEX households_migrant;
+CREATE INDEX households_scope ON households (org_path, status, filed_at, category, main_cause, industry, migrant, updated_at);
+CREATE INDEX households_recent ON households (updated_at, id, org_path, status, filed_at, category, main_cause, industry, migrant);
+CREATE INDEX households_status_scope ON households (status, org_path, filed_at);
+CREATE INDEX households_category_scope ON households (category, org_path);
+CREATE INDEX households_cause_scope ON households (main_cause, org_path);
+CREATE INDEX households_industry_scope ON households (industry, org_path);
+CREATE INDEX households_migrant_scope ON households (migrant, org_path);
+CREATE INDEX households_per_capita ON households (per_capita_fen);
+CREATE INDEX households_filed ON households (filed_at);

@@ -477,7 +477,8 @@ export function formDialog({ title, body, submitText = '保存', onSubmit, formI
  *  id        the table's id (the pager total is "<id>-total", the search box "<id>-q", the filter form "<id>-filters")
  *  columns   [{key, title, render(row) → node|string, align: 'right'|'center', nowrap, noPrint}] — a key ending
  *            in _fen is shown as money, right-aligned; noPrint leaves the column (e.g. 操作) off the printout
- *  load      async (query) → {items, total}; query has q, page, per_page and every filter's value
+ *  load      async (query) → {items, total, total_capped}; query has q, page, per_page and every filter's value;
+ *            total_capped means "at least total" (shown as "10000+")
  *  search    placeholder text for the search box, or false for none
  *  filters   [{name, label, type: 'select'|'text'|'date', options: [{value,label}] or async () => [...]}]
  *  query     the initial state (params.query from the router), so a reload or a shared link keeps the filters
@@ -577,12 +578,14 @@ export function listView(root, opts) {
     wrap.classList.remove('is-loading');
     const items = (res && res.items) || [];
     const n = (res && res.total) ?? items.length;
+    // total_capped: the server counted up to `total` and stopped (e.g. 10000+); pages go on while they are full.
+    const capped = !!(res && res.total_capped);
     const pages = Math.max(1, Math.ceil(n / state.per_page));
-    if (state.page > pages && n > 0) { state.page = pages; return reload(); }
-    total.textContent = `共 ${formatNumber(n)} 条`;
-    pageInfo.textContent = `第 ${state.page} / ${pages} 页`;
+    if (!capped && state.page > pages && n > 0) { state.page = pages; return reload(); }
+    total.textContent = capped ? `共 ${formatNumber(n)}+ 条` : `共 ${formatNumber(n)} 条`;
+    pageInfo.textContent = capped ? `第 ${state.page} 页` : `第 ${state.page} / ${pages} 页`;
     prev.disabled = state.page <= 1;
-    next.disabled = state.page >= pages;
+    next.disabled = capped ? items.length < state.per_page : state.page >= pages;
     if (!items.length) {
       tbody.replaceChildren(h('tr', null, h('td', { colspan: columns.length, class: 'table-empty' }, opts.empty || '暂无数据')));
       return;

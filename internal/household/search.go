@@ -29,58 +29,182 @@ type Filter struct {
 	PerPage   int    `query:"per_page"`
 }
 
-var (
-	fullID  = regexp.MustCompile(`^\d{17}[\dX]$`)
-	idTail  = regexp.MustCompile(`^\d{1,16}[\dX]$`)
-	mobile  = regexp.MustCompile(`^1[3-9]\d{9}$`)
-	sorting = map[string]string{
-		"": "h.updated_at DESC, h.id DESC", "updated": "h.updated_at DESC, h.id DESC", "name": "h.head_name, h.id",
-		"file_no": "h.file_no", "per_capita": "h.per_capita_fen, h.id", "filed": "h.filed_at DESC, h.id DESC",
-	}
-)
-
-// tailMatch selects households with an ID number (head or member) ending in tail, through the index of
-// last-four terms; the ends-with test runs only on those few candidates.
-const tailMatch = `SELECT t.household_id FROM household_terms t JOIN households x ON x.id = t.household_id
-	WHERE t.term = ? AND (substr(x.id_number, -?) = ? OR EXISTS (SELECT 1 FROM household_members m
-	WHERE m.household_id = x.id AND substr(m.id_number, -?) = ?))`
-
-// candidates turns q into a subquery of household ids, all of it answered from the household_terms index.
-func candidates(q string) (string, []any, error) {
-	q = strings.ToUpper(strings.Join(strings.Fields(q), ""))
-	tail := func(s string) []any { return []any{"s:" + s[len(s)-4:], len(s), s, len(s), s} }
-	switch {
-	case fullID.MatchString(q):
-		return "SELECT household_id FROM household_terms WHERE term = ?", []any{"i:" + q}, nil
-	case mobile.MatchString(q): // a phone number, or the last 11 digits of an ID number
-		return "SELECT household_id FROM household_terms WHERE term = ? UNION " + tailMatch,
-			append([]any{"p:" + q}, tail(q)...), nil
-	case idTail.MatchString(q):
-		if len(q) < 4 {
-			return "", nil, apperr.Invalid("q", "按身份证号查询请输入至少后4位")
-		}
-		return tailMatch, tail(q), nil
-	}
-	r := []rune(q)
-	if len(r) == 1 {
-		return "SELECT household_id FROM household_terms WHERE term = ?", []any{"n:" + q}, nil
-	}
-	// Any part of the name: the first pair of characters narrows through the index, instr checks the rest.
-	return `SELECT t.household_id FROM household_terms t JOIN households x ON x.id = t.household_id
-		WHERE t.term = ? AND instr(x.head_name, ?) > 0`, []any{"n:" + string(r[:2]), q}, nil
+// Page is one page of a household list. Counting a million matches would cost more than the page itself
+// (SPEC §10), so Total is exact up to TotalCap; beyond it Total is TotalCap and TotalCapped is set, and the
+// UI shows "10000+".
+type Page struct {
+	Items       []Brief `json:"items"`
+	Total       int     `json:"total"`
+	TotalCapped bool    `json:"total_capped"`
 }
 
-// List returns the households in a's scope that match f, a page of them and how many match in all.
-func List(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Time, f Filter) ([]Brief, int, error) {
-	scope, args := a.Scope("h.org_path")
-	where := []string{scope}
-	add := func(cond string, v ...any) { where = append(where, cond); args = append(args, v...) }
-	if strings.TrimSpace(f.Q) != "" {
-		sub, subArgs, err := candidates(f.Q)
-		if err != nil {
-			return nil, 0, err
+// TotalCap is the largest Total a list reports exactly.
+const TotalCap = 10000
+
+// totalCap is TotalCap; tests lower it. forcePlan makes tests take one plan: "read" or "walk".
+var (
+	totalCap  = TotalCap
+	forcePlan string
+)
+
+var (
+	fullID = regexp.MustCompile(`^\d{17}[\dX]$`)
+	idTail = regexp.MustCompile(`^\d{1,16}[\dX]$`)
+	mobile = regexp.MustCompile(`^1[3-9]\d{9}$`)
+)
+
+// A sort order and the index that yields it: walking the index in order and stopping when the page is full
+// is the plan for lists that match many households. covering says whether the index holds every filter
+// column, so that the walk skips non-matching households without reading them.
+type order struct {
+	by       string
+	index    string
+	covering bool
+}
+
+var sorting = map[string]order{
+	"":           {"h.updated_at DESC, h.id DESC", "households_recent", true},
+	"updated":    {"h.updated_at DESC, h.id DESC", "households_recent", true},
+	"name":       {"h.head_name, h.id", "households_name", false},
+	"file_no":    {"h.file_no", "sqlite_autoindex_households_1", false},
+	"per_capita": {"h.per_capita_fen, h.id", "households_per_capita", false},
+	"filed":      {"h.filed_at DESC, h.id DESC", "households_filed", false},
+}
+
+// Relative costs of the plans' steps, measured on the generated million (bench_test.go): reading a row of
+// households by id costs about five index entries, probing household_terms about two.
+const (
+	costRow   = 5
+	costProbe = 2
+)
+
+// cond is an SQL condition with its arguments.
+type cond struct {
+	sql  string
+	args []any
+}
+
+func join(cs []cond) (string, []any) {
+	var parts []string
+	var args []any
+	for _, c := range cs {
+		parts = append(parts, c.sql)
+		args = append(args, c.args...)
+	}
+	if len(parts) == 0 {
+		return "1", nil
+	}
+	return strings.Join(parts, " AND "), args
+}
+
+// span is an index range that holds every household a list can match: the plan reads it and checks the
+// rest of the conditions on each entry.
+type span struct {
+	index string // the households index, or "" for household_terms
+	where cond   // the range, on h (households) or t (household_terms)
+	size  int    // entries in the range, up to totalCap+1
+}
+
+// query is a parsed Filter: the conditions on households h, and the search terms q requires.
+type query struct {
+	scope   cond   // the actor's subtree, a range of org paths (internal/actor)
+	filters []cond // conditions on columns that households_scope and households_recent hold
+	spans   []span
+	terms   []string // for a name: every term of q; a match has them all
+	exact   bool     // a match is exactly a household with terms[0]: no further check of the name
+	name    string   // for a name longer than a pair: the household's name must contain it
+	ids     string   // for ID numbers and phones: the subquery of candidate households (small)
+	idArgs  []any
+}
+
+// List returns the households in a's scope that match f: a page of them and how many match (SPEC §9.2).
+//
+// The plan is chosen for each request so that its work stays bounded on a million households: the count
+// stops at totalCap+1; a list that matches few households is read from the narrowest index range that holds
+// them (the rarest search term, or the subtree, or one filter value) and sorted; a list that matches many is
+// read in the order of the page from a sort index and stops when the page is full.
+func List(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.Time, f Filter) (Page, error) {
+	sort, ok := sorting[f.Sort]
+	if !ok {
+		return Page{}, apperr.Invalid("sort", "排序方式无效")
+	}
+	q, err := parse(a, now, f)
+	if err != nil {
+		return Page{}, err
+	}
+	if err := q.estimate(ctx, db); err != nil {
+		return Page{}, err
+	}
+	d := q.spans[0]
+	for _, x := range q.spans[1:] {
+		if x.size < d.size {
+			d = x
 		}
-		add("h.id IN ("+sub+")", subArgs...)
+	}
+	from, where, args := q.plan(d, true)
+	var n int
+	if err := sqlx.GetContext(ctx, db, &n, "SELECT count(*) FROM (SELECT 1 FROM "+from+" WHERE "+where+
+		" LIMIT ?)", append(args, totalCap+1)...); err != nil {
+		return Page{}, err
+	}
+	out := Page{Items: []Brief{}, Total: min(n, totalCap), TotalCapped: n > totalCap}
+	page, per := store.Paging(f.Page, f.PerPage)
+	if !out.TotalCapped && n <= (page-1)*per {
+		return out, nil
+	}
+	// Walking the sort index reads about (offset+per) × rows / matches entries; reading the span
+	// reads all of it.
+	var rows int
+	if err := sqlx.GetContext(ctx, db, &rows, "SELECT coalesce(max(id), 0) FROM households"); err != nil {
+		return Page{}, err
+	}
+	step := 1
+	if !sort.covering {
+		step = costRow
+	}
+	if q.terms != nil {
+		step += costProbe * len(q.terms)
+	}
+	walk := page * per * rows / max(n, 1) * step
+	read := d.size
+	if d.index != "households_scope" || q.name != "" || q.ids != "" {
+		read *= costRow
+	}
+	from, where, args = q.plan(d, false)
+	if q.ids == "" && (walk < read && forcePlan != "read" || forcePlan == "walk") {
+		from, where, args = q.walk(sort)
+	}
+	err = sqlx.SelectContext(ctx, db, &out.Items, `SELECT h.id, h.file_no, h.status, h.head_name, h.id_number,
+		h.phone, h.org_id, o.name AS org_name, h.industry, h.main_cause, h.migrant, h.suggested_category, h.category,
+		h.per_capita_fen, h.filed_at, h.updated_at FROM households h JOIN orgs o ON o.id = h.org_id
+		WHERE h.id IN (SELECT h.id FROM `+from+" WHERE "+where+" ORDER BY "+sort.by+` LIMIT ? OFFSET ?)
+		ORDER BY `+sort.by, append(args, per, (page-1)*per)...)
+	if err != nil {
+		return Page{}, err
+	}
+	cutoff := reviewCutoff(now)
+	for i := range out.Items {
+		b := &out.Items[i]
+		b.IDNumber, b.Phone = ident.MaskID(b.IDNumber), ident.MaskPhone(b.Phone)
+		b.Status = b.Stored
+		if b.Stored == Filed && b.FiledAt.Valid && b.FiledAt.String <= cutoff {
+			b.Status = ReviewDue
+		}
+	}
+	return out, nil
+}
+
+// parse turns f into conditions and the candidate spans of the plan.
+func parse(a actor.Actor, now time.Time, f Filter) (*query, error) {
+	q := &query{}
+	scope, args := a.Scope("h.org_path")
+	q.scope = cond{scope, args}
+	tscope, _ := a.Scope("t.org_path")
+	add := func(index string, c cond) {
+		q.filters = append(q.filters, c)
+		if index != "" {
+			q.spans = append(q.spans, span{index: index, where: cond{c.sql + " AND " + scope, append(c.args, args...)}})
+		}
 	}
 	cutoff := reviewCutoff(now)
 	switch f.Status {
@@ -88,61 +212,148 @@ func List(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Ti
 	case string(ReviewDue):
 		f.ReviewDue = true
 	case string(Filed):
-		add("h.status = 'filed' AND h.filed_at > ?", cutoff)
+		add("households_status_scope", cond{"h.status = 'filed' AND h.filed_at > ?", []any{cutoff}})
 	case string(Draft), string(Submitted), string(Visited), string(Publicizing), string(Exited), string(Rejected):
-		add("h.status = ?", f.Status)
+		add("households_status_scope", cond{"h.status = ?", []any{f.Status}})
 	default:
-		return nil, 0, apperr.Invalid("status", "状态取值无效")
+		return nil, apperr.Invalid("status", "状态取值无效")
 	}
 	if f.ReviewDue {
-		add("h.status = 'filed' AND h.filed_at <= ?", cutoff)
+		add("households_status_scope", cond{"h.status = 'filed' AND h.filed_at <= ?", []any{cutoff}})
 	}
 	if f.Category != "" {
-		add("h.category = ?", f.Category)
+		add("households_category_scope", cond{"h.category = ?", []any{f.Category}})
 	}
 	if f.Cause != "" {
-		add("h.main_cause = ?", f.Cause)
+		add("households_cause_scope", cond{"h.main_cause = ?", []any{f.Cause}})
 	}
 	if f.Industry != "" {
-		add("h.industry = ?", f.Industry)
+		add("households_industry_scope", cond{"h.industry = ?", []any{f.Industry}})
 	}
+	// A union's households all have its org path: the filter narrows households_scope to one path.
 	if f.OrgID != 0 {
-		add("h.org_id = ?", f.OrgID)
+		add("", cond{"h.org_path = (SELECT path FROM orgs WHERE id = ?)", []any{f.OrgID}})
 	}
 	switch f.Migrant {
 	case "":
 	case "1", "true":
-		add("h.migrant = 1")
+		add("households_migrant_scope", cond{"h.migrant = 1", nil})
 	case "0", "false":
-		add("h.migrant = 0")
+		add("households_migrant_scope", cond{"h.migrant = 0", nil})
 	default:
-		return nil, 0, apperr.Invalid("migrant", "取值应为 1 或 0")
+		return nil, apperr.Invalid("migrant", "取值应为 1 或 0")
 	}
-	order, ok := sorting[f.Sort]
-	if !ok {
-		return nil, 0, apperr.Invalid("sort", "排序方式无效")
+	whole := q.scope
+	if f.OrgID != 0 {
+		whole = cond{scope + " AND h.org_path = (SELECT path FROM orgs WHERE id = ?)", append(args, f.OrgID)}
 	}
-	cond := strings.Join(where, " AND ")
-	var total int
-	if err := sqlx.GetContext(ctx, q, &total, "SELECT count(*) FROM households h WHERE "+cond, args...); err != nil {
-		return nil, 0, err
+	q.spans = append([]span{{index: "households_scope", where: whole}}, q.spans...)
+
+	s := strings.ToUpper(strings.Join(strings.Fields(f.Q), ""))
+	if s == "" {
+		return q, nil
 	}
-	page, per := store.Paging(f.Page, f.PerPage)
-	items := []Brief{}
-	err := sqlx.SelectContext(ctx, q, &items, `SELECT h.id, h.file_no, h.status, h.head_name, h.id_number, h.phone,
-		h.org_id, o.name AS org_name, h.industry, h.main_cause, h.migrant, h.suggested_category, h.category,
-		h.per_capita_fen, h.filed_at, h.updated_at FROM households h JOIN orgs o ON o.id = h.org_id
-		WHERE `+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, per, (page-1)*per)...)
-	if err != nil {
-		return nil, 0, err
+	// ID numbers and phones: a handful of candidates, always read through household_terms.
+	tail := func(s string) (string, []any) {
+		return `SELECT t.household_id FROM household_terms t JOIN households x ON x.id = t.household_id
+			WHERE t.term = ? AND ` + tscope + ` AND (substr(x.id_number, -?) = ? OR EXISTS (SELECT 1
+			FROM household_members m WHERE m.household_id = x.id AND substr(m.id_number, -?) = ?))`,
+			append(append([]any{"s:" + s[len(s)-4:]}, args...), len(s), s, len(s), s)
 	}
-	for i := range items {
-		b := &items[i]
-		b.IDNumber, b.Phone = ident.MaskID(b.IDNumber), ident.MaskPhone(b.Phone)
-		b.Status = b.Stored
-		if b.Stored == Filed && b.FiledAt.Valid && b.FiledAt.String <= cutoff {
-			b.Status = ReviewDue
+	switch {
+	case fullID.MatchString(s):
+		q.ids, q.idArgs = "SELECT t.household_id FROM household_terms t WHERE t.term = ? AND "+tscope, append([]any{"i:" + s}, args...)
+	case mobile.MatchString(s): // a phone number, or the last 11 digits of an ID number
+		sub, subArgs := tail(s)
+		q.ids = "SELECT t.household_id FROM household_terms t WHERE t.term = ? AND " + tscope + " UNION " + sub
+		q.idArgs = append(append([]any{"p:" + s}, args...), subArgs...)
+	case idTail.MatchString(s):
+		if len(s) < 4 {
+			return nil, apperr.Invalid("q", "按身份证号查询请输入至少后4位")
+		}
+		q.ids, q.idArgs = tail(s)
+	}
+	if q.ids != "" {
+		q.spans = []span{{index: "ids"}}
+		return q, nil
+	}
+	// A name or part of one: every character pair is a term (one character for a one-character q); the
+	// rarest drives, the others are probed, and a name longer than a pair is checked for the whole of q.
+	r := []rune(s)
+	if len(r) == 1 {
+		q.terms = []string{"n:" + s}
+	}
+	for i := 0; i+1 < len(r); i++ {
+		if t := "n:" + string(r[i:i+2]); !contains(q.terms, t) {
+			q.terms = append(q.terms, t)
 		}
 	}
-	return items, total, nil
+	q.exact = len(r) <= 2
+	if !q.exact {
+		q.name = s
+	}
+	q.spans = nil
+	for _, t := range q.terms {
+		q.spans = append(q.spans, span{where: cond{"t.term = ? AND " + tscope, append([]any{t}, args...)}})
+	}
+	return q, nil
+}
+
+// estimate counts each span, up to totalCap+1 entries each: the ranges are index-only.
+func (q *query) estimate(ctx context.Context, db sqlx.QueryerContext) error {
+	if q.ids != "" {
+		return nil
+	}
+	for i := range q.spans {
+		d := &q.spans[i]
+		from := "household_terms t"
+		if d.index != "" {
+			from = "households h INDEXED BY " + d.index
+		}
+		if err := sqlx.GetContext(ctx, db, &d.size, "SELECT count(*) FROM (SELECT 1 FROM "+from+" WHERE "+d.where.sql+
+			" LIMIT ?)", append(d.where.args, totalCap+1)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plan is the FROM and WHERE of the matches read through span d; a count of exact terms needs no row.
+func (q *query) plan(d span, count bool) (string, string, []any) {
+	if q.ids != "" {
+		w, args := join(append([]cond{q.scope, {"h.id IN (" + q.ids + ")", q.idArgs}}, q.filters...))
+		return "households h", w, args
+	}
+	if q.terms == nil {
+		w, args := join(append([]cond{d.where}, q.filters...))
+		return "households h INDEXED BY " + d.index, w, args
+	}
+	cs := []cond{d.where}
+	for _, t := range q.terms {
+		if t != d.where.args[0] {
+			cs = append(cs, cond{"EXISTS (SELECT 1 FROM household_terms x WHERE x.term = ? AND x.household_id = t.household_id)", []any{t}})
+		}
+	}
+	if count && q.exact && len(q.filters) == 0 {
+		w, args := join(cs)
+		return "household_terms t", w, args
+	}
+	if q.name != "" {
+		cs = append(cs, cond{"instr(h.head_name, ?) > 0", []any{q.name}})
+	}
+	w, args := join(append(append(cs, q.scope), q.filters...))
+	return "household_terms t CROSS JOIN households h ON h.id = t.household_id", w, args
+}
+
+// walk is the FROM and WHERE of the matches read in sort order from its index.
+func (q *query) walk(s order) (string, string, []any) {
+	cs := append([]cond{q.scope}, q.filters...)
+	for _, t := range q.terms {
+		cs = append(cs, cond{"EXISTS (SELECT 1 FROM household_terms x WHERE x.term = ? AND x.household_id = h.id)", []any{t}})
+	}
+	if q.name != "" {
+		cs = append(cs, cond{"instr(h.head_name, ?) > 0", []any{q.name}})
+	}
+	w, args := join(cs)
+	return "households h INDEXED BY " + s.index, w, args
 }

@@ -71,11 +71,11 @@ func (s *Server) listHouseholds(c echo.Context) error {
 	if err := bindQuery(c, &f); err != nil {
 		return err
 	}
-	items, total, err := household.List(c.Request().Context(), s.db.R, actorOf(c), s.clock.Now(), f)
+	page, err := household.List(c.Request().Context(), s.db.R, actorOf(c), s.clock.Now(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, list[household.Brief]{Items: items, Total: total})
+	return c.JSON(http.StatusOK, page)
 }
 
 func (s *Server) createHousehold(c echo.Context) error {

@@ -669,9 +669,13 @@ func TestHousehold_Search(t *testing.T) {
 				ID       int64  `json:"id"`
 				IDNumber string `json:"id_number"`
 			} `json:"items"`
-			Total int `json:"total"`
+			Total       int   `json:"total"`
+			TotalCapped *bool `json:"total_capped"`
 		}
 		cw.Must(http.StatusOK, "GET", "/api/v1/households?"+q, nil).Decode(&res)
+		if res.TotalCapped == nil || *res.TotalCapped {
+			t.Fatalf("%s: total_capped %v", q, res.TotalCapped)
+		}
 		var ids []int64
 		for _, it := range res.Items {
 			if !strings.Contains(it.IDNumber, "********") {

@@ -1,0 +1,329 @@
+package household
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/store"
+)
+
+// searchDB is a database of n generated households in the org tree of the benchmark (bench_test.go).
+func searchDB(t *testing.T, n int) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "search.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	err = db.Write(context.Background(), func(tx *sqlx.Tx) error {
+		if err := writeOrgs(tx); err != nil {
+			return err
+		}
+		return writeBig(tx, 0, n)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+var searchNow = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+
+// searchUsers see the whole district, one sub-district, one community, one union, and nothing.
+var searchUsers = map[string]actor.Actor{
+	"district": {OrgPath: "/1/"}, "sub-district": {OrgPath: "/1/6/"}, "community": {OrgPath: "/1/6/57/"},
+	"union": {OrgPath: benchUnionPath(455)}, "none": {},
+}
+
+// searchFilters are every kind of q and every filter, alone and together, with each sort and some pages.
+func searchFilters(n int) []Filter {
+	name, idn, phone := benchPerson(7)
+	_, _, phone2 := benchPerson(n - 1)
+	r := []rune(name)
+	fs := []Filter{{}, {Q: name}, {Q: string(r[1:])}, {Q: string(r[:2])}, {Q: string(r[:1])}, {Q: "王"}, {Q: "李 伟"},
+		{Q: idn}, {Q: strings.ToLower(idn)}, {Q: idn[14:]}, {Q: idn[10:]}, {Q: idn[7:]}, {Q: phone}, {Q: " " + phone2},
+		{Q: benchMemberID(3, 0)}, {Q: benchMemberID(3, 0)[12:]}, {Q: "不存在"}, {Q: "000000000000000000"},
+		{Status: "filed"}, {Status: "review_due"}, {ReviewDue: true}, {Status: "draft"}, {Status: "publicizing"},
+		{Category: "deep"}, {Cause: "pandemic"}, {Industry: "catering"}, {Migrant: "1"}, {Migrant: "0"},
+		{OrgID: 112 + 455}, {OrgID: 112 + 3}, {Status: "filed", Category: "accident", Migrant: "1"},
+		{Q: "王", Status: "submitted"}, {Q: string(r[1:]), Industry: "retail"}, {Q: idn[14:], Status: "exited"},
+		{Q: "张", OrgID: 112 + 455}, {Status: "exited", Cause: "illness", Industry: "construction"}}
+	var out []Filter
+	for i, f := range fs {
+		for _, s := range []string{"", "name", "file_no", "per_capita", "filed"} {
+			for _, p := range []int{1, 2, 7} {
+				g := f
+				g.Sort, g.Page, g.PerPage = s, p, []int{20, 5, 50}[(i+p)%3]
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// everyone is each generated household as List should see it.
+type everyone []struct {
+	Brief
+	OrgPath string `db:"org_path"`
+	Members []string
+}
+
+func loadEveryone(t *testing.T, db *store.DB) everyone {
+	var all everyone
+	if err := db.R.Select(&all, `SELECT h.id, h.file_no, h.status, h.head_name, h.id_number, h.phone, h.org_id,
+		h.org_path, o.name AS org_name, h.industry, h.main_cause, h.migrant, h.suggested_category, h.category,
+		h.per_capita_fen, h.filed_at, h.updated_at FROM households h JOIN orgs o ON o.id = h.org_id`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range all {
+		if err := db.R.Select(&all[i].Members, "SELECT id_number FROM household_members WHERE household_id = ?", all[i].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return all
+}
+
+// want is the page List should return, found by reading every household: the specification of List.
+func (all everyone) want(a actor.Actor, f Filter) (ids []int64, total int) {
+	cutoff := reviewCutoff(searchNow)
+	q := strings.ToUpper(strings.Join(strings.Fields(f.Q), ""))
+	var hits []int
+	for i, h := range all {
+		due := h.Stored == Filed && h.FiledAt.String <= cutoff
+		ok := a.OrgPath != "" && a.Sees(h.OrgPath) &&
+			(f.Status == "" || f.Status == string(h.Stored) && (h.Stored != Filed || !due) || f.Status == "review_due" && due) &&
+			(!f.ReviewDue || due) && (f.Category == "" || f.Category == string(h.Category)) &&
+			(f.Cause == "" || f.Cause == h.MainCause) && (f.Industry == "" || f.Industry == h.Industry) &&
+			(f.OrgID == 0 || f.OrgID == h.OrgID) && (f.Migrant == "" || (f.Migrant == "1") == h.Migrant)
+		if ok && q != "" {
+			ids := append([]string{h.IDNumber}, h.Members...)
+			switch {
+			case fullID.MatchString(q):
+				ok = slices.Contains(ids, q)
+			case mobile.MatchString(q) && h.Phone == q:
+			case idTail.MatchString(q):
+				ok = slices.ContainsFunc(ids, func(id string) bool { return strings.HasSuffix(id, q) })
+			default:
+				ok = strings.Contains(h.Name, q)
+			}
+		}
+		if ok {
+			hits = append(hits, i)
+		}
+	}
+	less := map[string]func(x, y int) int{
+		"": func(x, y int) int {
+			return -cmpBoth(all[x].UpdatedAt, all[y].UpdatedAt, all[x].ID, all[y].ID)
+		},
+		"name":       func(x, y int) int { return cmpBoth(all[x].Name, all[y].Name, all[x].ID, all[y].ID) },
+		"file_no":    func(x, y int) int { return strings.Compare(all[x].FileNo, all[y].FileNo) },
+		"per_capita": func(x, y int) int { return cmpBoth(all[x].PerCapitaFen, all[y].PerCapitaFen, all[x].ID, all[y].ID) },
+		"filed": func(x, y int) int {
+			return -cmpBoth(all[x].FiledAt.String, all[y].FiledAt.String, all[x].ID, all[y].ID)
+		},
+	}[f.Sort]
+	slices.SortFunc(hits, less)
+	page, per := store.Paging(f.Page, f.PerPage)
+	for _, i := range hits[min(len(hits), (page-1)*per):min(len(hits), page*per)] {
+		ids = append(ids, all[i].ID)
+	}
+	return ids, len(hits)
+}
+
+func cmpBoth[T int64 | string](a, b T, x, y int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// TestList_MatchesEveryHouseholdRead checks List, through each of its plans, against reading every household:
+// every kind of q, every filter, each sort, paging and the data scope of users at each level of the tree.
+func TestList_MatchesEveryHouseholdRead(t *testing.T) {
+	const n = 3000
+	db := searchDB(t, n)
+	all := loadEveryone(t, db)
+	defer func(p string, c int) { forcePlan, totalCap = p, c }(forcePlan, totalCap)
+	for _, plan := range []string{"", "read", "walk"} {
+		forcePlan = plan
+		for who, a := range searchUsers {
+			for _, f := range searchFilters(n) {
+				got, err := List(context.Background(), db.R, a, searchNow, f)
+				if err != nil {
+					t.Fatalf("%s %s %+v: %v", plan, who, f, err)
+				}
+				wantIDs, wantTotal := all.want(a, f)
+				var ids []int64
+				for _, b := range got.Items {
+					ids = append(ids, b.ID)
+					if !strings.Contains(b.IDNumber, "*") || !strings.Contains(b.Phone, "*") {
+						t.Fatalf("not masked: %+v", b)
+					}
+				}
+				if fmt.Sprint(ids) != fmt.Sprint(wantIDs) || got.Total != wantTotal || got.TotalCapped {
+					t.Fatalf("%s %s %+v:\n got %v total %d capped %v\nwant %v total %d", plan, who, f, ids, got.Total,
+						got.TotalCapped, wantIDs, wantTotal)
+				}
+			}
+		}
+	}
+}
+
+func TestList_CapsTheTotal(t *testing.T) {
+	db := searchDB(t, 400)
+	defer func(c int) { totalCap = c }(totalCap)
+	totalCap = 100
+	district := searchUsers["district"]
+	for _, c := range []struct {
+		f      Filter
+		total  int
+		capped bool
+	}{{Filter{}, 100, true}, {Filter{Migrant: "0"}, 100, true}, {Filter{Q: "王"}, -1, false}, {Filter{OrgID: 112 + 7}, 0, false}} {
+		got, err := List(context.Background(), db.R, district, searchNow, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.total < 0 { // the exact count, under the cap
+			db.R.Get(&c.total, "SELECT count(*) FROM households WHERE head_name LIKE '%王%'")
+		}
+		if c.f.OrgID != 0 {
+			db.R.Get(&c.total, "SELECT count(*) FROM households WHERE org_id = ?", c.f.OrgID)
+		}
+		if got.Total != c.total || got.TotalCapped != c.capped {
+			t.Errorf("%+v: total %d capped %v, want %d %v", c.f, got.Total, got.TotalCapped, c.total, c.capped)
+		}
+	}
+	// Past the cap the pages go on.
+	got, err := List(context.Background(), db.R, district, searchNow, Filter{Page: 7, PerPage: 20})
+	if err != nil || len(got.Items) != 20 {
+		t.Fatalf("page 7 past the cap: %d items, %v", len(got.Items), err)
+	}
+}
+
+func TestList_RefusesBadInput(t *testing.T) {
+	db := searchDB(t, 10)
+	for _, f := range []Filter{{Q: "123"}, {Status: "nope"}, {Sort: "nope"}, {Migrant: "2"}} {
+		if _, err := List(context.Background(), db.R, searchUsers["district"], searchNow, f); err == nil {
+			t.Errorf("%+v: no error", f)
+		}
+	}
+}
+
+// TestTerms_FollowTheHouseholdsOrg keeps household_terms.org_path, which scopes name searches, equal to the
+// household's org path however the terms or the household are written.
+func TestTerms_FollowTheHouseholdsOrg(t *testing.T) {
+	db := searchDB(t, 50)
+	err := db.Write(context.Background(), func(tx *sqlx.Tx) error {
+		if _, err := tx.Exec("UPDATE households SET org_id = 113, org_path = ? WHERE id = 7", benchUnionPath(1)); err != nil {
+			return err
+		}
+		_, err := tx.Exec("INSERT INTO household_terms (term, household_id) VALUES ('n:新', 8)")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stale int
+	if err := db.R.Get(&stale, `SELECT count(*) FROM household_terms t JOIN households h ON h.id = t.household_id
+		WHERE t.org_path != h.org_path`); err != nil || stale != 0 {
+		t.Fatalf("%d terms with another org path than their household (%v)", stale, err)
+	}
+	got, err := List(context.Background(), db.R, actor.Actor{OrgPath: benchUnionPath(1)}, searchNow, Filter{Q: "新"})
+	if err != nil || got.Total != 0 {
+		t.Fatalf("out-of-scope household 8 found by a term: %+v %v", got, err)
+	}
+}
+
+// recorder keeps the statements List runs, to explain them.
+type recorder struct {
+	sqlx.QueryerContext
+	stmts []stmt
+}
+
+type stmt struct {
+	sql  string
+	args []any
+}
+
+func (r *recorder) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	r.stmts = append(r.stmts, stmt{query, args})
+	return r.QueryerContext.QueryContext(ctx, query, args...)
+}
+
+func (r *recorder) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
+	r.stmts = append(r.stmts, stmt{query, args})
+	return r.QueryerContext.QueryxContext(ctx, query, args...)
+}
+
+func (r *recorder) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
+	r.stmts = append(r.stmts, stmt{query, args})
+	return r.QueryerContext.QueryRowxContext(ctx, query, args...)
+}
+
+// TestList_UsesIndexes explains every statement List runs, through each plan, for every kind of search: no
+// full scan of households or household_terms, and a page read in sort order (the walk) needs no sorting.
+func TestList_UsesIndexes(t *testing.T) {
+	db := searchDB(t, 300)
+	defer func(p string) { forcePlan = p }(forcePlan)
+	for _, plan := range []string{"read", "walk"} {
+		forcePlan = plan
+		for who, a := range searchUsers {
+			if a.OrgPath == "" {
+				continue
+			}
+			for _, f := range searchFilters(300) {
+				rec := &recorder{QueryerContext: db.R}
+				if _, err := List(context.Background(), rec, a, searchNow, f); err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range rec.stmts {
+					rows, err := db.R.Query("EXPLAIN QUERY PLAN "+s.sql, s.args...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var plan []string
+					for rows.Next() {
+						var id, parent, notused int
+						var detail string
+						if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+							t.Fatal(err)
+						}
+						plan = append(plan, detail)
+					}
+					rows.Close()
+					// The walk scans its sort index in order and stops at the page: only the page itself (the outer
+					// query, at most per_page rows) is sorted.
+					walk := strings.Contains(s.sql, "INDEXED BY "+sorting[f.Sort].index) && strings.Contains(s.sql, "ORDER BY")
+					sorts := 0
+					for _, d := range plan {
+						full := (strings.HasPrefix(d, "SCAN h") || strings.HasPrefix(d, "SCAN t") ||
+							strings.HasPrefix(d, "SCAN households") || strings.HasPrefix(d, "SCAN household_terms")) &&
+							!(walk && strings.HasPrefix(d, "SCAN h USING "))
+						if strings.Contains(d, "TEMP B-TREE FOR ORDER BY") {
+							sorts++
+						}
+						if full || walk && sorts > 1 {
+							t.Fatalf("%s %s %+v: %s\n%s\n%s", forcePlan, who, f, d, s.sql, strings.Join(plan, "\n"))
+						}
+					}
+				}
+			}
+		}
+	}
+}
