@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
 	"bangfu/internal/store"
 )
 
@@ -325,5 +326,19 @@ func TestList_UsesIndexes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestList_AsksToNarrowASearchThatOutrunsItsBudget(t *testing.T) {
+	db := searchDB(t, 50)
+	defer func(b time.Duration) { listBudget = b }(listBudget)
+	listBudget = time.Nanosecond // every search is over budget
+	_, err := List(context.Background(), db.R, searchUsers["district"], searchNow, Filter{Q: "王"})
+	if e := apperr.From(err); e.Code != apperr.Validation || !strings.Contains(e.Message, "查询范围过大") {
+		t.Fatalf("got %v, want a validation error asking to narrow the search", err)
+	}
+	listBudget = time.Minute
+	if _, err := List(context.Background(), db.R, searchUsers["district"], searchNow, Filter{Q: "王"}); err != nil {
+		t.Fatalf("within the budget: %v", err)
 	}
 }
