@@ -171,7 +171,7 @@ export const HEALTH = { healthy: '健康', chronic: '慢性病', serious: '重�
 export const DISABILITY = { none: '无', mild: '轻度残疾', severe: '重度残疾' };
 export const EXIT_REASONS = { recovered: '已脱困', retired: '已退休', moved: '迁出本区', deceased: '已故', other: '其他' };
 export const DOCUMENT_KINDS = {
-  id_scan: '身份证复印件', household_register: '户口簿', income_proof: '收入证明', dibao_certificate: '低保证', diagnosis: '诊断证明',
+  id_scan: '身份证复印件', statement: '本人签字承诺书', household_register: '户口簿', income_proof: '收入证明', dibao_certificate: '低保证', diagnosis: '诊断证明',
   receipt: '医疗费用票据', admission_letter: '录取通知书', consent: '核对授权书', visit_record: '入户走访记录', publicity_record: '公示记录', other: '其他材料',
 };
 export const HOUSEHOLD_ACTIONS = {

@@ -28,7 +28,7 @@ const MaxDocumentSize = 10 << 20
 var DocumentKinds = map[string]string{
 	"id_scan": "身份证复印件", "household_register": "户口簿", "income_proof": "收入证明", "dibao_certificate": "低保证",
 	"diagnosis": "诊断证明", "receipt": "医疗费用票据", "admission_letter": "录取通知书", "consent": "核对授权书",
-	"visit_record": "入户走访记录", "publicity_record": "公示记录", "other": "其他材料",
+	"visit_record": "入户走访记录", "publicity_record": "公示记录", "statement": "本人签字承诺书", "other": "其他材料",
 }
 
 // Document is a stored document's metadata; content is read apart.
