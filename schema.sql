@@ -526,3 +526,99 @@ CREATE INDEX households_industry_scope ON households (industry, org_path);
 CREATE INDEX households_migrant_scope ON households (migrant, org_path);
 CREATE INDEX households_per_capita ON households (per_capita_fen);
 CREATE INDEX households_filed ON households (filed_at);
+
+-- migration 7: relief applications (SPEC §4)
+-- One row per application (救助申请). Its money is one ledger transfer: approval reserves it (pending), the
+-- disbursement posts it, a void releases it; transfer_id names it. Identity numbers are stored in full and
+-- masked on every way out. beneficiary is "h:<household id>", or "p:<ID number>" for a holiday-duty worker
+-- without a file (送温暖): the yearly caps and once-a-year rules count per beneficiary.
+CREATE TABLE applications (
+    id                  INTEGER PRIMARY KEY,
+    app_no              TEXT    NOT NULL UNIQUE,              -- 申请编号 "JZ2026000123"
+    type                TEXT    NOT NULL CHECK (type IN ('living', 'medical', 'education', 'warmth', 'condolence')),
+    status              TEXT    NOT NULL CHECK (status IN ('draft', 'returned', 'submitted', 'first_approved', 'approved',
+                                                           'disbursed', 'received', 'rejected', 'cancelled')),
+    household_id        INTEGER REFERENCES households (id),
+    beneficiary         TEXT    NOT NULL,
+    applicant_name      TEXT    NOT NULL,
+    applicant_id_number TEXT    NOT NULL,
+    applicant_phone     TEXT    NOT NULL DEFAULT '',
+    org_id              INTEGER NOT NULL REFERENCES orgs (id), -- the grassroots union whose money pays
+    org_path            TEXT    NOT NULL,
+    aid_year            INTEGER NOT NULL,                      -- the calendar year whose caps it counts against
+    amount_fen          INTEGER NOT NULL CHECK (amount_fen > 0),
+    out_of_pocket_fen   INTEGER NOT NULL DEFAULT 0 CHECK (out_of_pocket_fen >= 0), -- medical: stated with its receipts
+    student_member_id   INTEGER REFERENCES household_members (id),                -- education
+    student_id_number   TEXT    NOT NULL DEFAULT '',
+    school_stage        TEXT    NOT NULL DEFAULT '',
+    school_year         TEXT    NOT NULL DEFAULT '',           -- education: "2025-2026"
+    duty_note           TEXT    NOT NULL DEFAULT '',           -- warmth without a file: the holiday duty
+    purpose             TEXT    NOT NULL DEFAULT '',           -- 申请事由
+    green               INTEGER NOT NULL DEFAULT 0 CHECK (green IN (0, 1)),
+    green_reason        TEXT    NOT NULL DEFAULT '' CHECK (green_reason IN ('', 'pandemic', 'accident', 'critical_illness')),
+    green_note          TEXT    NOT NULL DEFAULT '',
+    opened_household    INTEGER NOT NULL DEFAULT 0 CHECK (opened_household IN (0, 1)), -- the file was opened alongside
+    created_by          INTEGER NOT NULL,
+    created_at          TEXT    NOT NULL,
+    updated_at          TEXT    NOT NULL,
+    submitted_by        INTEGER,
+    submitted_at        TEXT,
+    decide_by           TEXT,                                  -- the decision deadline: green_sla_hours, or 15 working days
+    first_approved_by   INTEGER,
+    first_approved_at   TEXT,
+    approved_by         INTEGER,
+    approved_at         TEXT,
+    decided_at          TEXT,                                  -- approval or rejection: decision times (SPEC §4.3)
+    policy_id           INTEGER REFERENCES policies (id),      -- the version the approval used
+    transfer_id         INTEGER REFERENCES fund_transfers (id),
+    docs_due            TEXT,                                  -- green: documents missing at approval are due by this date
+    disbursed_by        INTEGER,
+    disbursed_at        TEXT,
+    voucher_no          TEXT    NOT NULL DEFAULT '',
+    payment_method      TEXT    NOT NULL DEFAULT '' CHECK (payment_method IN ('', 'bank', 'cash')),
+    received_at         TEXT,
+    receipt_kind        TEXT    NOT NULL DEFAULT '' CHECK (receipt_kind IN ('', 'signature', 'bank_receipt')),
+    receipt_ref         TEXT    NOT NULL DEFAULT '',
+    reviewed_by         INTEGER,
+    reviewed_at         TEXT,
+    review_outcome      TEXT    NOT NULL DEFAULT '' CHECK (review_outcome IN ('', 'confirmed', 'flagged')),
+    review_note         TEXT    NOT NULL DEFAULT '',
+    last_reason         TEXT    NOT NULL DEFAULT '',
+    CHECK (green = 0 OR green_reason <> ''),
+    CHECK (type = 'warmth' OR household_id IS NOT NULL),
+    -- SPEC §4.2: an approved application has its money reserved or paid.
+    CHECK (status NOT IN ('approved', 'disbursed', 'received', 'cancelled') OR transfer_id IS NOT NULL)
+);
+CREATE INDEX applications_scope ON applications (org_path, status, type);
+CREATE INDEX applications_status ON applications (status, green, decide_by);
+CREATE INDEX applications_household ON applications (household_id, aid_year);
+CREATE INDEX applications_beneficiary ON applications (beneficiary, aid_year, type, status);
+CREATE INDEX applications_created ON applications (created_at);
+CREATE INDEX applications_green_approved ON applications (approved_at) WHERE green = 1;
+CREATE INDEX applications_applicant ON applications (applicant_id_number);
+-- SPEC §4.1: 金秋助学 once per student per school year, 送温暖 once per beneficiary per year — among the
+-- applications still alive, so that a returned, rejected or cancelled one does not count.
+CREATE UNIQUE INDEX applications_education_once ON applications (student_id_number, school_year)
+    WHERE type = 'education' AND status IN ('submitted', 'first_approved', 'approved', 'disbursed', 'received');
+CREATE UNIQUE INDEX applications_warmth_once ON applications (beneficiary, aid_year)
+    WHERE type = 'warmth' AND status IN ('submitted', 'first_approved', 'approved', 'disbursed', 'received');
+
+-- Every decision keeps what it relied on (SPEC §4.2): the household as it was, the category, the policy
+-- version, the caps and the amounts already paid, and each rule check with its numbers. Never changed.
+CREATE TABLE application_decisions (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications (id),
+    action         TEXT    NOT NULL,       -- approve, return, reject, review
+    outcome        TEXT    NOT NULL,       -- the status it led to, or confirmed/flagged for a review
+    actor_id       INTEGER NOT NULL,
+    actor_name     TEXT    NOT NULL,
+    at             TEXT    NOT NULL,
+    reason         TEXT    NOT NULL DEFAULT '',
+    policy_id      INTEGER REFERENCES policies (id),
+    snapshot       TEXT    NOT NULL        -- JSON, masked
+);
+CREATE INDEX application_decisions_application ON application_decisions (application_id, id);
+CREATE TRIGGER application_decisions_no_update BEFORE UPDATE ON application_decisions
+BEGIN SELECT RAISE(ABORT, 'a decision snapshot is kept as made'); END;
+CREATE TRIGGER application_decisions_no_delete BEFORE DELETE ON application_decisions
+BEGIN SELECT RAISE(ABORT, 'a decision snapshot is kept as made'); END;

@@ -120,6 +120,7 @@ func New(cfg Config) *echo.Echo {
 	in.GET("/audit/verify", s.verifyAudit, only(actor.Auditor, actor.Admin, actor.Finance))
 
 	s.householdRoutes(in)
+	s.applicationRoutes(in)
 
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	s.serveUI(e)

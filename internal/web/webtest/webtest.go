@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,7 +51,11 @@ func New(t testing.TB, options ...func(*web.Config)) *Server {
 	if _, err := demo.Seed(context.Background(), db, svc); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logTo io.Writer = io.Discard
+	if os.Getenv("BANGFU_TEST_LOG") != "" { // the server's log, for debugging a failing test
+		logTo = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(logTo, nil))
 	cfg := web.Config{DB: db, Clock: clk, Log: log, BcryptCost: bcrypt.MinCost, LoginRate: 1000, LoginBurst: 1000}
 	for _, o := range options {
 		o(&cfg)

@@ -1,0 +1,257 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"bangfu/internal/ledger"
+	"bangfu/internal/web/webtest"
+)
+
+// app is what the tests read of an application answer.
+type app struct {
+	ID          int64    `json:"id"`
+	AppNo       string   `json:"app_no"`
+	Type        string   `json:"type"`
+	Status      string   `json:"status"`
+	AmountFen   int64    `json:"amount_fen"`
+	HouseholdID int64    `json:"household_id"`
+	ApplicantID string   `json:"applicant_id_number"`
+	Green       bool     `json:"green"`
+	DecideBy    string   `json:"decide_by"`
+	DocsDue     string   `json:"docs_due"`
+	MissingDocs []string `json:"missing_docs"`
+	DocsOverdue bool     `json:"docs_overdue"`
+	Overdue     bool     `json:"overdue"`
+	ReviewDue   bool     `json:"review_due"`
+	TransferID  int64    `json:"transfer_id"`
+	PolicyID    int64    `json:"policy_id"`
+	Actions     []string `json:"actions"`
+	Transfers   []struct {
+		ID        int64  `json:"id"`
+		State     string `json:"state"`
+		AmountFen int64  `json:"amount_fen"`
+	} `json:"transfers"`
+}
+
+func decodeApp(r *webtest.Response) app {
+	var a app
+	r.Decode(&a)
+	return a
+}
+
+func appPath(a app, action string) string {
+	if action == "" {
+		return fmt.Sprintf("/api/v1/applications/%d", a.ID)
+	}
+	return fmt.Sprintf("/api/v1/applications/%d/%s", a.ID, action)
+}
+
+// reliefFixture is a server on 2026-03-17 with filed households of caseworker1 and the funds to pay them.
+type reliefFixture struct {
+	t                  *testing.T
+	srv                *webtest.Server
+	cw, sup1, sup2, fn *webtest.Client
+}
+
+func newReliefFixture(t *testing.T) *reliefFixture {
+	srv := webtest.New(t)
+	f := &reliefFixture{t: t, srv: srv}
+	f.login()
+	return f
+}
+
+func (f *reliefFixture) login() {
+	cs := relogin(f.srv, "caseworker1", "supervisor1", "supervisor2", "finance1")
+	f.cw, f.sup1, f.sup2, f.fn = cs[0], cs[1], cs[2], cs[3]
+}
+
+// filed returns household n filed, with every document an application may ask for.
+func (f *reliefFixture) filed(n int, docs ...string) hh {
+	f.t.Helper()
+	h := toFiled(f.t, f.srv, n)
+	f.login()
+	if len(docs) == 0 {
+		docs = []string{"id_scan", "income_proof", "diagnosis", "receipt", "admission_letter", "statement"}
+	}
+	for _, k := range docs {
+		if r := upload(f.t, f.cw, f.srv, h, k, k+".png", pngBytes()); r.Status != http.StatusCreated {
+			f.t.Fatalf("upload %s: %d %s", k, r.Status, r.Body)
+		}
+	}
+	return h
+}
+
+// budget makes a fund for every purpose and a 2026 budget line for aidType holding fen.
+func (f *reliefFixture) budget(aidType string, fen int64) account {
+	f.t.Helper()
+	var fund, line account
+	f.fn.Must(http.StatusCreated, "POST", "/api/v1/funds", map[string]any{"kind": "fund", "name": "本级经费-" + aidType,
+		"purposes": []string{"general", "medical", "education"}}).Decode(&fund)
+	f.fn.Must(http.StatusCreated, "POST", "/api/v1/funds", map[string]any{"kind": "budget", "year": 2026, "aid_type": aidType}).Decode(&line)
+	f.fn.Must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/funds/%d/receive", fund.ID), map[string]any{"amount_fen": fen, "voucher_no": "收-" + aidType, "payment_method": "bank"})
+	f.fn.Must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/funds/%d/budget", fund.ID), map[string]any{"budget_line_id": line.ID, "amount_fen": fen})
+	return line
+}
+
+func (f *reliefFixture) line(id int64) account {
+	f.t.Helper()
+	var acc account
+	f.fn.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/funds/%d", id), nil).Decode(&acc)
+	return acc
+}
+
+func (f *reliefFixture) draft(body map[string]any) app {
+	f.t.Helper()
+	return decodeApp(f.cw.Must(http.StatusCreated, "POST", "/api/v1/applications", body))
+}
+
+func (f *reliefFixture) submitted(body map[string]any) app {
+	f.t.Helper()
+	a := f.draft(body)
+	return decodeApp(f.cw.Must(http.StatusOK, "POST", appPath(a, "submit"), map[string]any{}))
+}
+
+func living(h hh, fen int64) map[string]any {
+	return map[string]any{"type": "living", "household_id": h.ID, "amount_fen": fen, "purpose": "家庭生活困难，申请生活救助"}
+}
+
+func TestApplication_LivingFromDraftToReceived(t *testing.T) {
+	f := newReliefFixture(t)
+	line := f.budget("living", 1000000)
+	h := f.filed(1)
+
+	a := f.draft(living(h, 200000))
+	if a.Status != "draft" || a.ApplicantID != h.IDNumber || len(a.AppNo) != 12 {
+		t.Fatalf("draft = %+v", a)
+	}
+	if !has(a.Actions, "submit") || !has(a.Actions, "edit") {
+		t.Errorf("caseworker's actions on a draft = %v", a.Actions)
+	}
+	a = decodeApp(f.cw.Must(http.StatusOK, "POST", appPath(a, "submit"), map[string]any{}))
+	if a.Status != "submitted" || a.DecideBy == "" {
+		t.Fatalf("submitted = %+v", a)
+	}
+	a = decodeApp(f.sup1.Must(http.StatusOK, "GET", appPath(a, ""), nil))
+	if !has(a.Actions, "approve") || !has(a.Actions, "reject") || !has(a.Actions, "return") {
+		t.Errorf("supervisor's actions = %v", a.Actions)
+	}
+	a = decodeApp(f.sup1.Must(http.StatusOK, "POST", appPath(a, "approve"), map[string]any{}))
+	if a.Status != "approved" || a.TransferID == 0 || a.PolicyID == 0 {
+		t.Fatalf("approved = %+v", a)
+	}
+	if len(a.Transfers) != 1 || a.Transfers[0].State != ledger.Pending || a.Transfers[0].AmountFen != 200000 {
+		t.Fatalf("an approved application has exactly one pending transfer: %+v", a.Transfers)
+	}
+	if acc := f.line(line.ID); acc.AvailableFen != 800000 || acc.PendingOut != 200000 {
+		t.Errorf("line after approval: available %d pending %d", acc.AvailableFen, acc.PendingOut)
+	}
+	a = decodeApp(f.fn.Must(http.StatusOK, "POST", appPath(a, "disburse"), map[string]any{"voucher_no": "付-0001", "payment_method": "bank"}))
+	if a.Status != "disbursed" || len(a.Transfers) != 1 || a.Transfers[0].State != ledger.Posted {
+		t.Fatalf("disbursed = %+v", a)
+	}
+	if acc := f.line(line.ID); acc.PostedFen != 800000 || acc.PendingOut != 0 {
+		t.Errorf("line after payment: posted %d pending %d", acc.PostedFen, acc.PendingOut)
+	}
+	a = decodeApp(f.cw.Must(http.StatusOK, "POST", appPath(a, "confirm-receipt"), map[string]any{"receipt_kind": "bank_receipt", "receipt_ref": "HD20260317001"}))
+	if a.Status != "received" {
+		t.Fatalf("received = %+v", a)
+	}
+	var ds struct {
+		Items []struct {
+			Action   string `json:"action"`
+			Outcome  string `json:"outcome"`
+			Snapshot struct {
+				Policy struct {
+					ID int64 `json:"id"`
+				} `json:"policy"`
+				Checks []struct {
+					Rule string `json:"rule"`
+					OK   bool   `json:"ok"`
+				} `json:"checks"`
+				Household struct {
+					IDNumber string `json:"id_number"`
+				} `json:"household"`
+				Funding struct {
+					AccountID int64 `json:"account_id"`
+				} `json:"funding"`
+			} `json:"snapshot"`
+		} `json:"items"`
+	}
+	f.sup1.Must(http.StatusOK, "GET", appPath(a, "decisions"), nil).Decode(&ds)
+	if len(ds.Items) != 1 || ds.Items[0].Outcome != "approved" {
+		t.Fatalf("decisions = %+v", ds)
+	}
+	snap := ds.Items[0].Snapshot
+	if snap.Policy.ID != a.PolicyID || snap.Funding.AccountID != line.ID || snap.Household.IDNumber != h.IDNumber || len(snap.Checks) < 3 {
+		t.Errorf("snapshot = %+v", snap)
+	}
+}
+
+func TestApplication_RuleRefusalsAtSubmissionSayWhichRuleAndTheNumbers(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("living", 5000000)
+	h := f.filed(1)
+	// living_cap_year = 12 × 900 = ¥10,800.00
+	a := f.submitted(living(h, 980000))
+	f.sup1.Must(http.StatusOK, "POST", appPath(a, "approve"), map[string]any{})
+	b := f.draft(living(h, 200000))
+	r := f.cw.Refused(http.StatusConflict, "conflict", "POST", appPath(b, "submit"), map[string]any{})
+	_, msg, _ := r.Error()
+	want := "本年度生活救助已发放 ¥9,800.00，上限 ¥10,800.00，本次 ¥2,000.00 超出"
+	if !strings.Contains(msg, want) {
+		t.Errorf("message = %q, want it to contain %q", msg, want)
+	}
+}
+
+func TestApplication_FiftyApprovalsRaceForALineThatCoversTwenty(t *testing.T) {
+	f := newReliefFixture(t)
+	line := f.budget("condolence", 20*50000)
+	h := f.filed(1)
+	var apps []app
+	for i := 0; i < 50; i++ {
+		apps = append(apps, f.submitted(map[string]any{"type": "condolence", "household_id": h.ID, "amount_fen": 50000, "purpose": fmt.Sprintf("慰问 %d", i)}))
+	}
+	var wg sync.WaitGroup
+	codes := make([]int, len(apps))
+	for i, a := range apps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sup := f.sup1
+			if i%2 == 1 {
+				sup = f.sup2
+			}
+			r := sup.Do("POST", appPath(a, "approve"), map[string]any{})
+			codes[i] = r.Status
+		}()
+	}
+	wg.Wait()
+	won, lost := 0, 0
+	for _, c := range codes {
+		switch c {
+		case http.StatusOK:
+			won++
+		case http.StatusConflict:
+			lost++
+		default:
+			t.Errorf("status %d", c)
+		}
+	}
+	if won != 20 || lost != 30 {
+		t.Fatalf("won %d, lost %d; want 20 and 30", won, lost)
+	}
+	if acc := f.line(line.ID); acc.AvailableFen != 0 || acc.PendingOut != 20*50000 {
+		t.Errorf("line: available %d pending %d", acc.AvailableFen, acc.PendingOut)
+	}
+	var v struct {
+		OK bool `json:"ok"`
+	}
+	f.srv.Login("auditor1").Must(http.StatusOK, "GET", "/api/v1/audit/verify", nil).Decode(&v)
+	if !v.OK {
+		t.Error("the audit chain does not verify")
+	}
+}
