@@ -749,3 +749,391 @@ func TestReferral_LifecycleAndOverdue(t *testing.T) {
 		t.Fatalf("counts: %+v", overdue.Counts)
 	}
 }
+
+// actionBodies are valid bodies for each lifecycle action, so that a refusal can only come from scope, role,
+// segregation of duties or status.
+var actionBodies = map[string]map[string]any{
+	"submit":            {},
+	"return":            {"reason": "缺少收入证明"},
+	"reject":            {"reason": "家庭收入超标"},
+	"visit":             {"visit_date": "2026-03-10", "visitors": "王丽娟、刘强", "findings": "家中有重病人", "consent_signed": true},
+	"publicize":         {"start_date": "2026-03-17"},
+	"object":            {"content": "其家中有轿车一辆", "raised_by": "匿名"},
+	"resolve-objection": {"objection_id": 1, "resolution": "经核实车辆已出售"},
+	"file":              {},
+	"review":            {"decision": "confirm"},
+	"exit":              {"exit_reason": "recovered", "reason": "已稳定就业"},
+	"reopen":            {},
+}
+
+// lifecycleFixture holds one household in each status of SPEC §3.3 that a test can reach in a day, all in
+// caseworker1's grassroots union, with the clock on the morning after their publicity ended.
+type lifecycleFixture struct {
+	srv     *webtest.Server
+	byState map[string]hh
+}
+
+func newLifecycleFixture(t *testing.T) *lifecycleFixture {
+	t.Helper()
+	srv := webtest.New(t)
+	cw, sup := srv.Login("caseworker1"), srv.Login("supervisor1")
+	f := &lifecycleFixture{srv: srv, byState: map[string]hh{}}
+	f.byState["draft"] = create(t, srv, cw, 50)
+	s := create(t, srv, cw, 51)
+	f.byState["submitted"] = decodeHH(cw.Must(http.StatusOK, "POST", path(s, "submit"), map[string]any{}))
+	v := create(t, srv, cw, 52)
+	cw.Must(http.StatusOK, "POST", path(v, "submit"), map[string]any{})
+	f.byState["visited"] = decodeHH(cw.Must(http.StatusOK, "POST", path(v, "visit"), actionBodies["visit"]))
+	r := create(t, srv, cw, 53)
+	cw.Must(http.StatusOK, "POST", path(r, "submit"), map[string]any{})
+	f.byState["rejected"] = decodeHH(sup.Must(http.StatusOK, "POST", path(r, "reject"), actionBodies["reject"]))
+	p := toPublicity(t, srv, cw, 54)
+	fl := toPublicity(t, srv, cw, 55)
+	x := toPublicity(t, srv, cw, 56)
+	cs := afterPublicity(srv, "caseworker1", "supervisor1")
+	sup = cs[1]
+	f.byState["publicizing"] = p
+	f.byState["filed"] = decodeHH(sup.Must(http.StatusOK, "POST", path(fl, "file"), map[string]any{}))
+	sup.Must(http.StatusOK, "POST", path(x, "file"), map[string]any{})
+	f.byState["exited"] = decodeHH(sup.Must(http.StatusOK, "POST", path(x, "exit"), actionBodies["exit"]))
+	for st, h := range f.byState {
+		if h.Status != st {
+			t.Fatalf("fixture: household %d is %s, want %s", h.ID, h.Status, st)
+		}
+	}
+	return f
+}
+
+func (f *lifecycleFixture) auditEvents(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := f.srv.DB.R.Get(&n, "SELECT count(*) FROM audit_events"); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// SPEC §3.3: every action from every status it does not apply to is a 409 conflict, for the very user who
+// may take it elsewhere; the allowed pairs are written out here by hand from the SPEC, not read from the code.
+func TestHousehold_EveryActionFromAStatusItDoesNotApplyToIsAConflict(t *testing.T) {
+	f := newLifecycleFixture(t)
+	allowed := map[string][]string{
+		"draft":       {"submit"},
+		"submitted":   {"return", "reject", "visit"},
+		"visited":     {"return", "reject", "publicize"},
+		"publicizing": {"return", "reject", "object", "resolve-objection", "file"},
+		"filed":       {"exit"},
+		"exited":      {"reopen"},
+		"rejected":    {},
+	}
+	cs := relogin(f.srv, "caseworker1", "supervisor1")
+	who := map[string]*webtest.Client{"submit": cs[0], "visit": cs[0], "publicize": cs[0], "object": cs[0], "reopen": cs[0],
+		"return": cs[1], "reject": cs[1], "resolve-objection": cs[1], "file": cs[1], "review": cs[1], "exit": cs[1]}
+	before := f.auditEvents(t)
+	for st, h := range f.byState {
+		for action, c := range who {
+			if has(allowed[st], action) {
+				continue
+			}
+			t.Run(st+"/"+action, func(t *testing.T) {
+				c.Refused(http.StatusConflict, "conflict", "POST", path(h, action), actionBodies[action])
+			})
+		}
+	}
+	if n := f.auditEvents(t); n != before {
+		t.Fatalf("refused actions wrote %d audit events", n-before)
+	}
+	for st, h := range f.byState {
+		if got := decodeHH(cs[1].Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/households/%d", h.ID), nil)); got.Status != st {
+			t.Fatalf("a refused action moved household %d from %s to %s", h.ID, st, got.Status)
+		}
+	}
+}
+
+// SPEC §1.1, §1.2: every action refuses a user outside the household's subtree with 404 (even one with the
+// right role), and a user in scope without the role with 403, on a household in a status the action applies to.
+func TestHousehold_EveryActionRefusesOutOfScopeAsNotFoundAndWrongRoleAsForbidden(t *testing.T) {
+	f := newLifecycleFixture(t)
+	admin, err := auth.ActorFor(t.Context(), f.srv.DB.R, 1, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.srv.Auth.CreateUser(t.Context(), admin, auth.NewUser{Username: "chsupervisor", Name: "长河审批人",
+		OrgID: f.srv.OrgID("BJ-CH"), Roles: []actor.Role{actor.Supervisor}, Password: demo.Password}); err != nil {
+		t.Fatal(err)
+	}
+	u := map[string]*webtest.Client{}
+	for _, name := range []string{"caseworker1", "caseworker2", "supervisor1", "chsupervisor", "finance1", "auditor1", "admin"} {
+		u[name] = f.srv.Login(name)
+	}
+	cases := []struct {
+		action, state string
+		outsider      string   // the right role, another subtree
+		wrongRoles    []string // in scope, without the role
+	}{
+		{"submit", "draft", "caseworker2", []string{"supervisor1", "finance1", "auditor1", "admin"}},
+		{"return", "submitted", "chsupervisor", []string{"caseworker1", "finance1", "auditor1", "admin"}},
+		{"reject", "submitted", "chsupervisor", []string{"caseworker1", "finance1", "auditor1", "admin"}},
+		{"visit", "submitted", "caseworker2", []string{"supervisor1", "finance1", "auditor1", "admin"}},
+		{"publicize", "visited", "caseworker2", []string{"finance1", "auditor1", "admin"}},
+		{"publicize", "visited", "chsupervisor", nil},
+		{"object", "publicizing", "caseworker2", []string{"finance1", "auditor1", "admin"}},
+		{"resolve-objection", "publicizing", "chsupervisor", []string{"caseworker1", "finance1", "auditor1", "admin"}},
+		{"file", "publicizing", "chsupervisor", []string{"caseworker1", "finance1", "auditor1", "admin"}},
+		{"review", "filed", "chsupervisor", []string{"caseworker1", "finance1", "auditor1", "admin"}},
+		{"exit", "filed", "chsupervisor", []string{"caseworker1", "finance1", "auditor1", "admin"}},
+		{"reopen", "exited", "caseworker2", []string{"supervisor1", "finance1", "auditor1", "admin"}},
+	}
+	before := f.auditEvents(t)
+	for _, c := range cases {
+		h := f.byState[c.state]
+		t.Run(c.action+"/out-of-scope", func(t *testing.T) {
+			r := u[c.outsider].Refused(http.StatusNotFound, "not_found", "POST", path(h, c.action), actionBodies[c.action])
+			if strings.Contains(string(r.Body), h.FileNo) {
+				t.Fatalf("the 404 names the file: %s", r.Body)
+			}
+		})
+		for _, w := range c.wrongRoles {
+			t.Run(c.action+"/"+w, func(t *testing.T) {
+				u[w].Refused(http.StatusForbidden, "forbidden", "POST", path(h, c.action), actionBodies[c.action])
+			})
+		}
+	}
+	// Editing and documents too.
+	d := f.byState["draft"]
+	u["caseworker2"].Refused(http.StatusNotFound, "not_found", "PUT", fmt.Sprintf("/api/v1/households/%d", d.ID), household(f.srv, 50))
+	for _, w := range []string{"finance1", "auditor1", "admin"} {
+		u[w].Refused(http.StatusForbidden, "forbidden", "PUT", fmt.Sprintf("/api/v1/households/%d", d.ID), household(f.srv, 50))
+	}
+	if r := upload(t, u["caseworker2"], f.srv, d, "id_scan", "a.png", pngBytes()); r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
+		t.Fatalf("out-of-scope upload: %d %s", r.Status, r.Body)
+	}
+	for _, w := range []string{"finance1", "admin"} {
+		if r := upload(t, u[w], f.srv, d, "id_scan", "a.png", pngBytes()); r.Status != http.StatusForbidden || r.ErrorCode() != "forbidden" {
+			t.Fatalf("%s upload: %d %s", w, r.Status, r.Body)
+		}
+	}
+	if n := f.auditEvents(t); n != before {
+		t.Fatalf("refused requests wrote %d audit events", n-before)
+	}
+}
+
+// SPEC §1.2: the person who submitted a file takes none of its decisions — reject and the annual review as
+// well as file and return.
+func TestHousehold_SubmitterNeverRejectsOrReviewsTheirOwnFile(t *testing.T) {
+	srv := webtest.New(t)
+	admin, _ := auth.ActorFor(t.Context(), srv.DB.R, 1, "test")
+	if _, err := srv.Auth.CreateUser(t.Context(), admin, auth.NewUser{Username: "both", Name: "兼任者",
+		OrgID: srv.OrgID("BJ-XX"), Roles: []actor.Role{actor.Caseworker, actor.Supervisor}, Password: demo.Password}); err != nil {
+		t.Fatal(err)
+	}
+	both := srv.Login("both")
+	r := create(t, srv, both, 60)
+	both.Must(http.StatusOK, "POST", path(r, "submit"), map[string]any{})
+	both.Refused(http.StatusForbidden, "forbidden", "POST", path(r, "reject"), actionBodies["reject"])
+	srv.Login("supervisor1").Must(http.StatusOK, "POST", path(r, "reject"), actionBodies["reject"])
+
+	h := toPublicity(t, srv, both, 61)
+	cs := afterPublicity(srv, "supervisor1")
+	cs[0].Must(http.StatusOK, "POST", path(h, "file"), map[string]any{})
+	srv.Clock.Advance(366 * 24 * time.Hour)
+	cs = relogin(srv, "both", "supervisor1")
+	both, sup := cs[0], cs[1]
+	got := decodeHH(both.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/households/%d", h.ID), nil))
+	if got.Status != "review_due" || has(got.Actions, "review") {
+		t.Fatalf("the submitter is offered the review: %s %v", got.Status, got.Actions)
+	}
+	both.Refused(http.StatusForbidden, "forbidden", "POST", path(h, "review"), actionBodies["review"])
+	sup.Must(http.StatusOK, "POST", path(h, "review"), actionBodies["review"])
+}
+
+// SPEC §3.2: the category is computed again on every save, with the policy in force, and its arithmetic shown.
+func TestHousehold_EverySaveRecomputesTheCategory(t *testing.T) {
+	srv := webtest.New(t)
+	cw := srv.Login("caseworker1")
+	h := create(t, srv, cw, 62)
+	edited := household(srv, 62)
+	edited["id_number"], edited["bank_card"], edited["phone"] = h.IDNumber, h.BankCard, h.Phone
+	for i := range h.Members {
+		edited["members"].([]map[string]any)[i]["id"] = h.Members[i].ID
+		edited["members"].([]map[string]any)[i]["id_number"] = h.Members[i].IDNumber
+	}
+	// (40000 − 6000) / 3 / 12 = 944.44 yuan: above 低保 900, below 2 × 900.
+	edited["income_wages_fen"] = 4000000
+	got := decodeHH(cw.Must(http.StatusOK, "PUT", fmt.Sprintf("/api/v1/households/%d", h.ID), edited))
+	if got.SuggestedCategory != "relative" || got.PerCapitaFen != 94444 || got.CategoryPolicyID == 0 ||
+		!strings.Contains(got.CategoryBasis, "¥944.44") {
+		t.Fatalf("after the edit: %s %d %q (policy %d)", got.SuggestedCategory, got.PerCapitaFen, got.CategoryBasis, got.CategoryPolicyID)
+	}
+	// An exclusion answer makes it ineligible whatever the numbers.
+	edited["income_wages_fen"] = 2400000
+	edited["excl_car"] = true
+	got = decodeHH(cw.Must(http.StatusOK, "PUT", fmt.Sprintf("/api/v1/households/%d", h.ID), edited))
+	if got.SuggestedCategory != "ineligible" || !strings.Contains(got.CategoryBasis, "机动车") {
+		t.Fatalf("with a car: %s %q", got.SuggestedCategory, got.CategoryBasis)
+	}
+}
+
+// SPEC §3.2: a supervisor's override of the suggested category is audited with its reason.
+func TestHousehold_CategoryOverrideIsAuditedWithItsReason(t *testing.T) {
+	srv := webtest.New(t)
+	h := toPublicity(t, srv, srv.Login("caseworker1"), 63)
+	sup := afterPublicity(srv, "supervisor1")[0]
+	sup.Must(http.StatusOK, "POST", path(h, "file"), map[string]any{"category": "relative", "reason": "配偶已再就业，收入将改善"})
+	var ev struct {
+		Reason  string
+		Changes string
+	}
+	if err := srv.DB.R.QueryRow(`SELECT reason, changes FROM audit_events WHERE action = 'household.file' AND entity_id = ?`,
+		fmt.Sprint(h.ID)).Scan(&ev.Reason, &ev.Changes); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Reason != "配偶已再就业，收入将改善" || !strings.Contains(ev.Changes, "relative") {
+		t.Fatalf("override event: %+v", ev)
+	}
+}
+
+// SPEC §3.1, §7: removing a document is an audited event with its reason; reading one is audited too.
+func TestHousehold_DocumentRemovalAndReadsAreAudited(t *testing.T) {
+	srv := webtest.New(t)
+	cw := srv.Login("caseworker1")
+	h := create(t, srv, cw, 64)
+	var doc struct {
+		ID int64 `json:"id"`
+	}
+	upload(t, cw, srv, h, "id_scan", "身份证.png", pngBytes()).Decode(&doc)
+	cw.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/households/%d/documents/%d", h.ID, doc.ID), nil)
+	srv.Login("auditor1").Refused(http.StatusForbidden, "forbidden", "DELETE", fmt.Sprintf("/api/v1/households/%d/documents/%d", h.ID, doc.ID), map[string]any{"reason": "x"})
+	srv.Login("caseworker2").Refused(http.StatusNotFound, "not_found", "DELETE", fmt.Sprintf("/api/v1/households/%d/documents/%d", h.ID, doc.ID), map[string]any{"reason": "x"})
+	cw.Must(http.StatusNoContent, "DELETE", fmt.Sprintf("/api/v1/households/%d/documents/%d", h.ID, doc.ID), map[string]any{"reason": "上传错了"})
+	for action, want := range map[string]int{"household.document_upload": 1, "household.document_read": 1, "household.document_delete": 1} {
+		if n := auditCount(t, srv, action); n != want {
+			t.Errorf("%s: %d events, want %d", action, n, want)
+		}
+	}
+	var reason string
+	srv.DB.R.Get(&reason, "SELECT reason FROM audit_events WHERE action = 'household.document_delete'")
+	if reason != "上传错了" {
+		t.Fatalf("delete reason %q", reason)
+	}
+}
+
+// SPEC §3.3: of two concurrent registrations of one ID number, the loser's 409 names the winner's file, masked.
+func TestHousehold_ConcurrentDuplicateLoserIsToldTheWinnersFileMasked(t *testing.T) {
+	srv := webtest.New(t)
+	a, b := srv.Login("caseworker1"), srv.Login("caseworker1")
+	var wg sync.WaitGroup
+	res := make([]*webtest.Response, 2)
+	for i, c := range []*webtest.Client{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := household(srv, 70+i)
+			m["members"].([]map[string]any)[0]["id_number"] = id(998)
+			res[i] = c.Do("POST", "/api/v1/households", m)
+		}()
+	}
+	wg.Wait()
+	win, lose := res[0], res[1]
+	if win.Status != http.StatusCreated {
+		win, lose = lose, win
+	}
+	if win.Status != http.StatusCreated || lose.Status != http.StatusConflict || lose.ErrorCode() != "conflict" {
+		t.Fatalf("statuses %d and %d: %s", res[0].Status, res[1].Status, lose.Body)
+	}
+	winner := decodeHH(win)
+	_, msg, fields := lose.Error()
+	if !strings.Contains(msg, winner.FileNo) || !strings.Contains(msg, "********") || strings.Contains(string(lose.Body), id(998)) ||
+		fields["members[0].id_number"] == "" {
+		t.Fatalf("the loser's message: %s", lose.Body)
+	}
+}
+
+// Issue 3 §7: the list filters by org and by review due over HTTP as well.
+func TestHousehold_ListFiltersByOrgAndReviewDue(t *testing.T) {
+	srv := webtest.New(t)
+	h := toFiled(t, srv, 65)
+	cw := srv.Login("caseworker1")
+	m := household(srv, 66)
+	m["org_id"] = srv.OrgID("BJ-XX-JH-02")
+	other := decodeHH(cw.Must(http.StatusCreated, "POST", "/api/v1/households", m))
+	ids := func(c *webtest.Client, q string) string {
+		var res struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		c.Must(http.StatusOK, "GET", "/api/v1/households?"+q, nil).Decode(&res)
+		var out []int64
+		for _, it := range res.Items {
+			out = append(out, it.ID)
+		}
+		return fmt.Sprint(out)
+	}
+	if got := ids(cw, fmt.Sprintf("org_id=%d", srv.OrgID("BJ-XX-JH-02"))); got != fmt.Sprint([]int64{other.ID}) {
+		t.Fatalf("org filter: %s", got)
+	}
+	if got := ids(cw, "review_due=true"); got != "[]" {
+		t.Fatalf("review due before a year: %s", got)
+	}
+	srv.Clock.Advance(366 * 24 * time.Hour)
+	cw = srv.Login("caseworker1")
+	if got := ids(cw, "review_due=true"); got != fmt.Sprint([]int64{h.ID}) {
+		t.Fatalf("review due after a year: %s", got)
+	}
+}
+
+// Issue 3 §2: the category is computed with the policy in force on the day of the save and stored with its
+// version; a file filed under the old version keeps it.
+func TestHousehold_CategoryUsesThePolicyInForceAndKeepsItsVersion(t *testing.T) {
+	srv := webtest.New(t)
+	old := toFiled(t, srv, 67) // filed on 2026-03-17 under the defaults: 500 < 900 → deep
+	admin, cw := srv.Login("admin"), srv.Login("caseworker1")
+	params := defaultParams(t, admin)
+	params["dibao_monthly_fen"], params["living_cap_year_fen"] = 45000, 540000
+	var created struct {
+		ID int64 `json:"id"`
+	}
+	admin.Must(http.StatusCreated, "POST", "/api/v1/policies", map[string]any{"effective_from": "2026-03-18", "params": params}).Decode(&created)
+	before := create(t, srv, cw, 68)
+	if before.CategoryPolicyID == created.ID || before.SuggestedCategory != "deep" {
+		t.Fatalf("before its date the new version applied: %+v", before)
+	}
+	srv.Clock.Set(time.Date(2026, 3, 18, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
+	cw = srv.Login("caseworker1")
+	h := create(t, srv, cw, 69)
+	// 500 yuan per person: not below 低保 450, below 2 × 450 = 900.
+	if h.CategoryPolicyID != created.ID || h.SuggestedCategory != "relative" || !strings.Contains(h.CategoryBasis, "< 2 × 低保 ¥900.00") {
+		t.Fatalf("under the new version: policy %d (want %d), %s %q", h.CategoryPolicyID, created.ID, h.SuggestedCategory, h.CategoryBasis)
+	}
+	kept := decodeHH(cw.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/households/%d", old.ID), nil))
+	if kept.CategoryPolicyID != old.CategoryPolicyID || kept.Category != "deep" {
+		t.Fatalf("the filed household changed with the new version: %+v", kept)
+	}
+}
+
+// SPEC §3.4: referrals are listed within scope only, and closed by caseworkers and supervisors only.
+func TestReferral_ListIsScopedAndCloseChecksTheRole(t *testing.T) {
+	srv := webtest.New(t)
+	cw := srv.Login("caseworker1")
+	var ref struct {
+		ID int64 `json:"id"`
+	}
+	cw.Must(http.StatusCreated, "POST", "/api/v1/referrals", map[string]any{"name": "刘海", "id_number": id(22), "phone": "13700002222",
+		"org_id": srv.OrgID("BJ-XX-JH-02"), "reason": "收入略超标准但子女重病", "follow_up_date": "2026-03-20"}).Decode(&ref)
+	var list struct{ Total int }
+	srv.Login("caseworker2").Must(http.StatusOK, "GET", "/api/v1/referrals", nil).Decode(&list)
+	if list.Total != 0 {
+		t.Fatalf("caseworker2 lists %d referrals of another community", list.Total)
+	}
+	srv.Login("caseworker2").Refused(http.StatusNotFound, "not_found", "GET", fmt.Sprintf("/api/v1/referrals/%d", ref.ID), nil)
+	srv.Login("supervisor1").Must(http.StatusOK, "GET", "/api/v1/referrals", nil).Decode(&list)
+	if list.Total != 1 {
+		t.Fatalf("the sub-district supervisor lists %d referrals", list.Total)
+	}
+	for _, u := range []string{"auditor1", "finance1", "admin"} {
+		srv.Login(u).Refused(http.StatusForbidden, "forbidden", "POST", fmt.Sprintf("/api/v1/referrals/%d/close", ref.ID), map[string]any{"outcome": "helped", "amount_fen": 100})
+	}
+	cw.Refused(http.StatusBadRequest, "validation", "POST", "/api/v1/referrals", map[string]any{"name": "刘海", "id_number": id(23),
+		"org_id": srv.OrgID("BJ-XX-JH-02"), "reason": "x", "follow_up_date": "2026-02-30"})
+}
