@@ -275,3 +275,28 @@ func TestBodiesOverTheLimitGet413(t *testing.T) {
 		t.Fatalf("chunked: %d %s", r.Status, r.Body)
 	}
 }
+
+// SPEC §7, §9.2: GET /api/v1/audit/verify names the first damaged event, in the contract's shape.
+func TestAuditVerify_OverHTTPNamesTheFirstDamagedEvent(t *testing.T) {
+	srv := webtest.New(t)
+	aud := srv.Login("auditor1")
+	var seq int64
+	if err := srv.DB.R.Get(&seq, "SELECT seq FROM audit_events WHERE action = 'user.create' ORDER BY seq LIMIT 1 OFFSET 2"); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{"DROP TRIGGER audit_events_no_update",
+		fmt.Sprintf("UPDATE audit_events SET reason = reason || 'x' WHERE seq = %d", seq)} {
+		if _, err := srv.DB.W.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []*webtest.Client{aud, srv.Login("admin")} {
+		v := c.Must(200, "GET", "/api/v1/audit/verify", nil).JSON()
+		if v["ok"] != false || v["first_bad_seq"] != float64(seq) {
+			t.Fatalf("verify after damage to event %d: %v", seq, v)
+		}
+		if _, ok := v["head_hash"]; ok {
+			t.Errorf("a broken chain should not report a head hash as if it were good: %v", v)
+		}
+	}
+}

@@ -1,11 +1,22 @@
 package web_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"bangfu/internal/auth"
+	"bangfu/internal/clock"
+	"bangfu/internal/demo"
+	"bangfu/internal/store"
 	"bangfu/internal/web"
 	"bangfu/internal/web/webtest"
 )
@@ -244,4 +255,35 @@ func TestOneTimePassword_DemoUsersAndTheirOwnChangesAreNot(t *testing.T) {
 	c.Must(200, "GET", "/api/v1/policies/current", nil)
 	c.Must(204, "POST", "/api/v1/me/password", map[string]string{"old_password": "bangfu-demo", "new_password": "chosen-by-me"})
 	c.Must(200, "GET", "/api/v1/policies/current", nil)
+}
+
+// Issue 2 §4: the session cookie is Secure when the server is reached over TLS.
+func TestLogin_OverTLSSetsASecureCookie(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "bangfu.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	clk := clock.NewManual(webtest.Start)
+	if _, err := demo.Seed(context.Background(), db, &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewTLSServer(web.New(web.Config{DB: db, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BcryptCost: bcrypt.MinCost, LoginRate: 1000, LoginBurst: 1000}))
+	t.Cleanup(ts.Close)
+	res, err := ts.Client().Post(ts.URL+"/api/v1/session", "application/json",
+		strings.NewReader(`{"username": "caseworker1", "password": "bangfu-demo"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	ck := res.Header.Get("Set-Cookie")
+	if res.StatusCode != http.StatusOK || !strings.Contains(ck, "bangfu_session=") {
+		t.Fatalf("log-in over TLS: %d %q", res.StatusCode, ck)
+	}
+	for _, want := range []string{"Secure", "HttpOnly", "SameSite=Lax"} {
+		if !strings.Contains(ck, want) {
+			t.Errorf("cookie over TLS %q lacks %q", ck, want)
+		}
+	}
 }
