@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -381,3 +382,57 @@ func TestCommands_TakeTheDatabaseFromBANGFU_DB(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Issue 2 §8: `serve --demo` writes demo data only into an empty database — not over a first start's admin,
+// not over the demo itself, not over real work.
+func TestServeDemo_WritesDemoDataOnlyIntoAnEmptyDatabase(t *testing.T) {
+	ctx := context.Background()
+	rows := func(db *store.DB) string {
+		var orgs, users, households, accounts, events int
+		db.R.Get(&orgs, "SELECT count(*) FROM orgs")
+		db.R.Get(&users, "SELECT count(*) FROM users")
+		db.R.Get(&households, "SELECT count(*) FROM households")
+		db.R.Get(&accounts, "SELECT count(*) FROM fund_accounts")
+		db.R.Get(&events, "SELECT count(*) FROM audit_events")
+		return fmt.Sprintf("orgs %d, users %d, households %d, accounts %d, events %d", orgs, users, households, accounts, events)
+	}
+	open := func(t *testing.T) (*store.DB, *auth.Service) {
+		db, err := store.Open(filepath.Join(t.TempDir(), "bangfu.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db, &auth.Service{DB: db, Clock: clock.System{}, BcryptCost: bcrypt.MinCost}
+	}
+
+	t.Run("an empty database gets the demo once", func(t *testing.T) {
+		db, svc := open(t)
+		created, err := demo.Full(ctx, db, svc)
+		if err != nil || !created {
+			t.Fatalf("first --demo: created %v, %v", created, err)
+		}
+		first := rows(db)
+		if !strings.Contains(first, "orgs 15, users 7") || strings.Contains(first, "households 0") {
+			t.Fatalf("demo data: %s", first)
+		}
+		if created, err := demo.Full(ctx, db, svc); err != nil || created {
+			t.Fatalf("second --demo: created %v, %v", created, err)
+		}
+		if again := rows(db); again != first {
+			t.Fatalf("the second --demo wrote: %s, then %s", first, again)
+		}
+	})
+	t.Run("a first start's admin keeps the database its own", func(t *testing.T) {
+		db, svc := open(t)
+		if _, err := svc.Bootstrap(ctx, "district", "区总工会", "admin", "系统管理员", "one-time-pass-1", true); err != nil {
+			t.Fatal(err)
+		}
+		before := rows(db)
+		if created, err := demo.Full(ctx, db, svc); err != nil || created {
+			t.Fatalf("--demo over a first start: created %v, %v", created, err)
+		}
+		if after := rows(db); after != before || !strings.Contains(after, "orgs 1, users 1, households 0, accounts 0") {
+			t.Fatalf("--demo over a first start wrote: %s, then %s", before, after)
+		}
+	})
+}
