@@ -90,6 +90,9 @@ func ActTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id in
 		set("submitted_at", at)
 		set("decide_by", deadline)
 		set("last_reason", "")
+		// A return undid any first approval: the two approvals start again.
+		set("first_approved_by", nil)
+		set("first_approved_at", nil)
 	case ActApprove:
 		d, err := approve(ctx, tx, a, now, &old, reason, set)
 		if err != nil {
