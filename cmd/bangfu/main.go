@@ -27,6 +27,7 @@ import (
 	"bangfu/internal/demo"
 	"bangfu/internal/ledger"
 	"bangfu/internal/org"
+	"bangfu/internal/relief"
 	"bangfu/internal/store"
 	"bangfu/internal/validate"
 	"bangfu/internal/web"
@@ -219,10 +220,20 @@ func ledgerCheck(ctx context.Context, args []string, out io.Writer) (int, error)
 	for _, d := range r.Differences {
 		fmt.Fprintln(out, "DIFFERS", d)
 	}
-	if !r.OK() {
-		return 1, fmt.Errorf("ledger check: %d differences in %d accounts and %d transfers", len(r.Differences), r.Accounts, r.Transfers)
+	// SPEC §4.2: each application's money is exactly the one transfer its status says.
+	apps, problems, err := relief.CheckMoney(ctx, db.R)
+	if err != nil {
+		return 2, err
 	}
-	fmt.Fprintf(out, "ledger check: ok, %d accounts and %d transfers agree with a recomputation\n", r.Accounts, r.Transfers)
+	for _, p := range problems {
+		fmt.Fprintln(out, "DIFFERS", p)
+	}
+	if !r.OK() || len(problems) > 0 {
+		return 1, fmt.Errorf("ledger check: %d differences in %d accounts and %d transfers, %d in %d applications",
+			len(r.Differences), r.Accounts, r.Transfers, len(problems), apps)
+	}
+	fmt.Fprintf(out, "ledger check: ok, %d accounts and %d transfers agree with a recomputation; %d applications with their transfers\n",
+		r.Accounts, r.Transfers, apps)
 	return 0, nil
 }
 
