@@ -583,6 +583,9 @@ CREATE TABLE applications (
     reviewed_at         TEXT,
     review_outcome      TEXT    NOT NULL DEFAULT '' CHECK (review_outcome IN ('', 'confirmed', 'flagged')),
     review_note         TEXT    NOT NULL DEFAULT '',
+    recovered_by        INTEGER,                               -- a flagged green-channel payment taken back (追回)
+    recovered_at        TEXT,
+    recovery_transfer_id INTEGER REFERENCES fund_transfers (id), -- the reversing transfer
     last_reason         TEXT    NOT NULL DEFAULT '',
     CHECK (green = 0 OR green_reason <> ''),
     CHECK (type = 'warmth' OR household_id IS NOT NULL),

@@ -139,6 +139,20 @@ func ActTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id in
 		set("received_at", at)
 		set("receipt_kind", in.ReceiptKind)
 		set("receipt_ref", strings.TrimSpace(in.ReceiptRef))
+	case ActRecover:
+		// SPEC §4.3: a flagged case may be recovered by a reversing entry; the money returns to its line.
+		if reason == "" {
+			return Application{}, apperr.Invalid("reason", "请填写追回原因")
+		}
+		t, err := ledger.Reverse(ctx, tx, a, now, old.TransferID.Int64, ledger.ReverseInput{Reason: reason,
+			VoucherNo: strings.TrimSpace(in.VoucherNo), IdempotencyKey: fmt.Sprintf("application-%d-recover", id)})
+		if err != nil {
+			return Application{}, err
+		}
+		set("recovered_by", a.UserID)
+		set("recovered_at", at)
+		set("recovery_transfer_id", t.ID)
+		set("last_reason", reason)
 	case ActReview:
 		if in.Outcome == "" {
 			return Application{}, apperr.Invalid("outcome", "请选择复核结论：确认或存疑")

@@ -112,6 +112,9 @@ type Application struct {
 	ReviewedAt        sql.NullString `db:"reviewed_at" json:"-"`
 	ReviewOutcome     string         `db:"review_outcome" json:"review_outcome"`
 	ReviewNote        string         `db:"review_note" json:"review_note"`
+	RecoveredBy       sql.NullInt64  `db:"recovered_by" json:"-"`
+	RecoveredAt       sql.NullString `db:"recovered_at" json:"-"`
+	RecoveryID        sql.NullInt64  `db:"recovery_transfer_id" json:"-"`
 	LastReason        string         `db:"last_reason" json:"last_reason"`
 
 	// Worked out when read (At): the green channel's documents and deadlines.
@@ -148,10 +151,12 @@ func (a Application) MarshalJSON() ([]byte, error) {
 		DisbursedAt     string `json:"disbursed_at"`
 		ReceivedAt      string `json:"received_at"`
 		ReviewedAt      string `json:"reviewed_at"`
+		RecoveredAt     string `json:"recovered_at"`
+		RecoveryID      int64  `json:"recovery_transfer_id"`
 	}{p, a.HouseholdID.Int64, a.StudentMemberID.Int64, ident.MaskID(a.StudentIDNumber), TypeNames[a.Type],
 		StatusNames[a.Status], a.SubmittedAt.String, a.DecideBy.String, a.FirstApprovedAt.String, a.ApprovedAt.String,
 		a.DecidedAt.String, a.PolicyID.Int64, a.TransferID.Int64, a.DocsDue.String, a.DisbursedAt.String,
-		a.ReceivedAt.String, a.ReviewedAt.String})
+		a.ReceivedAt.String, a.ReviewedAt.String, a.RecoveredAt.String, a.RecoveryID.Int64})
 }
 
 // RequiredDocs are the documents each type needs before it is submitted (SPEC §3.1 kinds), kept in the

@@ -65,7 +65,8 @@ func gather(ctx context.Context, q sqlx.QueryerContext, app *Application, hh *ho
 	placeholders := "'" + strings.Join(statusStrings(committed), "','") + "'"
 	if err := sqlx.GetContext(ctx, q, &f.paid, `SELECT
 		coalesce(sum(CASE WHEN type = ? THEN amount_fen END), 0) AS same_type_fen, coalesce(sum(amount_fen), 0) AS all_types_fen
-		FROM applications WHERE beneficiary = ? AND aid_year = ? AND id <> ? AND status IN (`+placeholders+`)`,
+		FROM applications WHERE beneficiary = ? AND aid_year = ? AND id <> ? AND status IN (`+placeholders+`)
+		AND recovered_at IS NULL`,
 		app.Type, app.Beneficiary, app.AidYear, app.ID); err != nil {
 		return nil, err
 	}

@@ -19,12 +19,13 @@ const (
 	ActVoid     = "void"
 	ActReceipt  = "confirm-receipt"
 	ActReview   = "review"
+	ActRecover  = "recover"
 )
 
 // ActionNames are the Chinese names of the actions.
 var ActionNames = map[string]string{
 	ActEdit: "修改", ActSubmit: "提交", ActApprove: "批准", ActReturn: "退回修改", ActReject: "驳回",
-	ActDisburse: "发放", ActVoid: "作废", ActReceipt: "确认签收", ActReview: "事后复核",
+	ActDisburse: "发放", ActVoid: "作废", ActReceipt: "确认签收", ActReview: "事后复核", ActRecover: "追回",
 }
 
 // Transition is one row of the workflow table (SPEC §4.2): from which statuses an action may be taken, who
@@ -44,6 +45,7 @@ const (
 	notSubmitter       // the person who submitted it may not decide on it
 	notApprover        // whoever approved it may not pay it
 	notDecider         // the retrospective review is by a supervisor other than the approver (and the submitter)
+	flagged            // only a green-channel payment its review flagged is recovered, once
 )
 
 var (
@@ -64,6 +66,7 @@ var Workflow = []Transition{
 	{ActVoid, []Status{Approved}, finance, noGuard},
 	{ActReceipt, []Status{Disbursed}, []actor.Role{actor.Caseworker, actor.Finance}, noGuard},
 	{ActReview, []Status{Approved, Disbursed, Received}, supervisor, notDecider},
+	{ActRecover, []Status{Disbursed, Received}, finance, flagged},
 }
 
 func transition(action string) (Transition, bool) {
@@ -113,6 +116,13 @@ func Can(a actor.Actor, app *Application, action string) error {
 		}
 		if is(app.SubmittedBy) {
 			return apperr.Forbiddenf("不能复核自己提交的申请（职责分离）")
+		}
+	case flagged:
+		if app.ReviewOutcome != "flagged" {
+			return apperr.Conflictf("只有事后复核存疑的绿色通道申请可以追回")
+		}
+		if app.RecoveredAt.Valid {
+			return apperr.Conflictf("该笔救助金已于 %s 追回", app.RecoveredAt.String[:10])
 		}
 	}
 	return nil

@@ -43,6 +43,13 @@ func (s *Server) applicationView(c echo.Context, app relief.Application) (applic
 	if err != nil {
 		return applicationView{}, err
 	}
+	if app.RecoveryID.Valid { // the reversing transfer names the one it reverses, not the application
+		t, err := ledger.GetTransfer(ctx, s.db.R, app.RecoveryID.Int64)
+		if err != nil {
+			return applicationView{}, err
+		}
+		ts = append(ts, t)
+	}
 	return applicationView{Application: app, Actions: relief.Actions(actorOf(c), &app), Transfers: ts}, nil
 }
 

@@ -255,3 +255,68 @@ func TestApplication_FiftyApprovalsRaceForALineThatCoversTwenty(t *testing.T) {
 		t.Error("the audit chain does not verify")
 	}
 }
+
+func TestApplication_GreenChannelOpensTheFileAlongsidePaysFirstAndIsReviewedAndRecoveredAfter(t *testing.T) {
+	f := newReliefFixture(t)
+	line := f.budget("living", 1000000)
+	body := household(f.srv, 5)
+	body["industry"] = "catering" // a pandemic-hit industry
+	a := f.draft(map[string]any{"type": "living", "household": body, "amount_fen": 500000, "purpose": "门店停业，生活无着",
+		"green": true, "green_reason": "pandemic", "green_note": "所在餐饮门店停业三个月"})
+	if a.HouseholdID == 0 || !a.Green {
+		t.Fatalf("green draft = %+v", a)
+	}
+	var h hh
+	f.cw.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/households/%d", a.HouseholdID), nil).Decode(&h)
+	if h.Status != "submitted" {
+		t.Errorf("the file opened alongside is %q, want submitted", h.Status)
+	}
+	// Only the ID and a signed statement are needed up front.
+	r := f.cw.Refused(http.StatusBadRequest, "validation", "POST", appPath(a, "submit"), map[string]any{})
+	if _, _, fields := r.Error(); !strings.Contains(fields["documents"], "身份证复印件") {
+		t.Errorf("missing documents: %v", fields)
+	}
+	for _, k := range []string{"id_scan", "statement"} {
+		if r := upload(t, f.cw, f.srv, h, k, k+".png", pngBytes()); r.Status != http.StatusCreated {
+			t.Fatalf("upload %s: %d %s", k, r.Status, r.Body)
+		}
+	}
+	a = decodeApp(f.cw.Must(http.StatusOK, "POST", appPath(a, "submit"), map[string]any{}))
+	if a.DecideBy != "2026-03-11T01:00:00.000000Z" { // 24 hours after 2026-03-10 09:00 CST
+		t.Errorf("decide_by = %s", a.DecideBy)
+	}
+	// A normal application submitted earlier still comes after it in the queue.
+	var queue struct {
+		Items []app `json:"items"`
+	}
+	f.sup1.Must(http.StatusOK, "GET", "/api/v1/applications?queue=approval", nil).Decode(&queue)
+	if len(queue.Items) == 0 || queue.Items[0].ID != a.ID {
+		t.Errorf("approval queue does not start with the green case: %+v", queue.Items)
+	}
+	a = decodeApp(f.sup1.Must(http.StatusOK, "POST", appPath(a, "approve"), map[string]any{}))
+	if a.Status != "approved" || a.DocsDue != "2026-04-09" || !a.ReviewDue {
+		t.Fatalf("approved green case = %+v", a)
+	}
+	if !has(a.MissingDocs, "income_proof") {
+		t.Errorf("missing docs after approval = %v", a.MissingDocs)
+	}
+	f.fn.Must(http.StatusOK, "POST", appPath(a, "disburse"), map[string]any{"voucher_no": "付-G1", "payment_method": "bank"})
+	f.sup1.Refused(http.StatusForbidden, "forbidden", "POST", appPath(a, "review"), map[string]any{"outcome": "confirmed"})
+	f.sup2.Refused(http.StatusBadRequest, "validation", "POST", appPath(a, "review"), map[string]any{"outcome": "flagged"})
+	a = decodeApp(f.sup2.Must(http.StatusOK, "POST", appPath(a, "review"), map[string]any{"outcome": "flagged", "note": "经核实门店仍在营业"}))
+	if a.ReviewDue || has(a.Actions, "review") {
+		t.Errorf("after the review: review_due %v, actions %v", a.ReviewDue, a.Actions)
+	}
+	if fa := decodeApp(f.fn.Must(http.StatusOK, "GET", appPath(a, ""), nil)); !has(fa.Actions, "recover") {
+		t.Errorf("finance's actions on a flagged payment = %v", fa.Actions)
+	}
+	f.fn.Refused(http.StatusBadRequest, "validation", "POST", appPath(a, "recover"), map[string]any{})
+	a = decodeApp(f.fn.Must(http.StatusOK, "POST", appPath(a, "recover"), map[string]any{"reason": "复核存疑，追回救助金", "voucher_no": "追-G1"}))
+	if len(a.Transfers) != 2 || a.Transfers[1].AmountFen != 500000 {
+		t.Fatalf("transfers after recovery = %+v", a.Transfers)
+	}
+	if acc := f.line(line.ID); acc.AvailableFen != 1000000 {
+		t.Errorf("line after recovery: available %d, want the whole budget back", acc.AvailableFen)
+	}
+	f.fn.Refused(http.StatusConflict, "conflict", "POST", appPath(a, "recover"), map[string]any{"reason": "再次追回"})
+}
