@@ -22,6 +22,7 @@ func (s *Server) applicationRoutes(g *echo.Group) {
 	g.GET("/applications/:id/checks", s.applicationChecks)
 	g.GET("/applications/:id/decisions", s.applicationDecisions)
 	g.GET("/applications/:id/history", s.applicationHistory)
+	g.POST("/applications/:id/reveal", s.revealApplication)
 	g.POST("/applications/:id/:action", s.applicationAction)
 	g.GET("/reports/green-channel", s.greenChannelReport, only(actor.Caseworker, actor.Supervisor, actor.Finance, actor.Auditor))
 }
@@ -215,6 +216,18 @@ func (s *Server) greenChannelReport(c echo.Context) error {
 		return err
 	}
 	r, err := relief.GreenChannelReport(c.Request().Context(), s.db.R, actorOf(c), s.clock.Now(), q.From, q.To)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) revealApplication(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r, err := relief.Reveal(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id)
 	if err != nil {
 		return err
 	}

@@ -320,3 +320,25 @@ func TestApplication_GreenChannelOpensTheFileAlongsidePaysFirstAndIsReviewedAndR
 	}
 	f.fn.Refused(http.StatusConflict, "conflict", "POST", appPath(a, "recover"), map[string]any{"reason": "再次追回"})
 }
+
+func TestApplication_FullNumbersAreMaskedUntilAPermittedRoleRevealsThemAndTheReadIsAudited(t *testing.T) {
+	f := newReliefFixture(t)
+	h := f.filed(1)
+	a := f.draft(living(h, 100000))
+	if strings.Contains(string(f.cw.Must(http.StatusOK, "GET", appPath(a, ""), nil).Body), id(1)) {
+		t.Fatal("the detail answer carries the full ID number")
+	}
+	before := auditCount(t, f.srv, "application.read_full")
+	var rev struct {
+		ApplicantIDNumber string `json:"applicant_id_number"`
+	}
+	f.sup1.Must(http.StatusOK, "POST", appPath(a, "reveal"), map[string]any{}).Decode(&rev)
+	if rev.ApplicantIDNumber != id(1) {
+		t.Errorf("revealed %q, want %q", rev.ApplicantIDNumber, id(1))
+	}
+	if got := auditCount(t, f.srv, "application.read_full"); got != before+1 {
+		t.Errorf("read_full events: %d, want %d", got, before+1)
+	}
+	f.srv.Login("admin").Refused(http.StatusForbidden, "forbidden", "POST", appPath(a, "reveal"), map[string]any{})
+	f.srv.Login("caseworker2").Refused(http.StatusNotFound, "not_found", "POST", appPath(a, "reveal"), map[string]any{})
+}
