@@ -24,6 +24,9 @@ type ItemResult struct {
 // ApproveMany approves each application as Act would, each in its own transaction with every rule checked
 // (SPEC §5: bulk approval still checks every rule per item), and reports each item's result in order.
 func ApproveMany(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, ids []int64, reason string) ([]ItemResult, error) {
+	if err := a.Require(actor.Supervisor); err != nil { // the wrong role is refused as a whole, not item by item
+		return nil, err
+	}
 	if len(ids) == 0 {
 		return nil, apperr.Invalid("ids", "请选择要批准的申请")
 	}
