@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"bangfu/internal/ledger"
 	"bangfu/internal/web/webtest"
 )
 
@@ -343,5 +344,363 @@ func TestApplication_EveryActionRefusesWrongRoleAsForbiddenAndOutOfScopeAsNotFou
 	})
 	if n := f.auditEvents(); n != before {
 		t.Errorf("refused requests wrote %d audit events", n-before)
+	}
+}
+
+// SPEC §1.2: the person who submitted an application takes no decision on it, even holding the supervisor role.
+func TestApplication_SubmitterMayNotApproveReturnOrRejectTheirOwnApplication(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("condolence", 1_000_000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, "id_scan")
+	both := staff(t, f.srv, "jhboth", "BJ-XX-JH", "caseworker", "supervisor")
+	a := decodeApp(both.Must(http.StatusCreated, "POST", "/api/v1/applications", condolence(h, 50000)))
+	a = decodeApp(both.Must(http.StatusOK, "POST", appPath(a, "submit"), map[string]any{}))
+	if got := decodeApp(both.Must(http.StatusOK, "GET", appPath(a, ""), nil)); has(got.Actions, "approve") || has(got.Actions, "reject") {
+		t.Errorf("the submitter is offered %v", got.Actions)
+	}
+	for _, action := range []string{"approve", "return", "reject"} {
+		r := both.Refused(http.StatusForbidden, "forbidden", "POST", appPath(a, action), actionBody(action))
+		saysAll(t, r, "职责分离")
+	}
+	if a = f.act(f.sup1, a, "approve"); a.Status != "approved" {
+		t.Fatalf("another supervisor approves: %+v", a)
+	}
+}
+
+// SPEC §4.2, §1.2: above second_approval_above (¥10,000) the first approval reserves nothing and waits for a
+// second, different supervisor.
+func TestApplication_ALargeApplicationNeedsTwoDifferentSupervisors(t *testing.T) {
+	f := newReliefFixture(t)
+	line := f.budget("condolence", 5_000_000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, "id_scan")
+	a := f.submitted(condolence(h, 1_000_000))
+	if a = f.act(f.sup1, a, "approve"); a.Status != "approved" {
+		t.Fatalf("exactly ¥10,000 needs one approval: %+v", a)
+	}
+	b := f.act(f.sup1, f.submitted(condolence(h, 1_000_001)), "approve")
+	if b.Status != "first_approved" || b.TransferID != 0 || len(b.Transfers) != 0 {
+		t.Fatalf("first approval of ¥10,000.01: %+v", b)
+	}
+	if acc := f.line(line.ID); acc.AvailableFen != 4_000_000 || acc.PendingOut != 1_000_000 {
+		t.Errorf("a first approval reserved money: available %d pending %d", acc.AvailableFen, acc.PendingOut)
+	}
+	if got := f.get(f.sup1, b); has(got.Actions, "approve") || !has(got.Actions, "reject") {
+		t.Errorf("the first approver's actions: %v", got.Actions)
+	}
+	r := f.sup1.Refused(http.StatusForbidden, "forbidden", "POST", appPath(b, "approve"), map[string]any{})
+	saysAll(t, r, "两名不同的审批人")
+	if b = f.act(f.sup2, b, "approve"); b.Status != "approved" || len(b.Transfers) != 1 || b.Transfers[0].State != ledger.Pending {
+		t.Fatalf("second approval: %+v", b)
+	}
+	if acc := f.line(line.ID); acc.AvailableFen != 2_999_999 {
+		t.Errorf("after the second approval available %d", acc.AvailableFen)
+	}
+	var ds struct {
+		Items []struct{ Outcome, ActorName string } `json:"items"`
+	}
+	f.sup1.Must(http.StatusOK, "GET", appPath(b, "decisions"), nil).Decode(&ds)
+	if len(ds.Items) != 2 || ds.Items[0].Outcome != "first_approved" || ds.Items[1].Outcome != "approved" {
+		t.Errorf("decisions: %+v", ds.Items)
+	}
+}
+
+// SPEC §1.2: whoever approved an application — alone, first or second — may not pay it, even holding the
+// finance role.
+func TestApplication_AnApproverMayNotDisburseIt(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("condolence", 5_000_000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, "id_scan")
+	both := staff(t, f.srv, "supfin", "BJ", "supervisor", "finance")
+	cases := []struct {
+		name   string
+		amount int64
+		first  *webtest.Client
+		second *webtest.Client
+	}{
+		{"sole approver", 100000, both, nil},
+		{"first approver", 1_100_000, both, f.sup2},
+		{"second approver", 1_200_000, f.sup1, both},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := decodeApp(c.first.Must(http.StatusOK, "POST", appPath(f.submitted(condolence(h, c.amount)), "approve"), map[string]any{}))
+			if c.second != nil {
+				a = decodeApp(c.second.Must(http.StatusOK, "POST", appPath(a, "approve"), map[string]any{}))
+			}
+			if a.Status != "approved" {
+				t.Fatalf("approved: %+v", a)
+			}
+			if got := decodeApp(both.Must(http.StatusOK, "GET", appPath(a, ""), nil)); has(got.Actions, "disburse") || !has(got.Actions, "void") {
+				t.Errorf("the approver's actions: %v", got.Actions)
+			}
+			r := both.Refused(http.StatusForbidden, "forbidden", "POST", appPath(a, "disburse"), actionBody("disburse"))
+			saysAll(t, r, "职责分离")
+			f.act(f.fn, a, "disburse")
+		})
+	}
+}
+
+// SPEC §4.3, §1.2: the retrospective review of a green-channel case is by a supervisor other than the approver
+// and the submitter.
+func TestApplication_GreenReviewIsByASupervisorOtherThanTheApprover(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("condolence", 1_000_000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, "id_scan", "statement")
+	both := staff(t, f.srv, "jhboth", "BJ-XX-JH", "caseworker", "supervisor")
+	d := decodeApp(both.Must(http.StatusCreated, "POST", "/api/v1/applications", green(condolence(h, 300000), "accident")))
+	d = decodeApp(both.Must(http.StatusOK, "POST", appPath(d, "submit"), map[string]any{}))
+	a := f.act(f.sup1, d, "approve")
+	if !a.ReviewDue {
+		t.Errorf("an approved green case awaits its review: %+v", a)
+	}
+	r := f.sup1.Refused(http.StatusForbidden, "forbidden", "POST", appPath(a, "review"), actionBody("review"))
+	saysAll(t, r, "批准人以外")
+	r = both.Refused(http.StatusForbidden, "forbidden", "POST", appPath(a, "review"), actionBody("review"))
+	saysAll(t, r, "自己提交")
+	if a = f.act(f.sup2, a, "review"); a.ReviewDue {
+		t.Errorf("reviewed: %+v", a)
+	}
+}
+
+// refusalCase is a request refused with a status, a code, the field it names and the numbers it says.
+type refusalCase struct {
+	name    string
+	status  int
+	code    string
+	field   string
+	message []string
+}
+
+func (c refusalCase) check(t *testing.T, cl *webtest.Client, method, path string, body any) {
+	t.Helper()
+	r := cl.Refused(c.status, c.code, method, path, body)
+	if c.field != "" {
+		hasField(t, r, c.field)
+	}
+	saysAll(t, r, c.message...)
+}
+
+// SPEC §4.1, §2: each rule refuses a submission with the numbers it compared, as 400 when the input itself is
+// wrong and 409 when what was paid before or the file's state stands in the way.
+func TestApplication_EachRuleOfSpec41RefusesASubmissionWithItsNumbers(t *testing.T) {
+	f := newReliefFixture(t)
+	for _, typ := range []string{"living", "medical", "education", "warmth", "condolence"} {
+		f.budget(typ, 20_000_000)
+	}
+	cases := []struct {
+		refusalCase
+		filed   bool                  // the household is filed, or a draft
+		earlier func(h hh)            // what was approved for the household before
+		body    func(h hh) map[string]any
+	}{
+		{refusalCase{"living needs a filed household", 409, "conflict", "household_id", []string{"生活救助仅限已建档"}},
+			false, nil, func(h hh) map[string]any { return living(h, 100000) }},
+		{refusalCase{"living within the yearly cap", 409, "conflict", "amount_fen",
+			[]string{"本年度生活救助已发放 ¥9,800.00，上限 ¥10,800.00，本次 ¥2,000.00 超出"}},
+			true, func(h hh) { f.approved(living(h, 980000)) }, func(h hh) map[string]any { return living(h, 200000) }},
+		{refusalCase{"medical no more than the out-of-pocket cost", 400, "validation", "amount_fen",
+			[]string{"申请 ¥3,000.00，票据载明自付费用 ¥2,000.00"}},
+			true, nil, func(h hh) map[string]any { return medical(h, 300000, 200000) }},
+		{refusalCase{"medical within ¥30,000 a year", 409, "conflict", "amount_fen",
+			[]string{"本年度医疗救助已发放 ¥25,000.00，上限 ¥30,000.00，本次 ¥6,000.00 超出"}},
+			true, func(h hh) { f.approved(medical(h, 2_500_000, 2_500_000)) }, func(h hh) map[string]any { return medical(h, 600000, 600000) }},
+		{refusalCase{"education at the policy amount for a filed senior-high student", 400, "validation", "amount_fen",
+			[]string{"政策标准 ¥3,000.00（高中阶段·已建档），申请 ¥2,500.00"}},
+			true, nil, func(h hh) map[string]any { return education(h, 250000) }},
+		{refusalCase{"education at the policy amount for an unfiled senior-high student", 400, "validation", "amount_fen",
+			[]string{"政策标准 ¥2,000.00（高中阶段·未建档），申请 ¥3,000.00"}},
+			false, nil, func(h hh) map[string]any { return education(h, 300000) }},
+		{refusalCase{"education once per student per school year", 409, "conflict", "student_member_id",
+			[]string{"该学生 2025-2026 学年已有 1 件有效申请"}},
+			true, func(h hh) { f.approved(education(h, 0)) }, func(h hh) map[string]any { return education(h, 0) }},
+		{refusalCase{"warmth no more than ¥1,000", 400, "validation", "amount_fen", []string{"申请 ¥1,000.01，标准 ¥1,000.00"}},
+			true, nil, func(h hh) map[string]any { return warmth(h, 100001) }},
+		{refusalCase{"warmth once per household per year", 409, "conflict", "household_id", []string{"2026 年度已有 1 件有效申请"}},
+			true, func(h hh) { f.approved(warmth(h, 0)) }, func(h hh) map[string]any { return warmth(h, 0) }},
+		{refusalCase{"all types together within ¥50,000 a year", 409, "conflict", "amount_fen",
+			[]string{"本年度各类现金救助合计已发放 ¥50,000.00，上限 ¥50,000.00，本次 ¥1,000.00 超出"}},
+			true, func(h hh) {
+				f.approved(medical(h, 3_000_000, 3_000_000))
+				f.approved(living(h, 1_080_000))
+				f.approved(condolence(h, 920_000))
+			}, func(h hh) map[string]any { return warmth(h, 0) }},
+	}
+	var filedBodies []map[string]any
+	for i, c := range cases {
+		if c.filed {
+			filedBodies = append(filedBodies, household(f.srv, 10+i))
+		}
+	}
+	filed := f.fileAll(filedBodies...)
+	for i, c := range cases {
+		var h hh
+		if c.filed {
+			h, filed = filed[0], filed[1:]
+		} else {
+			h = f.unfiled(household(f.srv, 10+i))
+		}
+		f.docs(h, allDocs...)
+		t.Run(c.name, func(t *testing.T) {
+			if c.earlier != nil {
+				c.earlier(h)
+			}
+			d := f.draft(c.body(h))
+			c.check(t, f.cw, "POST", appPath(d, "submit"), map[string]any{})
+			if got := f.get(f.cw, d); got.Status != "draft" {
+				t.Errorf("a refused submission left status %s", got.Status)
+			}
+		})
+	}
+}
+
+// withStudentAt puts household body's child at school stage.
+func withStudentAt(body map[string]any, stage string) map[string]any {
+	body["members"].([]map[string]any)[1]["school_stage"] = stage
+	return body
+}
+
+// SPEC §2 education_amounts: the amount comes from the policy table by school stage and filed status, and an
+// application that leaves it at 0 gets it.
+func TestApplication_EducationAmountComesFromThePolicyTable(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("education", 5_000_000)
+	filed := f.fileAll(household(f.srv, 1), withStudentAt(household(f.srv, 2), "higher_ed"))
+	cases := []struct {
+		name string
+		h    hh
+		want int64
+	}{
+		{"senior high, filed", filed[0], 300000},
+		{"higher education, filed", filed[1], 500000},
+		{"senior high, not filed", f.unfiled(household(f.srv, 3)), 200000},
+		{"higher education, not filed", f.unfiled(withStudentAt(household(f.srv, 4), "higher_ed")), 400000},
+	}
+	for _, c := range cases {
+		f.docs(c.h, "id_scan", "admission_letter")
+		t.Run(c.name, func(t *testing.T) {
+			a := f.draft(education(c.h, 0))
+			if a.AmountFen != c.want {
+				t.Errorf("amount %d, want %d", a.AmountFen, c.want)
+			}
+			if a = f.act(f.sup1, f.act(f.cw, a, "submit"), "approve"); a.Status != "approved" || a.AmountFen != c.want {
+				t.Errorf("approved: %+v", a)
+			}
+		})
+	}
+}
+
+// SPEC §4.1: warmth also goes to a holiday-duty worker without a file — once a year, and in cash: there is no
+// bank card on file to pay into.
+func TestApplication_WarmthReachesAHolidayDutyWorkerWithoutAFile(t *testing.T) {
+	f := newReliefFixture(t)
+	line := f.budget("warmth", 1_000_000)
+	worker := map[string]any{"type": "warmth", "org_id": f.srv.OrgID("BJ-XX-JH-01"), "applicant_name": "刘师傅",
+		"applicant_id_number": id(300), "applicant_phone": "13912345678", "duty_note": "春节期间坚守工地值班", "purpose": "节日坚守岗位慰问"}
+	a := f.draft(worker)
+	if a.HouseholdID != 0 || a.AmountFen != 100000 || a.Status != "draft" {
+		t.Fatalf("draft: %+v", a)
+	}
+	a = f.act(f.sup1, f.act(f.cw, a, "submit"), "approve")
+	if a.Status != "approved" || len(a.Transfers) != 1 || f.line(line.ID).PendingOut != 100000 {
+		t.Fatalf("approved: %+v", a)
+	}
+	r := f.fn.Refused(http.StatusBadRequest, "validation", "POST", appPath(a, "disburse"), map[string]any{"voucher_no": "付-1", "payment_method": "bank"})
+	hasField(t, r, "payment_method")
+	f.fn.Must(http.StatusOK, "POST", appPath(a, "disburse"), map[string]any{"voucher_no": "付-1", "payment_method": "cash"})
+	again := f.draft(worker)
+	r = f.cw.Refused(http.StatusConflict, "conflict", "POST", appPath(again, "submit"), map[string]any{})
+	saysAll(t, r, "2026 年度已有 1 件有效申请")
+	// A worker without a file is for warmth only.
+	worker["type"] = "condolence"
+	r = f.cw.Refused(http.StatusBadRequest, "validation", "POST", "/api/v1/applications", worker)
+	hasField(t, r, "household_id")
+}
+
+// SPEC §4.1: the rules run again inside the approval transaction, so an approval fails when something changed
+// since the submission — another application approved in between, the file closed, a document removed, or a
+// new policy version with lower caps.
+func TestApplication_EachRuleIsCheckedAgainAtApproval(t *testing.T) {
+	f := newReliefFixture(t)
+	for _, typ := range []string{"living", "medical", "education", "warmth", "condolence"} {
+		f.budget(typ, 20_000_000)
+	}
+	var bodies []map[string]any
+	for i := 0; i < 9; i++ {
+		bodies = append(bodies, household(f.srv, 20+i))
+	}
+	hs := f.fileAll(bodies...)
+	for _, h := range hs {
+		f.docs(h, allDocs...)
+	}
+
+	t.Run("living cap after another approval", func(t *testing.T) {
+		a, b := f.submitted(living(hs[0], 600000)), f.submitted(living(hs[0], 600000))
+		f.act(f.sup1, a, "approve")
+		refusalCase{"", 409, "conflict", "amount_fen", []string{"本年度生活救助已发放 ¥6,000.00，上限 ¥10,800.00，本次 ¥6,000.00 超出"}}.
+			check(t, f.sup1, "POST", appPath(b, "approve"), map[string]any{})
+	})
+	t.Run("medical cap at the second of two approvals", func(t *testing.T) {
+		a, b := f.submitted(medical(hs[1], 2_000_000, 2_000_000)), f.submitted(medical(hs[1], 2_000_000, 2_000_000))
+		a, b = f.act(f.sup1, a, "approve"), f.act(f.sup1, b, "approve")
+		if b.Status != "first_approved" {
+			t.Fatalf("b: %+v", b)
+		}
+		f.act(f.sup2, a, "approve")
+		refusalCase{"", 409, "conflict", "amount_fen", []string{"本年度医疗救助已发放 ¥20,000.00，上限 ¥30,000.00，本次 ¥20,000.00 超出"}}.
+			check(t, f.sup2, "POST", appPath(b, "approve"), map[string]any{})
+		if got := f.get(f.sup2, b); got.Status != "first_approved" || len(got.Transfers) != 0 {
+			t.Errorf("after the refusal: %+v", got)
+		}
+	})
+	t.Run("household file closed", func(t *testing.T) {
+		a := f.submitted(condolence(hs[2], 100000))
+		f.sup1.Must(http.StatusOK, "POST", path(hs[2], "exit"), actionBodies["exit"])
+		refusalCase{"", 409, "conflict", "household_id", []string{"状态为「已撤档」"}}.check(t, f.sup1, "POST", appPath(a, "approve"), map[string]any{})
+	})
+	t.Run("document removed", func(t *testing.T) {
+		a := f.submitted(condolence(hs[3], 100000))
+		var docs struct {
+			Items []struct {
+				ID   int64  `json:"id"`
+				Kind string `json:"kind"`
+			} `json:"items"`
+		}
+		f.cw.Must(http.StatusOK, "GET", path(hs[3], "documents"), nil).Decode(&docs)
+		for _, d := range docs.Items {
+			if d.Kind == "id_scan" {
+				f.cw.Must(http.StatusNoContent, "DELETE", fmt.Sprintf("%s/%d", path(hs[3], "documents"), d.ID), map[string]any{"reason": "上传错了"})
+			}
+		}
+		refusalCase{"", 400, "validation", "documents", []string{"缺少材料：身份证"}}.check(t, f.sup1, "POST", appPath(a, "approve"), map[string]any{})
+	})
+
+	// Submitted under the defaults; then one new version lowers every cap it names.
+	lower := []struct {
+		refusalCase
+		body map[string]any
+	}{
+		{refusalCase{"living cap", 409, "conflict", "amount_fen", []string{"上限 ¥5,000.00，本次 ¥6,000.00 超出"}}, living(hs[4], 600000)},
+		{refusalCase{"household cap", 409, "conflict", "amount_fen", []string{"各类现金救助合计已发放 ¥0.00，上限 ¥8,000.00，本次 ¥9,000.00 超出"}}, condolence(hs[5], 900000)},
+		{refusalCase{"warmth amount", 400, "validation", "amount_fen", []string{"申请 ¥1,000.00，标准 ¥800.00"}}, warmth(hs[6], 0)},
+		{refusalCase{"education amount", 400, "validation", "amount_fen", []string{"政策标准 ¥3,500.00（高中阶段·已建档），申请 ¥3,000.00"}}, education(hs[7], 0)},
+		{refusalCase{"green-channel maximum", 400, "validation", "amount_fen", []string{"申请 ¥5,000.00，绿色通道单笔上限 ¥4,000.00"}}, green(condolence(hs[8], 500000), "accident")},
+	}
+	var apps []app
+	for _, c := range lower {
+		apps = append(apps, f.submitted(c.body))
+	}
+	f.setPolicy(map[string]any{"living_cap_year_fen": 500000, "household_cap_year_fen": 800000, "warmth_amount_fen": 80000,
+		"education_senior_filed_fen": 350000, "green_max_amount_fen": 400000})
+	for i, c := range lower {
+		t.Run("new policy/"+c.name, func(t *testing.T) {
+			c.check(t, f.sup1, "POST", appPath(apps[i], "approve"), map[string]any{})
+			if got := f.get(f.sup1, apps[i]); got.Status != "submitted" {
+				t.Errorf("status %s", got.Status)
+			}
+		})
 	}
 }
