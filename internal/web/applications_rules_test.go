@@ -493,8 +493,8 @@ func TestApplication_EachRuleOfSpec41RefusesASubmissionWithItsNumbers(t *testing
 	}
 	cases := []struct {
 		refusalCase
-		filed   bool                  // the household is filed, or a draft
-		earlier func(h hh)            // what was approved for the household before
+		filed   bool       // the household is filed, or a draft
+		earlier func(h hh) // what was approved for the household before
 		body    func(h hh) map[string]any
 	}{
 		{refusalCase{"living needs a filed household", 409, "conflict", "household_id", []string{"生活救助仅限已建档"}},
