@@ -183,6 +183,11 @@ func list(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.T
 	}
 	walk := page * per * rows / max(n, 1) * step
 	read := d.size
+	if d.size > totalCap {
+		// The span was only counted up to the cap: it may hold every row, and reading it means reading and
+		// sorting all of it, which a capped walk never does.
+		read = rows
+	}
 	if d.index != "households_scope" || q.name != "" || q.ids != "" {
 		read *= costRow
 	}

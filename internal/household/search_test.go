@@ -342,3 +342,27 @@ func TestList_AsksToNarrowASearchThatOutrunsItsBudget(t *testing.T) {
 		t.Fatalf("within the budget: %v", err)
 	}
 }
+
+// A span counted only up to the cap may be the whole table: reading it would read and sort every row, so a
+// page deep in a non-covering sort over the district walks the sort index instead (the bench's
+// district/list ran past the search budget at a million households on {Sort: "file_no", Page: 3}).
+func TestList_WalksTheSortIndexWhenTheSpanOutgrewTheCount(t *testing.T) {
+	db := searchDB(t, 2000)
+	defer func(c int) { totalCap = c }(totalCap)
+	totalCap = 400
+	for _, f := range []Filter{{Sort: "file_no", Page: 3, PerPage: 20}, {Sort: "name", Page: 3, PerPage: 20},
+		{Sort: "per_capita", Page: 3, PerPage: 20}} {
+		rec := &recorder{QueryerContext: db.R}
+		page, err := List(context.Background(), rec, searchUsers["district"], searchNow, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !page.TotalCapped || len(page.Items) != 20 {
+			t.Fatalf("%+v: capped %v, %d items", f, page.TotalCapped, len(page.Items))
+		}
+		last := rec.stmts[len(rec.stmts)-1].sql
+		if !strings.Contains(last, "INDEXED BY "+sorting[f.Sort].index) {
+			t.Errorf("%+v read the span instead of walking %s:\n%s", f, sorting[f.Sort].index, last)
+		}
+	}
+}
