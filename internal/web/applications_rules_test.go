@@ -704,3 +704,139 @@ func TestApplication_EachRuleIsCheckedAgainAtApproval(t *testing.T) {
 		})
 	}
 }
+
+// SPEC §4.2, §6: approval reserves (a pending transfer), disbursement posts that same transfer, a void
+// releases it; an approved application has exactly one pending or posted transfer, a paid one one posted.
+func TestApplication_ApprovalReservesDisbursementPostsAndVoidReleases(t *testing.T) {
+	f := newReliefFixture(t)
+	line := f.budget("condolence", 1_000_000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, "id_scan")
+	a, b := f.approved(condolence(h, 200000)), f.approved(condolence(h, 100000))
+	for _, x := range []app{a, b} {
+		if len(x.Transfers) != 1 || x.Transfers[0].State != ledger.Pending || x.Transfers[0].ID != x.TransferID {
+			t.Fatalf("approved %d: %+v", x.ID, x.Transfers)
+		}
+	}
+	if acc := f.line(line.ID); acc.AvailableFen != 700000 || acc.PendingOut != 300000 || acc.PostedFen != 1_000_000 {
+		t.Errorf("after two approvals: %+v", acc)
+	}
+	b = f.act(f.fn, b, "void")
+	if b.Status != "cancelled" || len(b.Transfers) != 1 || b.Transfers[0].State != ledger.Voided {
+		t.Fatalf("voided: %+v", b)
+	}
+	if acc := f.line(line.ID); acc.AvailableFen != 800000 || acc.PendingOut != 200000 {
+		t.Errorf("a void releases the reservation: %+v", acc)
+	}
+	a = f.act(f.fn, a, "disburse")
+	if a.Status != "disbursed" || len(a.Transfers) != 1 || a.Transfers[0].State != ledger.Posted || a.Transfers[0].ID != a.TransferID {
+		t.Fatalf("disbursed: %+v", a.Transfers)
+	}
+	if acc := f.line(line.ID); acc.AvailableFen != 800000 || acc.PendingOut != 0 || acc.PostedFen != 800000 {
+		t.Errorf("payment posts the reservation: %+v", acc)
+	}
+	if a = f.act(f.cw, a, "confirm-receipt"); len(a.Transfers) != 1 || a.Transfers[0].State != ledger.Posted {
+		t.Errorf("received: %+v", a.Transfers)
+	}
+}
+
+// SPEC §6: a budget line is never overspent — the approval is a conflict that says what is available and
+// what was asked — and without a line for the year and type there is nothing to reserve from.
+func TestApplication_ApprovalIsAConflictWhenNoLineCanCoverIt(t *testing.T) {
+	f := newReliefFixture(t)
+	line := f.budget("condolence", 100000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, allDocs...)
+	a := f.submitted(condolence(h, 200000))
+	r := f.sup1.Refused(http.StatusConflict, "conflict", "POST", appPath(a, "approve"), map[string]any{})
+	saysAll(t, r, "预算不足", "可用 ¥1,000.00，申请 ¥2,000.00")
+	hasField(t, r, "amount_fen")
+	if got := f.get(f.sup1, a); got.Status != "submitted" || len(got.Transfers) != 0 {
+		t.Errorf("after the refusal: %+v", got)
+	}
+	if acc := f.line(line.ID); acc.AvailableFen != 100000 {
+		t.Errorf("line: %+v", acc)
+	}
+	m := f.submitted(medical(h, 100000, 100000))
+	r = f.sup1.Refused(http.StatusConflict, "conflict", "POST", appPath(m, "approve"), map[string]any{})
+	saysAll(t, r, "2026 年度没有医疗救助的预算科目")
+}
+
+// SPEC §6: when the grassroots union has an allocation (下拨) for the year and type, the reservation draws on it.
+func TestApplication_ApprovalDrawsOnTheGrassrootsUnionsAllocation(t *testing.T) {
+	f := newReliefFixture(t)
+	line := f.budget("living", 1_000_000)
+	var alloc transfer
+	f.fn.Must(http.StatusCreated, "POST", "/api/v1/allocations", map[string]any{"budget_line_id": line.ID,
+		"org_id": f.srv.OrgID("BJ-XX-JH-01"), "amount_fen": 300000, "voucher_no": "拨-001", "idempotency_key": "alloc-jh01"}).Decode(&alloc)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, allDocs...)
+	a := f.approved(living(h, 200000))
+	var got struct {
+		Transfers []struct {
+			DebitAccountID int64  `json:"debit_account_id"`
+			State          string `json:"state"`
+		} `json:"transfers"`
+	}
+	f.sup1.Must(http.StatusOK, "GET", appPath(a, ""), nil).Decode(&got)
+	if len(got.Transfers) != 1 || got.Transfers[0].DebitAccountID != alloc.CreditAccountID {
+		t.Fatalf("reserved from %+v, want the allocation %d", got.Transfers, alloc.CreditAccountID)
+	}
+	if acc := f.line(alloc.CreditAccountID); acc.AvailableFen != 100000 || acc.PendingOut != 200000 {
+		t.Errorf("allocation: %+v", acc)
+	}
+	if acc := f.line(line.ID); acc.AvailableFen != 700000 || acc.PendingOut != 0 {
+		t.Errorf("the line itself is untouched: %+v", acc)
+	}
+	b := f.submitted(living(h, 200000))
+	r := f.sup1.Refused(http.StatusConflict, "conflict", "POST", appPath(b, "approve"), map[string]any{})
+	saysAll(t, r, "可用 ¥1,000.00，申请 ¥2,000.00")
+}
+
+// SPEC §4.2, §6: payment names its voucher and how it was paid — a bank transfer only to a real-name card on
+// file (a file always has one; the worker without a file is TestApplication_WarmthReachesAHolidayDutyWorkerWithoutAFile);
+// receipt names its kind and reference; return, reject and void name a reason.
+func TestApplication_ActionsRefuseMissingDetailsFieldByField(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("condolence", 1_000_000)
+	hs := f.fileAll(household(f.srv, 1))
+	f.docs(hs[0], "id_scan")
+	a := f.approved(condolence(hs[0], 10000))
+	sub := f.submitted(condolence(hs[0], 10001))
+	cases := []struct {
+		refusalCase
+		c    *webtest.Client
+		a    app
+		verb string
+		body map[string]any
+	}{
+		{refusalCase{"disburse without voucher or method", 400, "validation", "voucher_no", nil}, f.fn, a, "disburse", map[string]any{}},
+		{refusalCase{"disburse without method", 400, "validation", "payment_method", nil}, f.fn, a, "disburse", map[string]any{"voucher_no": "付-1"}},
+		{refusalCase{"disburse by an unknown method", 400, "validation", "payment_method", nil}, f.fn, a, "disburse", map[string]any{"voucher_no": "付-1", "payment_method": "alipay"}},
+		{refusalCase{"disburse with a blank voucher", 400, "validation", "voucher_no", nil}, f.fn, a, "disburse", map[string]any{"voucher_no": "  ", "payment_method": "cash"}},
+		{refusalCase{"return without reason", 400, "validation", "reason", nil}, f.sup1, sub, "return", map[string]any{}},
+		{refusalCase{"reject with a blank reason", 400, "validation", "reason", nil}, f.sup1, sub, "reject", map[string]any{"reason": "  "}},
+		{refusalCase{"void without reason", 400, "validation", "reason", nil}, f.fn, a, "void", map[string]any{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { c.check(t, c.c, "POST", appPath(c.a, c.verb), c.body) })
+	}
+	r := f.fn.Refused(http.StatusBadRequest, "validation", "POST", appPath(a, "disburse"), map[string]any{})
+	hasField(t, r, "voucher_no", "payment_method")
+
+	a = decodeApp(f.fn.Must(http.StatusOK, "POST", appPath(a, "disburse"), map[string]any{"voucher_no": "付-1", "payment_method": "bank"}))
+
+	for _, c := range []struct {
+		refusalCase
+		body map[string]any
+	}{
+		{refusalCase{"receipt without kind", 400, "validation", "receipt_kind", nil}, map[string]any{}},
+		{refusalCase{"receipt without reference", 400, "validation", "receipt_ref", nil}, map[string]any{"receipt_kind": "bank_receipt"}},
+		{refusalCase{"receipt of an unknown kind", 400, "validation", "receipt_kind", nil}, map[string]any{"receipt_kind": "wechat", "receipt_ref": "x"}},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.check(t, f.cw, "POST", appPath(a, "confirm-receipt"), c.body) })
+	}
+	if a = f.act(f.cw, a, "confirm-receipt"); a.Status != "received" {
+		t.Errorf("received: %+v", a)
+	}
+}
