@@ -415,6 +415,23 @@ func TestServeDemo_WritesDemoDataOnlyIntoAnEmptyDatabase(t *testing.T) {
 		if !strings.Contains(first, "orgs 15, users 7") || strings.Contains(first, "households 0") {
 			t.Fatalf("demo data: %s", first)
 		}
+		// Issue 3 §11: about 200 households with members, visits and documents; issue 4 §6: the four fund
+		// sources with receipts, budget lines per aid type and campaign, allocations to several unions.
+		var households, members, visits, documents, funded, aidTypes, unions int
+		db.R.Get(&households, "SELECT count(*) FROM households")
+		db.R.Get(&members, "SELECT count(*) FROM household_members")
+		db.R.Get(&visits, "SELECT count(*) FROM household_visits")
+		db.R.Get(&documents, "SELECT count(*) FROM household_documents")
+		db.R.Get(&funded, `SELECT count(*) FROM fund_accounts WHERE kind = 'fund' AND credits_posted > 0 AND
+			(name LIKE '%上级补助%' OR name LIKE '%本级经费%' OR name LIKE '%疫情防控专项%' OR name LIKE '%社会捐赠%')`)
+		db.R.Get(&aidTypes, "SELECT count(DISTINCT aid_type) FROM fund_accounts WHERE kind = 'budget'")
+		db.R.Get(&unions, "SELECT count(DISTINCT org_id) FROM fund_accounts WHERE kind = 'allocation' AND credits_posted > 0")
+		if households < 150 || households > 250 || members < households || visits == 0 || documents < households ||
+			funded != 4 || aidTypes < 7 || unions < 3 {
+			t.Fatalf("demo: %d households, %d members, %d visits, %d documents; %d funds with receipts, "+
+				"lines for %d aid types and campaigns, allocations to %d unions", households, members, visits, documents,
+				funded, aidTypes, unions)
+		}
 		if created, err := demo.Full(ctx, db, svc); err != nil || created {
 			t.Fatalf("second --demo: created %v, %v", created, err)
 		}
