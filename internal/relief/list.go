@@ -36,7 +36,22 @@ var queues = map[string]struct{ where, order string }{
 	"finance":      {"a.status = 'approved'", "a.green DESC, a.approved_at, a.id"},
 	"receipt":      {"a.status = 'disbursed'", "a.disbursed_at, a.id"},
 	"review":       {"a.green = 1 AND a.status IN ('approved', 'disbursed', 'received') AND a.reviewed_at IS NULL", "a.approved_at, a.id"},
-	"docs_overdue": {"a.green = 1 AND a.status IN ('approved', 'disbursed', 'received') AND a.docs_due < ?", "a.docs_due, a.id"},
+	"docs_overdue": {"a.green = 1 AND a.status IN ('approved', 'disbursed', 'received') AND a.docs_due < ? AND " + docsMissing(), "a.docs_due, a.id"},
+}
+
+// docsMissing is the SQL condition that the household of a decided green case still lacks a document its
+// type needs: what Application.At reports as MissingDocs, so that the queue lists exactly the overdue cases.
+func docsMissing() string {
+	var byType []string
+	for _, t := range Types {
+		var missing []string
+		for _, k := range union(GreenDocs, RequiredDocs[t]) {
+			missing = append(missing, "NOT EXISTS (SELECT 1 FROM household_documents d WHERE d.household_id = a.household_id AND d.kind = '"+
+				k+"' AND d.deleted_at IS NULL)")
+		}
+		byType = append(byType, "(a.type = '"+string(t)+"' AND ("+strings.Join(missing, " OR ")+"))")
+	}
+	return "a.household_id IS NOT NULL AND (" + strings.Join(byType, " OR ") + ")"
 }
 
 // Page is one page of a list.

@@ -840,3 +840,223 @@ func TestApplication_ActionsRefuseMissingDetailsFieldByField(t *testing.T) {
 		t.Errorf("received: %+v", a)
 	}
 }
+
+// SPEC §4.3: a green-channel case pays at most green_max_amount (¥5,000), and one supervisor approves it
+// at once — even where a policy's second_approval_above would ask an ordinary case of that amount for two.
+func TestGreenChannel_AtMostFiveThousandAndOneSupervisorApproves(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("condolence", 5_000_000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, allDocs...)
+	d := f.draft(green(condolence(h, 500001), "accident"))
+	refusalCase{"", 400, "validation", "amount_fen", []string{"申请 ¥5,000.01，绿色通道单笔上限 ¥5,000.00"}}.
+		check(t, f.cw, "POST", appPath(d, "submit"), map[string]any{})
+	if a := f.act(f.sup1, f.submitted(green(condolence(h, 500000), "accident")), "approve"); a.Status != "approved" {
+		t.Fatalf("¥5,000 green: %+v", a)
+	}
+	f.setPolicy(map[string]any{"second_approval_above_fen": 300000})
+	if a := f.act(f.sup1, f.submitted(green(condolence(h, 400000), "critical_illness")), "approve"); a.Status != "approved" {
+		t.Errorf("green ¥4,000 above a ¥3,000 threshold: %+v", a)
+	}
+	if a := f.act(f.sup1, f.submitted(condolence(h, 400000)), "approve"); a.Status != "first_approved" {
+		t.Errorf("ordinary ¥4,000 above a ¥3,000 threshold: %+v", a)
+	}
+}
+
+// SPEC §4.3: only the ID and a signed statement up front — where an ordinary case of the same type needs its
+// evidence — and the rest within green_docs_days (30) of the approval, overdue after that until they arrive.
+func TestGreenChannel_NeedsOnlyIDAndStatementUpFrontAndTheRestWithinThirtyDays(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("medical", 5_000_000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, "id_scan", "statement")
+	normal := f.draft(medical(h, 300000, 400000))
+	refusalCase{"", 400, "validation", "documents", []string{"缺少材料"}}.check(t, f.cw, "POST", appPath(normal, "submit"), map[string]any{})
+
+	bare := f.unfiled(household(f.srv, 2))
+	d := f.draft(green(medical(bare, 300000, 400000), "critical_illness"))
+	refusalCase{"", 400, "validation", "documents", []string{"缺少材料"}}.check(t, f.cw, "POST", appPath(d, "submit"), map[string]any{})
+
+	a := f.submitted(green(medical(h, 300000, 400000), "critical_illness"))
+	if len(a.MissingDocs) != 0 {
+		t.Errorf("before the decision only ID and statement count: %v", a.MissingDocs)
+	}
+	a = f.act(f.sup1, a, "approve") // 2026-03-17
+	if a.DocsDue != "2026-04-16" || strings.Join(a.MissingDocs, ",") != "diagnosis,receipt" || a.DocsOverdue {
+		t.Fatalf("approved: due %s missing %v overdue %v", a.DocsDue, a.MissingDocs, a.DocsOverdue)
+	}
+	queue := func() int {
+		var l struct{ Total int }
+		f.sup1.Must(http.StatusOK, "GET", "/api/v1/applications?queue=docs_overdue", nil).Decode(&l)
+		return l.Total
+	}
+	f.srv.Clock.Set(time.Date(2026, 4, 16, 20, 0, 0, 0, time.FixedZone("CST", 8*3600)))
+	f.login()
+	if got := f.get(f.sup1, a); got.DocsOverdue || queue() != 0 {
+		t.Errorf("on the due date: %+v", got)
+	}
+	f.later(5 * time.Hour) // 2026-04-17 01:00
+	if got := f.get(f.sup1, a); !got.DocsOverdue || queue() != 1 {
+		t.Errorf("the day after: overdue %v, queue %d", got.DocsOverdue, queue())
+	}
+	f.docs(h, "diagnosis", "receipt")
+	if got := f.get(f.sup1, a); got.DocsOverdue || len(got.MissingDocs) != 0 || queue() != 0 {
+		t.Errorf("once they arrive: overdue %v missing %v queue %d", got.DocsOverdue, got.MissingDocs, queue())
+	}
+}
+
+// SPEC §4.3: a pandemic-hit industry is catering, accommodation or retail.
+func TestGreenChannel_PandemicReasonOnlyForCateringAccommodationOrRetail(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("condolence", 1_000_000)
+	bodies := []map[string]any{household(f.srv, 1)}
+	for i, ind := range []string{"catering", "accommodation", "retail"} {
+		b := household(f.srv, 2+i)
+		b["industry"], b["org_id"], b["employer"] = ind, f.srv.OrgID("BJ-XX-JH-02"), "悦来餐饮管理有限公司"
+		bodies = append(bodies, b)
+	}
+	hs := f.fileAll(bodies...)
+	for _, h := range hs {
+		f.docs(h, "id_scan", "statement")
+	}
+	d := f.draft(green(condolence(hs[0], 100000), "pandemic"))
+	refusalCase{"", 400, "validation", "green_reason", []string{"该职工所在行业：建筑"}}.check(t, f.cw, "POST", appPath(d, "submit"), map[string]any{})
+	for _, h := range hs[1:] {
+		f.submitted(green(condolence(h, 100000), "pandemic"))
+	}
+}
+
+// SPEC §4.3: decide_by is the submission plus green_sla_hours (24); past it the case shows overdue.
+func TestGreenChannel_IsOverdueTwentyFourHoursAfterSubmission(t *testing.T) {
+	f := newReliefFixture(t)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, "id_scan", "statement")
+	a := f.submitted(green(condolence(h, 100000), "accident"))
+	if a.DecideBy != "2026-03-18T01:00:00.000000Z" || a.Overdue { // submitted 2026-03-17 09:00 CST
+		t.Fatalf("decide_by %s overdue %v", a.DecideBy, a.Overdue)
+	}
+	f.later(24 * time.Hour)
+	if got := f.get(f.sup1, a); got.Overdue {
+		t.Errorf("at the deadline: overdue")
+	}
+	f.later(time.Second)
+	if got := f.get(f.sup1, a); !got.Overdue {
+		t.Errorf("past the deadline: not overdue")
+	}
+}
+
+// SPEC §4.3: every approved green case awaits a review; a flag needs its note.
+func TestGreenChannel_ReviewIsRequiredAndAFlagNeedsANote(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("condolence", 1_000_000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, "id_scan", "statement")
+	a := f.approved(green(condolence(h, 100000), "accident"))
+	var l struct {
+		Items []app `json:"items"`
+	}
+	f.sup2.Must(http.StatusOK, "GET", "/api/v1/applications?queue=review", nil).Decode(&l)
+	if !a.ReviewDue || len(l.Items) != 1 || l.Items[0].ID != a.ID || !has(l.Items[0].Actions, "review") {
+		t.Fatalf("review queue: %+v", l.Items)
+	}
+	refusalCase{"", 400, "validation", "outcome", nil}.check(t, f.sup2, "POST", appPath(a, "review"), map[string]any{})
+	refusalCase{"", 400, "validation", "note", nil}.check(t, f.sup2, "POST", appPath(a, "review"), map[string]any{"outcome": "flagged", "note": " "})
+	r := f.sup2.Must(http.StatusOK, "POST", appPath(a, "review"), map[string]any{"outcome": "flagged", "note": "承诺书签名与身份证不符"})
+	if got := r.JSON(); got["review_outcome"] != "flagged" || got["review_due"] != false {
+		t.Errorf("flagged: %v %v", got["review_outcome"], got["review_due"])
+	}
+	f.sup2.Must(http.StatusOK, "GET", "/api/v1/applications?queue=review", nil).Decode(&l)
+	if len(l.Items) != 0 {
+		t.Errorf("still in the review queue: %+v", l.Items)
+	}
+}
+
+// SPEC §2 green_monthly_quota: past it in a month the approval is a conflict; the next month it is allowed.
+func TestGreenChannel_MonthlyQuotaRefusesTheThirdApprovalUntilNextMonth(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("condolence", 1_000_000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, "id_scan", "statement")
+	f.setPolicy(map[string]any{"green_monthly_quota": 2})
+	var apps []app
+	for i := 0; i < 3; i++ {
+		apps = append(apps, f.submitted(green(condolence(h, int64(10000+i)), "accident")))
+	}
+	f.act(f.sup1, apps[0], "approve")
+	f.act(f.sup2, apps[1], "approve")
+	refusalCase{"", 409, "conflict", "", []string{"全区本月已批准绿色通道 2 件，月度限额 2 件"}}.
+		check(t, f.sup1, "POST", appPath(apps[2], "approve"), map[string]any{})
+	// An ordinary case is not counted.
+	f.approved(condolence(h, 20000))
+	f.srv.Clock.Set(time.Date(2026, 4, 1, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
+	f.login()
+	if a := f.act(f.sup1, apps[2], "approve"); a.Status != "approved" {
+		t.Errorf("next month: %+v", a)
+	}
+}
+
+// SPEC §4.3: a worker without a file may take the green channel, the file opened (and submitted) alongside;
+// only a green case may do that.
+func TestGreenChannel_OpensTheHouseholdFileAlongside(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("living", 1_000_000)
+	body := green(living(hh{}, 300000), "accident")
+	delete(body, "household_id")
+	body["household"] = household(f.srv, 40)
+	r := f.cw.Must(http.StatusCreated, "POST", "/api/v1/applications", body)
+	a := decodeApp(r)
+	if a.HouseholdID == 0 || r.JSON()["opened_household"] != true {
+		t.Fatalf("created: %s", r.Body)
+	}
+	h := decodeHH(f.cw.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/households/%d", a.HouseholdID), nil))
+	if h.Status != "submitted" {
+		t.Errorf("the new file is %s, want submitted", h.Status)
+	}
+	f.docs(h, "id_scan", "statement")
+	if a = f.act(f.sup1, f.act(f.cw, a, "submit"), "approve"); a.Status != "approved" {
+		t.Errorf("a living case on a file opened alongside: %+v", a)
+	}
+	ordinary := living(hh{}, 300000)
+	delete(ordinary, "household_id")
+	ordinary["household"] = household(f.srv, 41)
+	refusalCase{"", 400, "validation", "household", nil}.check(t, f.cw, "POST", "/api/v1/applications", ordinary)
+	both := green(living(h, 300000), "accident")
+	both["household"] = household(f.srv, 42)
+	refusalCase{"", 400, "validation", "household", nil}.check(t, f.cw, "POST", "/api/v1/applications", both)
+	var hs struct{ Total int }
+	f.cw.Must(http.StatusOK, "GET", "/api/v1/households", nil).Decode(&hs)
+	if hs.Total != 1 {
+		t.Errorf("%d households; the refused creates opened files", hs.Total)
+	}
+}
+
+// SPEC §4.3: the approval queue lists green cases first, nearest deadline first, then the oldest submission.
+func TestGreenChannel_JumpsTheApprovalQueueByDeadline(t *testing.T) {
+	f := newReliefFixture(t)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, allDocs...)
+	step := func() { f.srv.Clock.Advance(10 * time.Minute) }
+	n1 := f.submitted(condolence(h, 10001))
+	step()
+	g1 := f.submitted(green(condolence(h, 10002), "accident")) // due in 24 h
+	step()
+	n2 := f.submitted(condolence(h, 10003))
+	step()
+	f.setPolicy(map[string]any{"green_sla_hours": 4})
+	f.login()
+	g2 := f.submitted(green(condolence(h, 10004), "accident")) // later, but due in 4 h
+	step()
+	f.draft(condolence(h, 10005)) // a draft is in no queue
+	var l struct {
+		Items []app `json:"items"`
+		Total int   `json:"total"`
+	}
+	f.sup1.Must(http.StatusOK, "GET", "/api/v1/applications?queue=approval", nil).Decode(&l)
+	var got []int64
+	for _, a := range l.Items {
+		got = append(got, a.ID)
+	}
+	if want := []int64{g2.ID, g1.ID, n1.ID, n2.ID}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("queue %v, want %v", got, want)
+	}
+}
