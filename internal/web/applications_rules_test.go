@@ -1060,3 +1060,193 @@ func TestGreenChannel_JumpsTheApprovalQueueByDeadline(t *testing.T) {
 		t.Errorf("queue %v, want %v", got, want)
 	}
 }
+
+// SPEC §5: bulk approval checks every rule per item and reports each item's result with its code; the good
+// ones are approved.
+func TestApplication_BulkApprovalReportsEachItemWithItsCode(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("living", 5_000_000)
+	f.budget("condolence", 5_000_000)
+	hs := f.fileAll(household(f.srv, 1), household(f.srv, 2))
+	f.docs(hs[0], allDocs...)
+	f.docs(hs[1], allDocs...)
+	good := f.submitted(condolence(hs[0], 50000))
+	overCap := f.submitted(living(hs[1], 600000))
+	f.approved(living(hs[1], 600000))
+	done := f.approved(condolence(hs[0], 40000))
+	// caseworker of 长河 (another sub-district than supervisor1's 西兴)
+	ch := staff(t, f.srv, "chcaseworker", "BJ-CH-CH", "caseworker")
+	b := household(f.srv, 3)
+	b["org_id"] = f.srv.OrgID("BJ-CH-CH-01")
+	other := decodeHH(ch.Must(http.StatusCreated, "POST", "/api/v1/households", b))
+	if r := upload(t, ch, f.srv, other, "id_scan", "id.png", pngBytes()); r.Status != http.StatusCreated {
+		t.Fatalf("upload: %s", r.Body)
+	}
+	o := decodeApp(ch.Must(http.StatusCreated, "POST", "/api/v1/applications", condolence(other, 50000)))
+	ch.Must(http.StatusOK, "POST", appPath(o, "submit"), map[string]any{})
+
+	var res struct {
+		Items []struct {
+			ID      int64  `json:"id"`
+			OK      bool   `json:"ok"`
+			Status  string `json:"status"`
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"items"`
+		Total    int `json:"total"`
+		Approved int `json:"approved"`
+	}
+	ids := []int64{good.ID, overCap.ID, o.ID, done.ID, 999999, good.ID}
+	f.sup1.Must(http.StatusOK, "POST", "/api/v1/applications/bulk-approve", map[string]any{"ids": ids, "reason": "批量审批"}).Decode(&res)
+	want := []struct {
+		ok   bool
+		code string
+		says string
+	}{{true, "", ""}, {false, "conflict", "上限 ¥10,800.00"}, {false, "not_found", ""}, {false, "conflict", "已批准待发放"},
+		{false, "not_found", ""}, {false, "validation", "重复"}}
+	if res.Total != len(ids) || res.Approved != 1 || len(res.Items) != len(ids) {
+		t.Fatalf("bulk: %+v", res)
+	}
+	for i, w := range want {
+		it := res.Items[i]
+		if it.ID != ids[i] || it.OK != w.ok || it.Code != w.code || !strings.Contains(it.Message, w.says) {
+			t.Errorf("item %d: %+v, want ok=%v code=%q saying %q", i, it, w.ok, w.code, w.says)
+		}
+	}
+	if res.Items[0].Status != "approved" || f.get(f.sup1, good).Status != "approved" {
+		t.Errorf("the good one: %+v", res.Items[0])
+	}
+	if got := decodeApp(ch.Must(http.StatusOK, "GET", appPath(o, ""), nil)); got.Status != "submitted" {
+		t.Errorf("the out-of-scope one moved to %s", got.Status)
+	}
+	for _, body := range []any{map[string]any{"ids": []int64{}}, map[string]any{}, map[string]any{"ids": make([]int64, 201)}, `{"ids":["x"]}`} {
+		f.sup1.Refused(http.StatusBadRequest, "validation", "POST", "/api/v1/applications/bulk-approve", body)
+	}
+}
+
+// SPEC §4.3: the report compares green and ordinary decision times; with the manual clock the hours are exact.
+func TestGreenChannel_ReportCountsAndMedianHours(t *testing.T) {
+	f := newReliefFixture(t)
+	f.budget("condolence", 5_000_000)
+	h := f.fileAll(household(f.srv, 1))[0]
+	f.docs(h, allDocs...)
+	// All submitted on 2026-03-17 09:00 CST.
+	g1 := f.submitted(green(condolence(h, 10001), "accident"))
+	g2 := f.submitted(green(condolence(h, 10002), "accident"))
+	g3 := f.submitted(green(condolence(h, 10003), "accident"))
+	f.submitted(green(condolence(h, 10004), "accident")) // never decided
+	n1 := f.submitted(condolence(h, 10005))
+	n2 := f.submitted(condolence(h, 10006))
+	f.submitted(condolence(h, 10007))
+	f.later(time.Hour)
+	f.act(f.sup1, g1, "approve") // 1 h
+	f.later(2 * time.Hour)
+	f.act(f.sup1, g2, "approve") // 3 h
+	f.act(f.sup1, n2, "reject")  // 3 h
+	f.later(3 * time.Hour)
+	f.act(f.sup1, g3, "approve") // 6 h
+	f.later(22 * time.Hour)      // 28 h after submission: the fourth green case is overdue
+	f.act(f.sup1, n1, "approve") // 28 h
+	var rep struct {
+		Green, Normal struct {
+			Submitted      int     `json:"submitted"`
+			Pending        int     `json:"pending"`
+			Overdue        int     `json:"overdue"`
+			Approved       int     `json:"approved"`
+			Rejected       int     `json:"rejected"`
+			Decided        int     `json:"decided"`
+			WithinDeadline int     `json:"within_deadline"`
+			MedianHours    float64 `json:"median_hours"`
+			P90Hours       float64 `json:"p90_hours"`
+			AmountFen      int64   `json:"approved_amount_fen"`
+			ReviewPending  int     `json:"review_pending"`
+		}
+	}
+	f.srv.Login("auditor1").Must(http.StatusOK, "GET", "/api/v1/reports/green-channel?from=2026-03-01&to=2026-03-31", nil).Decode(&rep)
+	g, n := rep.Green, rep.Normal
+	if g.Submitted != 4 || g.Pending != 1 || g.Overdue != 1 || g.Approved != 3 || g.Decided != 3 || g.WithinDeadline != 3 ||
+		g.MedianHours != 3 || g.P90Hours != 6 || g.AmountFen != 30006 || g.ReviewPending != 3 {
+		t.Errorf("green lane: %+v", g)
+	}
+	if n.Submitted != 3 || n.Pending != 1 || n.Overdue != 0 || n.Approved != 1 || n.Rejected != 1 || n.Decided != 2 ||
+		n.WithinDeadline != 2 || n.MedianHours != 3 || n.P90Hours != 28 || n.AmountFen != 10005 {
+		t.Errorf("normal lane: %+v", n)
+	}
+	f.srv.Login("auditor1").Must(http.StatusOK, "GET", "/api/v1/reports/green-channel?from=2026-04-01&to=2026-04-30", nil).Decode(&rep)
+	if rep.Green.Submitted != 0 || rep.Normal.Submitted != 0 {
+		t.Errorf("April: %+v", rep)
+	}
+	f.srv.Login("auditor1").Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/reports/green-channel?from=2026-04-01&to=2026-03-01", nil)
+	f.srv.Login("admin").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/reports/green-channel", nil)
+}
+
+// SPEC §9.2: no request, however malformed, gets a 500.
+func TestApplication_MalformedRequestsGetClearErrorsNeverA500(t *testing.T) {
+	f := newReliefFixture(t)
+	h := f.fileAll(household(f.srv, 1))[0]
+	d := f.draft(condolence(h, 10000))
+	base := fmt.Sprintf(`{"type":"condolence","household_id":%d,"purpose":"慰问"`, h.ID)
+	cases := []struct {
+		name, method, path string
+		body               any
+		status             int
+		field              string
+	}{
+		{"unknown field", "POST", "/api/v1/applications", base + `,"amount_fen":100,"colour":"red"}`, 400, "colour"},
+		{"amount as text", "POST", "/api/v1/applications", base + `,"amount_fen":"100"}`, 400, "amount_fen"},
+		{"amount with a fraction", "POST", "/api/v1/applications", base + `,"amount_fen":1.5}`, 400, "amount_fen"},
+		{"amount beyond int64", "POST", "/api/v1/applications", base + `,"amount_fen":1e30}`, 400, "amount_fen"},
+		{"amount huge but an integer", "POST", "/api/v1/applications", base + `,"amount_fen":9223372036854775807}`, 400, "amount_fen"},
+		{"negative amount", "POST", "/api/v1/applications", base + `,"amount_fen":-1}`, 400, "amount_fen"},
+		{"household id as text", "POST", "/api/v1/applications", `{"type":"condolence","household_id":"1","amount_fen":1,"purpose":"x"}`, 400, "household_id"},
+		{"household that does not exist", "POST", "/api/v1/applications", `{"type":"condolence","household_id":99999999999,"amount_fen":1,"purpose":"x"}`, 400, "household_id"},
+		{"unknown type", "POST", "/api/v1/applications", base + `,"type":"lottery"}`, 400, ""},
+		{"green as text", "POST", "/api/v1/applications", base + `,"amount_fen":100,"green":"yes"}`, 400, "green"},
+		{"household as a list", "POST", "/api/v1/applications", base + `,"amount_fen":100,"household":[1]}`, 400, "household"},
+		{"a list body", "POST", "/api/v1/applications", `[1,2]`, 400, ""},
+		{"not JSON", "POST", "/api/v1/applications", `{"type":`, 400, ""},
+		{"two objects", "POST", "/api/v1/applications", base + `,"amount_fen":1}{}`, 400, ""},
+		{"empty body", "POST", appPath(d, "submit"), "", 400, ""},
+		{"reason as a number", "POST", appPath(d, "submit"), `{"reason":5}`, 400, "reason"},
+		{"unknown action field", "POST", appPath(d, "submit"), `{"force":true}`, 400, "force"},
+		{"id abc", "GET", "/api/v1/applications/abc", nil, 404, ""},
+		{"id abc action", "POST", "/api/v1/applications/abc/approve", map[string]any{}, 404, ""},
+		{"id zero", "GET", "/api/v1/applications/0", nil, 404, ""},
+		{"id negative", "POST", "/api/v1/applications/-1/submit", map[string]any{}, 404, ""},
+		{"id beyond int64", "GET", "/api/v1/applications/99999999999999999999", nil, 404, ""},
+		{"id not there", "GET", "/api/v1/applications/9223372036854775807", nil, 404, ""},
+		{"unknown action", "POST", appPath(d, "fly"), map[string]any{}, 404, ""},
+		{"edit as an action", "POST", appPath(d, "edit"), map[string]any{}, 404, ""},
+		{"checks of abc", "GET", "/api/v1/applications/abc/checks", nil, 404, ""},
+		{"PUT abc", "PUT", "/api/v1/applications/abc", map[string]any{}, 404, ""},
+		{"unknown queue", "GET", "/api/v1/applications?queue=everything", nil, 400, "queue"},
+		{"unknown status", "GET", "/api/v1/applications?status=paid", nil, 400, "status"},
+		{"page as text", "GET", "/api/v1/applications?page=abc", nil, 400, ""},
+		{"year beyond int", "GET", "/api/v1/applications?year=99999999999999999999", nil, 400, ""},
+		{"household filter as text", "GET", "/api/v1/applications?household_id=x", nil, 400, ""},
+		{"green filter", "GET", "/api/v1/applications?green=yes", nil, 400, "green"},
+		{"long search", "GET", "/api/v1/applications?q=" + strings.Repeat("张", 41), nil, 400, "q"},
+		{"report date", "GET", "/api/v1/reports/green-channel?from=March", nil, 400, ""},
+		{"bulk ids as text", "POST", "/api/v1/applications/bulk-approve", `{"ids":"1,2"}`, 400, "ids"},
+		{"bulk id beyond int64", "POST", "/api/v1/applications/bulk-approve", `{"ids":[99999999999999999999]}`, 400, "ids"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cl := f.cw
+			if strings.Contains(c.path, "bulk") || strings.Contains(c.path, "abc/approve") {
+				cl = f.sup1
+			}
+			r := cl.Do(c.method, c.path, c.body)
+			code := map[int]string{400: "validation", 404: "not_found"}[c.status]
+			if r.Status != c.status || r.ErrorCode() != code {
+				t.Fatalf("%d %s, want %d %s: %s", r.Status, r.ErrorCode(), c.status, code, r.Body)
+			}
+			if c.field != "" {
+				hasField(t, r, c.field)
+			}
+		})
+	}
+	if got := f.get(f.cw, d); got.Status != "draft" || got.AmountFen != 10000 {
+		t.Errorf("the draft changed: %+v", got)
+	}
+}
