@@ -68,6 +68,9 @@ func Full(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
 	if err := seedFunds(ctx, db, svc.Clock.Now()); err != nil {
 		return true, err
 	}
+	if err := Applications(ctx, db, svc); err != nil {
+		return true, err
+	}
 	return true, nil
 }
 

@@ -47,7 +47,7 @@ var demoLines = []struct {
 	yuan                   int64
 }{
 	{"living", "general", "上级补助", 1_200_000},
-	{"medical", "medical", "上级补助", 900_000},
+	{"medical", "medical", "上级补助", 1_200_000},
 	{"education", "education", "上级补助", 400_000},
 	{"education", "education", "社会捐赠", 200_000},
 	{"warmth", "general", "本级经费", 500_000},
@@ -62,11 +62,13 @@ var demoAllocations = []struct {
 	aidType, purpose, org string
 	yuan                  int64
 }{
-	{"living", "general", "BJ-XX-JH-01", 50_000},
+	{"living", "general", "BJ-XX-JH-01", 120_000},
 	{"living", "general", "BJ-XX-JH-02", 80_000},
 	{"living", "general", "BJ-CH-CH-01", 60_000},
 	{"living", "general", "BJ-CH-SY-01", 40_000},
-	{"warmth", "general", "BJ-XX-GH-01", 30_000},
+	{"living", "general", "BJ-XX-GH-01", 100_000},
+	{"living", "general", "BJ-XX-GH-02", 60_000},
+	{"warmth", "general", "BJ-XX-GH-01", 50_000},
 	{"warmth", "general", "BJ-CH-SY-02", 25_000},
 	{"living", "epidemic", "BJ-XX-JH-02", 100_000},
 	{"living", "epidemic", "BJ-XX-GH-02", 80_000},
