@@ -64,7 +64,7 @@ async function logout() {
 }
 
 function visibleNav() {
-  return NAV.filter((e) => !e.hidden && allowed(e, me.roles));
+  return NAV.filter((e) => !e.hidden && allowed(e, me.roles) && allowed({ roles: e.navRoles }, me.roles));
 }
 
 function drawShell() {

@@ -191,3 +191,27 @@ export function maskName(s) {
   if (r.length === 2) return r[0] + '*';
   return r[0] + '*'.repeat(r.length - 2) + r[r.length - 1];
 }
+
+// ───── 救助申请 (SPEC §4) ─────
+/** the aid types an application may have (SPEC §4.1), in the order the form offers them. */
+export const APPLICATION_TYPES = {
+  living: '生活救助', medical: '医疗救助', education: '金秋助学', warmth: '送温暖', condolence: '慰问',
+};
+export const APPLICATION_STATUS = {
+  draft: '草稿', returned: '已退回', submitted: '待审批', first_approved: '待复审', approved: '已批准待发放',
+  disbursed: '已发放', received: '已签收', rejected: '已驳回', cancelled: '已作废',
+};
+/** SPEC §4.3: why a case may take the green channel. */
+export const GREEN_REASONS = {
+  pandemic: '受疫情影响行业（餐饮、住宿、零售）', accident: '突发意外或灾害', critical_illness: '重大疾病',
+};
+export const APPLICATION_ACTIONS = {
+  edit: '修改', submit: '提交', approve: '批准', return: '退回修改', reject: '驳回', disburse: '发放', void: '作废',
+  'confirm-receipt': '确认签收', review: '事后复核',
+};
+export const RECEIPT_KINDS = { signature: '签字领取记录', bank_receipt: '银行回单' };
+export const REVIEW_OUTCOMES = { confirmed: '确认无误', flagged: '存疑标记' };
+ACTION_VERBS['confirm-receipt'] = '确认签收';
+ACTION_VERBS.first_approve = '初审批准';
+ACTIONS['application.review'] = '救助申请·事后复核';
+ACTIONS['application.void'] = '救助申请·作废';

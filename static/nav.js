@@ -10,6 +10,7 @@
 //   roles   the roles that may open it (any one is enough); absent = every logged-in user
 //   group   the nav section it is listed under (one of GROUPS); absent = top
 //   hidden  true = routable but not listed in the nav (detail pages reached by links)
+//   navRoles  the roles the nav lists it for, when fewer than may open it (absent = roles)
 
 /** Nav sections, in display order. Pages of later areas go into the matching group. */
 export const GROUPS = ['', '困难职工档案', '救助审批', '经费管理', '帮扶活动', '统计报表', '审计监督', '系统管理', '个人'];
@@ -19,6 +20,13 @@ export const NAV = [
   { path: '#/households', title: '档案查询', group: '困难职工档案', module: '/pages/households.js' },
   { path: '#/households/new', title: '新建档案', roles: ['caseworker'], group: '困难职工档案', module: '/pages/households.js' },
   { path: '#/referrals', title: '转介跟踪', group: '困难职工档案', module: '/pages/referrals.js' },
+  { path: '#/applications', title: '救助申请', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], navRoles: ['caseworker'], group: '救助审批', module: '/pages/applications.js' },
+  { path: '#/applications/new', title: '申请救助', roles: ['caseworker'], hidden: true, group: '救助审批', module: '/pages/applications.js' },
+  { path: '#/approvals', title: '审批队列', roles: ['supervisor'], group: '救助审批', module: '/pages/queues.js' },
+  { path: '#/reviews', title: '事后复核', roles: ['supervisor'], group: '救助审批', module: '/pages/queues.js' },
+  { path: '#/disbursements', title: '发放队列', roles: ['finance'], group: '救助审批', module: '/pages/queues.js' },
+  { path: '#/receipts', title: '签收确认', roles: ['caseworker', 'finance'], group: '救助审批', module: '/pages/queues.js' },
+  { path: '#/reports/green-channel', title: '绿色通道报表', roles: ['auditor', 'supervisor'], group: '统计报表', module: '/pages/green-report.js' },
   { path: '#/holidays', title: '节假日设置', roles: ['admin'], group: '系统管理', module: '/pages/holidays.js' },
   { path: '#/funds', title: '经费台账', roles: ['finance', 'auditor', 'supervisor'], group: '经费管理', module: '/pages/funds.js' },
   { path: '#/allocations', title: '下拨额度', roles: ['finance', 'auditor', 'supervisor'], group: '经费管理', module: '/pages/allocations.js' },
