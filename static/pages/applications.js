@@ -468,7 +468,7 @@ function snapshotNumbers(s) {
   return dl([
     ['政策版本', p.id ? `第 ${p.id} 版（${p.org_name || '全区'}，${p.effective_from} 起施行）` : ''],
     ['本年同类已批', formatFen(s.paid ? s.paid.same_type_fen : 0)],
-    ['本年各类合计已批', formatFen(s.paid ? s.paid.all_types_fen : 0)],
+    ['本年已批合计', formatFen(s.paid ? s.paid.all_types_fen : 0)],
     ['困难类别', s.category ? label(CATEGORIES, s.category) : (s.household ? '' : '未建档职工')],
     ['认定依据', s.category_basis],
     ['档案材料', Object.keys(s.documents || {}).filter((k) => s.documents[k]).map((k) => label(DOCUMENT_KINDS, k)).join('、')],
@@ -477,21 +477,22 @@ function snapshotNumbers(s) {
 }
 
 function appFields(a) {
+  // null: a row that does not concern this type of application, left out
   return dl([
     ['申请编号', a.app_no], ['状态', h('span', { id: 'app-status' }, statusBadge(a.status))], ['救助类型', a.type_name],
     ['申请人', a.applicant_name], ['身份证号', a.applicant_id_number], ['手机号', a.applicant_phone],
     ['困难职工档案', a.household_id ? h('a', { href: `#/households/${a.household_id}` }, '查看档案') : '未建档（节日坚守岗位职工）'],
     ['基层工会', a.org_name], ['年度', a.aid_year ? `${a.aid_year}年` : ''],
     ['申请金额', h('strong', { id: 'app-amount' }, formatFen(a.amount_fen))],
-    ['自付医疗费用', a.type === 'medical' ? formatFen(a.out_of_pocket_fen) : ''],
-    ['学生', a.type === 'education' ? `${label(SCHOOL_STAGES, a.school_stage)}（${a.school_year} 学年）${a.student_id_number ? ' ' + a.student_id_number : ''}` : ''],
-    ['坚守岗位情况', a.duty_note], ['申请事由', a.purpose],
+    ['自付医疗费用', a.type === 'medical' ? formatFen(a.out_of_pocket_fen) : null],
+    ['学生', a.type === 'education' ? `${label(SCHOOL_STAGES, a.school_stage)}（${a.school_year} 学年）${a.student_id_number ? ' ' + a.student_id_number : ''}` : null],
+    ['坚守岗位情况', a.household_id ? null : a.duty_note], ['申请事由', a.purpose],
     ['经办人', `${a.created_by_name} ${formatDateTime(a.created_at)}`], ['提交时间', formatDateTime(a.submitted_at)],
-    ['初审批准', formatDateTime(a.first_approved_at)], ['批准时间', formatDateTime(a.approved_at)],
+    ['初审批准', a.first_approved_at ? formatDateTime(a.first_approved_at) : null], ['批准时间', formatDateTime(a.approved_at)],
     ['发放', a.disbursed_at ? `${formatDateTime(a.disbursed_at)} · 凭证 ${a.voucher_no} · ${label(PAYMENT_METHODS, a.payment_method)}` : ''],
     ['签收', a.received_at ? `${formatDateTime(a.received_at)} · ${label(RECEIPT_KINDS, a.receipt_kind)} ${a.receipt_ref}` : ''],
     ['最近理由', a.last_reason],
-  ]);
+  ].filter(([, v]) => v !== null));
 }
 
 function greenCard(a) {
@@ -513,7 +514,7 @@ function transfersCard(a) {
   return card('资金', h('table', { class: 'table table-compact', id: 'app-transfers' },
     h('thead', null, h('tr', null, ['编号', '业务', '从', '到', '金额', '状态', '凭证号', '时间'].map((t) => h('th', null, t)))),
     h('tbody', null, ts.length ? ts.map((t) => h('tr', null,
-      h('td', null, h('a', { href: `#/funds/${t.credit_account_id}` }, `#${t.id}`)), h('td', null, t.kind_name), h('td', null, t.credit_name), h('td', null, t.debit_name),
+      h('td', null, h('a', { href: `#/funds/${t.debit_account_id}` }, `#${t.id}`)), h('td', null, t.kind_name), h('td', null, t.debit_name), h('td', null, t.credit_name),
       h('td', { class: 'num' }, formatFen(t.amount_fen)), h('td', null, label(TRANSFER_STATES, t.state)),
       h('td', null, t.settle_voucher_no || t.voucher_no || '—'), h('td', { class: 'nowrap' }, formatDateTime(t.settled_at || t.created_at))))
       : h('tr', null, h('td', { colspan: 8, class: 'table-empty' }, '批准后预留资金，发放时入账')))));
@@ -525,7 +526,7 @@ function decisionsCard(items) {
     const failed = (s.checks || []).filter((c) => !c.ok).length;
     return h('li', null,
       h('span', { class: 'muted' }, formatDateTime(d.at)), ' ', h('strong', null, label(APPLICATION_ACTIONS, d.action)),
-      ` · ${d.actor_name} → ${label(APPLICATION_STATUS, d.outcome)}`, d.reason ? `（${d.reason}）` : '',
+      ` · ${d.actor_name} → ${REVIEW_OUTCOMES[d.outcome] || label(APPLICATION_STATUS, d.outcome)}`, d.reason ? `（${d.reason}）` : '',
       h('details', { class: 'snapshot-details' }, h('summary', null, `决定时的依据（${(s.checks || []).length} 项规则${failed ? `，${failed} 项未通过` : '，全部通过'}）`),
         snapshotNumbers(s), checksList(s.checks)));
   })) : h('p', { class: 'muted' }, '尚无审批决定'));
@@ -586,8 +587,8 @@ async function renderDecide(root, id, ctx) {
   root.append(card('申请', dl([
     ['状态', h('span', { id: 'app-status' }, statusBadge(a.status))], ['救助类型', a.type_name], ['申请人', a.applicant_name], ['基层工会', a.org_name],
     ['申请金额', h('strong', { id: 'app-amount' }, formatFen(a.amount_fen))],
-    ['自付医疗费用', a.type === 'medical' ? formatFen(a.out_of_pocket_fen) : ''],
-    ['学生', a.type === 'education' ? `${label(SCHOOL_STAGES, a.school_stage)}（${a.school_year} 学年）` : ''],
+    ...(a.type === 'medical' ? [['自付医疗费用', formatFen(a.out_of_pocket_fen)]] : []),
+    ...(a.type === 'education' ? [['学生', `${label(SCHOOL_STAGES, a.school_stage)}（${a.school_year} 学年）`]] : []),
     ['申请事由', a.purpose], ['经办人', a.created_by_name], ['提交时间', formatDateTime(a.submitted_at)],
     ['审批时限', a.decide_by ? [formatDateTime(a.decide_by), ' ', undecided(a) ? countdown(a.decide_by) : null] : ''],
     ['绿色通道', a.green ? `${label(GREEN_REASONS, a.green_reason)}${a.green_note ? '：' + a.green_note : ''}` : '否'],

@@ -3,7 +3,7 @@
 // green channel's own follow-ups (documents overdue, reviews pending, flagged) — with a bar chart in inline SVG.
 
 import { api, withQuery } from '/api.js';
-import { h, pageHeader, card, field, formActions, bindForm, errorBox, formatFen, formatNumber } from '/ui.js';
+import { h, pageHeader, card, field, bindForm, errorBox, formatFen, formatNumber } from '/ui.js';
 
 const ROWS = [
   ['submitted', '提交件数'], ['pending', '待决定'], ['overdue', '超时未决'], ['approved', '批准'], ['rejected', '驳回'],
@@ -63,7 +63,7 @@ export async function render(root, params, ctx) {
   const form = h('form', { class: 'form list-filters', id: 'green-report-form' },
     field('提交日期自', h('input', { type: 'date', name: 'from', value: from }), { required: true }),
     field('至', h('input', { type: 'date', name: 'to', value: to }), { required: true }),
-    formActions(h('button', { type: 'submit', class: 'btn btn-primary', id: 'green-report-run' }, '统计')));
+    h('div', { style: { alignSelf: 'flex-end', marginBottom: '14px' } }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'green-report-run' }, '统计')));
   const out = h('div', { id: 'green-report' });
   root.append(card(null, form), out);
   async function run(f, t) {
