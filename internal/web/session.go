@@ -50,6 +50,11 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
+		// A log-in carries its own credentials and replaces whatever session the browser still has: a page
+		// reloaded onto the log-in form has no token for that old session and must still be able to log in.
+		if c.Request().Method == http.MethodPost && c.Path() == "/api/v1/session" {
+			return next(c)
+		}
 		want, ok := c.Get(ctxCSRF).(string)
 		if ok && !auth.CSRFMatches(c.Request().Header.Get(csrfHeader), want) {
 			return apperr.Forbiddenf("缺少或无效的 CSRF 令牌，请刷新页面后重试")
