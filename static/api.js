@@ -57,6 +57,13 @@ const STATUS_CODES = {
   409: 'conflict', 413: 'too_large', 429: 'rate_limited',
 };
 
+// The server's clock minus the browser's, from the last answer's X-Server-Time: deadlines count down from
+// the server's time, which the rules use.
+let clockSkew = 0;
+
+/** serverNow is the server's current time in milliseconds, as far as the browser can tell. */
+export function serverNow() { return Date.now() + clockSkew; }
+
 /**
  * api sends one JSON request and returns the parsed answer (null for 204).
  * @param {string} method  GET, POST, PATCH, PUT, DELETE
@@ -86,6 +93,8 @@ export async function api(method, path, body, opts = {}) {
     if (e && e.name === 'AbortError') throw e;
     throw new ApiError('network', '无法连接服务器，请检查网络后重试', {}, 0);
   }
+  const served = Date.parse(res.headers.get('X-Server-Time') || '');
+  if (!Number.isNaN(served)) clockSkew = served - Date.now();
   if (res.ok && opts.raw) return res;
   if (res.status === 204) return null;
   const text = await res.text();

@@ -82,7 +82,7 @@ func New(cfg Config) *echo.Echo {
 	// Document uploads carry their own, larger limit (households.go); every other body stays under BodyLimit.
 	bodyLimit := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: BodyLimit,
 		Skipper: func(c echo.Context) bool { return c.Path() == uploadRoute && c.Request().Method == http.MethodPost }})
-	api := e.Group("/api/v1", bodyLimit, s.loadSession, s.checkCSRF)
+	api := e.Group("/api/v1", bodyLimit, s.serverTime, s.loadSession, s.checkCSRF)
 	loginLimiter := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store:               middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: cfg.LoginRate, Burst: cfg.LoginBurst, ExpiresIn: 10 * time.Minute}),
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
@@ -125,6 +125,15 @@ func New(cfg Config) *echo.Echo {
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	s.serveUI(e)
 	return e
+}
+
+// serverTime tells the UI the server's clock (X-Server-Time), so that deadlines count down from the time the
+// rules use rather than from the browser's.
+func (s *Server) serverTime(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("X-Server-Time", s.clock.Now().UTC().Format(time.RFC3339Nano))
+		return next(c)
+	}
 }
 
 // detachWrites lets a state-changing request finish its write even if the client goes away: a write is done

@@ -4,7 +4,7 @@
 // the server lists; #/applications/{id}/decide the decision view (every rule check, the snapshot numbers, and the
 // supervisor's approve / return / reject). The dialogs for the finance and review actions are exported for queues.js.
 
-import { api, withQuery, loadOrgs } from '/api.js';
+import { api, withQuery, loadOrgs, serverNow } from '/api.js';
 import {
   h, clear, pageHeader, card, field, select, formActions, bindForm, listView, linkButton, button, badge, dl, alert,
   errorBox, formatFen, fenToYuan, formatDate, formatDateTime, moneyInput, affix, formDialog, confirmDialog, toast, validationError,
@@ -43,7 +43,7 @@ const undecided = (a) => a.status === 'submitted' || a.status === 'first_approve
  * countdownText: the time left to a deadline, as a supervisor reads it — "剩余 23小时12分", "剩余 3天4小时",
  * "已超时 2小时". Minutes are dropped once days are shown.
  */
-export function countdownText(deadline, now = Date.now()) {
+export function countdownText(deadline, now = serverNow()) {
   const ms = Date.parse(deadline) - now;
   if (Number.isNaN(ms)) return '';
   const mins = Math.floor(Math.abs(ms) / 60000);
@@ -60,7 +60,7 @@ let ticker = null;
 function tick() {
   const els = document.querySelectorAll('.countdown[data-deadline]');
   if (!els.length) { clearInterval(ticker); ticker = null; return; }
-  const now = Date.now();
+  const now = serverNow();
   els.forEach((el) => {
     el.textContent = countdownText(el.dataset.deadline, now);
     const late = Date.parse(el.dataset.deadline) < now;
