@@ -1,0 +1,398 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/auth"
+	"bangfu/internal/demo"
+	files "bangfu/internal/household"
+	"bangfu/internal/ledger"
+	"bangfu/internal/relief"
+	"bangfu/internal/web/webtest"
+)
+
+// benchClients is the number of concurrent clients of SPEC §10: approve-and-disburse at ≥ 1,000 per second
+// with 32 concurrent clients and no 5xx.
+const benchClients = 32
+
+// BenchmarkApproveAndDisburse_32Clients drives the real HTTP API: b.N submitted living-aid applications
+// (prepared through the Go API, outside the timer), then 32 goroutines, each with a supervisor's and
+// finance1's own sessions, approve an application and then disburse it until none is left. Approvers
+// alternate between supervisor1 and supervisor2; finance1, who approves nothing, pays (segregation of
+// duties). It reports approve+disburse pairs per second, the p50 and p99 latency of single requests, the
+// 5xx count (any failed request fails the benchmark), the rows one pair writes as the server's writer
+// connection counts them, and beside them raw SQLite writing as many rows per pair in one synchronous=FULL
+// transaction per request, 32 goroutines through one connection, in the same run; ratio = pairs/s ÷ raw.
+func BenchmarkApproveAndDisburse_32Clients(b *testing.B) {
+	srv := webtest.New(b)
+	ctx := context.Background()
+	const warm = 8 // pairs run before the timer: they measure the rows one pair writes
+	ids := prepareSubmitted(b, srv, b.N+warm)
+
+	clients := make([]*benchClient, benchClients)
+	for i := range clients {
+		sup := []string{"supervisor1", "supervisor2"}[i%2]
+		clients[i] = &benchClient{approver: benchLogin(b, srv, sup), payer: benchLogin(b, srv, "finance1")}
+	}
+
+	// Rows written, as the server's writer connection counts them (triggers and audit events included).
+	changes := func() int64 {
+		var n int64
+		if err := srv.DB.W.Get(&n, "SELECT total_changes()"); err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	c0 := changes()
+	for _, id := range ids[:warm] {
+		clients[0].must(b, clients[0].approver, id, "approve")
+	}
+	c1 := changes()
+	for _, id := range ids[:warm] {
+		clients[0].must(b, clients[0].payer, id, "disburse")
+	}
+	c2 := changes()
+	ids = ids[warm:]
+
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	c3 := changes()
+	start := time.Now()
+	for _, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(len(ids)); i = next.Add(1) - 1 {
+				if !c.pair(ids[i]) {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	// The rows the timed pairs wrote (a household's first approval also opens its payee account), split
+	// between the two requests as in the warm-up.
+	rowsPerPair := float64(changes()-c3) / float64(b.N)
+	approveRows := int(rowsPerPair*float64(c1-c0)/float64(c2-c0) + 0.5)
+	disburseRows := int(rowsPerPair+0.5) - approveRows
+
+	var lat []time.Duration
+	var fiveXX, failed int
+	for _, c := range clients {
+		lat = append(lat, c.latencies...)
+		fiveXX += c.fiveXX
+		failed += c.failed
+	}
+	if fiveXX > 0 || failed > 0 {
+		for _, c := range clients {
+			if c.firstErr != "" {
+				b.Log(c.firstErr)
+				break
+			}
+		}
+		b.Fatalf("%d answers were 5xx and %d requests failed in all", fiveXX, failed)
+	}
+	var disbursed int
+	if err := srv.DB.R.Get(&disbursed, "SELECT count(*) FROM applications WHERE status = 'disbursed'"); err != nil || disbursed != b.N+warm {
+		b.Fatalf("%d applications disbursed, want %d: %v", disbursed, b.N+warm, err)
+	}
+	if r, err := ledger.Check(ctx, srv.DB.R); err != nil || !r.OK() {
+		b.Fatalf("ledger check: %+v %v", r, err)
+	}
+
+	rawPerSec := rawPairs(b, b.N, approveRows, disburseRows)
+	slices.Sort(lat)
+	perSec := float64(b.N) / elapsed.Seconds()
+	b.ReportMetric(perSec, "pairs/s")
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50_ms")
+	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99_ms")
+	b.ReportMetric(float64(fiveXX), "5xx")
+	b.ReportMetric(rowsPerPair, "rows/pair")
+	b.ReportMetric(rawPerSec, "raw_pairs/s")
+	b.ReportMetric(perSec/rawPerSec, "ratio")
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// prepareSubmitted files households of caseworker1 with their documents, funds a 2026 living-aid line and
+// submits n applications of ¥100 over them (25 per household, well within the yearly caps), all through the
+// Go API. It returns the applications' ids.
+func prepareSubmitted(b *testing.B, srv *webtest.Server, n int) []int64 {
+	b.Helper()
+	ctx := context.Background()
+	as := func(username string) actor.Actor {
+		var id int64
+		if err := srv.DB.R.Get(&id, "SELECT id FROM users WHERE username = ?", username); err != nil {
+			b.Fatal(err)
+		}
+		a, err := auth.ActorFor(ctx, srv.DB.R, id, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return a
+	}
+	cw, sup, fin := as("caseworker1"), as("supervisor1"), as("finance1")
+	now := srv.Clock.Now()
+	day := func(d int) time.Time { return now.AddDate(0, 0, d) }
+	org := srv.OrgID("BJ-XX-JH-01")
+	homes := make([]int64, (n+24)/25)
+	if err := srv.DB.Write(ctx, func(tx *sqlx.Tx) error {
+		for i := range homes {
+			birth := time.Date(1970+i%30, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)
+			h, err := files.CreateTx(ctx, tx, cw, day(-40), files.Input{Fields: files.Fields{OrgID: org,
+				Name: fmt.Sprintf("职工%d", i), Gender: "male", IDNumber: demo.ResidentID("330108", birth, i, true),
+				BirthDate: birth.Format("2006-01-02"), Phone: fmt.Sprintf("138%08d", i), Industry: "construction",
+				EmploymentStatus: "employed", Address: "滨江区江汉路1号", BankCard: demo.BankCard("622202", i), Health: "chronic",
+				Disability: "none", MainCause: "illness", SecondaryCauses: files.CauseList{}, IncomeWagesFen: 1_800_000}})
+			if err != nil {
+				return err
+			}
+			steps := []struct {
+				a    actor.Actor
+				at   time.Time
+				name string
+				in   files.ActionInput
+			}{
+				{cw, day(-40), files.ActSubmit, files.ActionInput{}},
+				{cw, day(-39), files.ActVisit, files.ActionInput{VisitDate: day(-39).Format("2006-01-02"), Visitors: "王丽娟",
+					Findings: "情况属实", ConsentSigned: true}},
+				{cw, day(-38), files.ActPublicize, files.ActionInput{StartDate: day(-38).Format("2006-01-02")}},
+				{sup, day(-20), files.ActFile, files.ActionInput{}},
+			}
+			for _, s := range steps {
+				if _, err := files.ActTx(ctx, tx, s.a, s.at, h.ID, s.name, s.in); err != nil {
+					return fmt.Errorf("household %d %s: %w", i, s.name, err)
+				}
+			}
+			homes[i] = h.ID
+		}
+		fund, err := ledger.CreateFund(ctx, tx, fin, now, ledger.NewFund{Name: "上级补助", Purposes: []string{"general"}})
+		if err != nil {
+			return err
+		}
+		amount := int64(n) * 10_000
+		if _, err := ledger.Receive(ctx, tx, fin, now, ledger.ReceiveInput{FundID: fund.ID, AmountFen: amount, VoucherNo: "收-1", PaymentMethod: "bank"}); err != nil {
+			return err
+		}
+		line, err := ledger.CreateBudgetLine(ctx, tx, fin, now, ledger.NewBudgetLine{Year: 2026, AidType: "living"})
+		if err != nil {
+			return err
+		}
+		_, err = ledger.Budget(ctx, tx, fin, now, ledger.BudgetInput{FundID: fund.ID, BudgetLineID: line.ID, AmountFen: amount, VoucherNo: "预-1"})
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	// The documents a living-aid application needs, uploaded concurrently so that they share commits.
+	var wg sync.WaitGroup
+	errs := make(chan error, len(homes)*2)
+	for _, id := range homes {
+		for _, kind := range relief.RequiredDocs[relief.Living] {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := files.AddDocument(ctx, srv.DB, cw, day(-1), id, kind, kind+".png", pngBytes()); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	ids := make([]int64, 0, n)
+	if err := srv.DB.Write(ctx, func(tx *sqlx.Tx) error {
+		for i := range n {
+			a, err := relief.CreateTx(ctx, tx, cw, now, relief.Input{Type: relief.Living, HouseholdID: homes[i%len(homes)],
+				AmountFen: 10_000, Purpose: "家庭生活困难，申请生活救助"})
+			if err != nil {
+				return err
+			}
+			if _, err := relief.ActTx(ctx, tx, cw, now, a.ID, relief.ActSubmit, relief.ActionInput{}); err != nil {
+				return fmt.Errorf("submit %d: %w", i, err)
+			}
+			ids = append(ids, a.ID)
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return ids
+}
+
+// benchClient is one of the 32 clients: a supervisor's session that approves and finance1's that pays.
+// It records instead of failing, since it runs outside the benchmark's goroutine.
+type benchClient struct {
+	approver, payer *benchSession
+	latencies       []time.Duration
+	fiveXX, failed  int
+	firstErr        string
+}
+
+type benchSession struct {
+	base string
+	http *http.Client
+	csrf string
+}
+
+func benchLogin(b *testing.B, srv *webtest.Server, username string) *benchSession {
+	b.Helper()
+	jar, _ := cookiejar.New(nil)
+	// Each session keeps its own connection alive, as a browser would.
+	s := &benchSession{base: srv.URL, http: &http.Client{Jar: jar, Timeout: time.Minute,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 2}}}
+	status, body, err := s.post("/api/v1/session", map[string]string{"username": username, "password": demo.Password})
+	if err != nil || status != http.StatusOK {
+		b.Fatalf("log in %s: %d %s %v", username, status, body, err)
+	}
+	var me struct {
+		CSRF string `json:"csrf_token"`
+	}
+	if err := json.Unmarshal(body, &me); err != nil {
+		b.Fatal(err)
+	}
+	s.csrf = me.CSRF
+	return s
+}
+
+func (s *benchSession) post(path string, body any) (int, []byte, error) {
+	j, _ := json.Marshal(body)
+	req, err := http.NewRequest(http.MethodPost, s.base+path, bytes.NewReader(j))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if s.csrf != "" {
+		req.Header.Set("X-CSRF-Token", s.csrf)
+	}
+	res, err := s.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	return res.StatusCode, out, err
+}
+
+// act sends one workflow action and records its latency and outcome; it reports whether it succeeded.
+func (c *benchClient) act(s *benchSession, id int64, action string) bool {
+	body := map[string]string{"reason": ""}
+	if action == "disburse" {
+		body = map[string]string{"voucher_no": fmt.Sprintf("付-%d", id), "payment_method": "bank"}
+	}
+	t0 := time.Now()
+	status, out, err := s.post(fmt.Sprintf("/api/v1/applications/%d/%s", id, action), body)
+	c.latencies = append(c.latencies, time.Since(t0))
+	if err == nil && status == http.StatusOK {
+		return true
+	}
+	if status >= 500 {
+		c.fiveXX++
+	}
+	c.failed++
+	if c.firstErr == "" {
+		c.firstErr = fmt.Sprintf("%s %d: %d %s %v", action, id, status, strings.TrimSpace(string(out)), err)
+	}
+	return false
+}
+
+func (c *benchClient) pair(id int64) bool {
+	return c.act(c.approver, id, "approve") && c.act(c.payer, id, "disburse")
+}
+
+func (c *benchClient) must(b *testing.B, s *benchSession, id int64, action string) {
+	b.Helper()
+	if !c.act(s, id, action) {
+		b.Fatal(c.firstErr)
+	}
+	c.latencies = c.latencies[:0]
+}
+
+// rawPairs is raw go-sqlite3 writing, for each of n pairs, the same number of rows as the server does: an
+// approval transaction (one UPDATE of the case row, the rest INSERTs of ~300-byte rows into an indexed
+// table) and a disbursement transaction likewise, each committed on its own with synchronous=FULL in WAL
+// mode, from 32 goroutines through one connection. It returns pairs per second.
+func rawPairs(b *testing.B, n, approveRows, disburseRows int) float64 {
+	b.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+filepath.Join(b.TempDir(), "raw.db")+
+		"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_txlock=immediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	if _, err := raw.Exec(`CREATE TABLE cases (id INTEGER PRIMARY KEY, status TEXT NOT NULL, updated_at TEXT NOT NULL);
+		CREATE TABLE events (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, body TEXT NOT NULL);
+		CREATE INDEX events_case ON events (case_id, kind)`); err != nil {
+		b.Fatal(err)
+	}
+	tx, _ := raw.Begin()
+	for i := range n {
+		tx.Exec("INSERT INTO cases (id, status, updated_at) VALUES (?, 'submitted', '')", i+1)
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	body := strings.Repeat("审批快照", 25) // 300 bytes
+	write := func(id int64, status string, rows int) error {
+		tx, err := raw.Begin()
+		if err != nil {
+			return err
+		}
+		at := time.Now().UTC().Format(time.RFC3339Nano)
+		if _, err := tx.Exec("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", status, at, id); err != nil {
+			tx.Rollback()
+			return err
+		}
+		for range rows - 1 {
+			if _, err := tx.Exec("INSERT INTO events (case_id, kind, at, body) VALUES (?, ?, ?, ?)", id, status, at, body); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		return tx.Commit()
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range benchClients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := next.Add(1); id <= int64(n); id = next.Add(1) {
+				if err := write(id, "approved", approveRows); err != nil {
+					b.Error(err)
+					return
+				}
+				if err := write(id, "disbursed", disburseRows); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds()
+}
