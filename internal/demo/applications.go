@@ -266,15 +266,14 @@ func (d *district) plans() []story {
 	end := func(s story) story {
 		e := endings[k%len(endings)]
 		s.decide = time.Duration(26+k%5*12) * time.Hour
-		days := map[string]int{"draft": 1 + k%6, "submitted": 2 + k%9, "returned": 3 + k%8, "approved": 4 + k%4,
-			"disbursed": 10 + k%10, "rejected": 10 + k%40, "cancelled": 10 + k%30, "received": 14 + k*7%60, "detour": 16 + k%30}[e]
-		if e == "approved" {
-			days++
-		}
-		if e == "submitted" && k%4 == 1 {
+		// v spreads the dates of the cases that share an ending (k alone repeats with the cycle's length).
+		v := k + k/len(endings)*7
+		days := map[string]int{"draft": 1 + v%6, "submitted": 2 + v%9, "returned": 3 + v%8, "approved": 5 + v%4,
+			"disbursed": 10 + v%10, "rejected": 10 + v%40, "cancelled": 10 + v%30, "received": 14 + v*7%60, "detour": 16 + v%30}[e]
+		if e == "submitted" && k/len(endings)%4 == 1 {
 			days = 32 // past the 15 working days: overdue in the approval queue
 		}
-		s.t0 = d.ago(days, 3+k%6)
+		s.t0 = d.ago(days, 3+v%6)
 		s.target = relief.Status(e)
 		if e == "detour" {
 			s.target, s.detour = relief.Received, true

@@ -89,6 +89,17 @@ func TestFull_ApplicationsCoverEveryStatusTypeAndGreenChannelCase(t *testing.T) 
 	if running < 3 || late == 0 {
 		t.Errorf("green cases pending: %d with the countdown running, %d overdue", running, late)
 	}
+	running, late = 0, 0
+	for _, a := range list(relief.Filter{Queue: "approval", Green: "0"}) {
+		if a.Overdue {
+			late++
+		} else {
+			running++
+		}
+	}
+	if running < 10 || late == 0 || late > running/2 {
+		t.Errorf("ordinary cases pending: %d within the 15 working days, %d overdue", running, late)
+	}
 	docsOverdue := 0
 	for _, a := range list(relief.Filter{Queue: "docs_overdue"}) {
 		if a.DocsOverdue {
