@@ -154,17 +154,21 @@ var (
 		"senior_high": {"杭州市滨江高级中学", "杭州第二中学滨江校区"},
 		"vocational":  {"杭州市交通职业高级中学", "杭州市中策职业学校"},
 	}
-	warmthPurposes      = []string{"元旦春节走访慰问困难职工家庭，发放送温暖慰问金", "春节送温暖活动，慰问困难职工家庭", "节前入户走访，送去慰问金和年货"}
-	condolencePurposes  = []string{"职工因病住院，工会前往医院慰问", "职工直系亲属去世，按规定发放慰问金", "职工遭遇交通事故受伤，送去慰问金", "职工子女重病住院，工会上门慰问"}
-	rejectReasons       = []string{"经核实家庭人均收入已超过认定标准", "提供的医疗费用已通过商业保险全额理赔", "申请事由与入户核实情况不符"}
-	returnReasons       = []string{"请补充近三个月收入证明并说明配偶收入情况", "票据金额与申请金额不一致，请核对后重新提交", "申请事由过于简略，请补充家庭困难的具体情况"}
-	voidReasons         = []string{"申请人已通过民政渠道获得同类救助，经协商作废", "收款银行卡已注销，待核实后重新申请", "申请人主动放弃本次救助"}
-	stageNames          = map[string]string{"higher_ed": "大学", "senior_high": "高中", "vocational": "中等职业学校"}
-	medicalOutOfPocket  = []int64{12_000, 25_000, 48_000, 8_000, 36_000, 15_000} // yuan, from the receipts
-	livingYuan          = []int64{2_000, 3_000, 3_600, 4_500, 5_000, 6_000}
-	secondLivingYuan    = []int64{1_500, 2_400, 3_000, 4_000} // a second living case in the year stays under the cap
-	condolenceYuan      = []int64{500, 800, 1_000, 2_000}
-	holidayDutyWorkers  = []struct{ name, org, duty string }{{"韩立新", "BJ-XX-JH-02", "春节期间坚守后厨岗位，保障职工食堂供餐"}, {"罗春燕", "BJ-XX-GH-02", "除夕夜坚守酒店前台岗位"}, {"邓建平", "BJ-XX-GH-01", "春节期间坚守物流配送一线"}, {"冯晓东", "BJ-XX-JH-01", "节日期间坚守工地值守岗位"}, {"曹玉梅", "BJ-XX-GH-01", "春节期间坚守快递分拣岗位"}, {"彭志华", "BJ-XX-JH-02", "春节期间坚守门店收银岗位"}}
+	warmthPurposes     = []string{"元旦春节走访慰问困难职工家庭，发放送温暖慰问金", "春节送温暖活动，慰问困难职工家庭", "节前入户走访，送去慰问金和年货"}
+	condolencePurposes = []string{"职工因病住院，工会前往医院慰问", "职工直系亲属去世，按规定发放慰问金", "职工遭遇交通事故受伤，送去慰问金", "职工子女重病住院，工会上门慰问"}
+	rejectReasons      = []string{"经核实家庭人均收入已超过认定标准", "提供的医疗费用已通过商业保险全额理赔", "申请事由与入户核实情况不符"}
+	returnReasons      = []string{"请补充近三个月收入证明并说明配偶收入情况", "票据金额与申请金额不一致，请核对后重新提交", "申请事由过于简略，请补充家庭困难的具体情况"}
+	voidReasons        = []string{"申请人已通过民政渠道获得同类救助，经协商作废", "收款银行卡已注销，待核实后重新申请", "申请人主动放弃本次救助"}
+	stageNames         = map[string]string{"higher_ed": "大学", "senior_high": "高中", "vocational": "中等职业学校"}
+	medicalOutOfPocket = []int64{12_000, 25_000, 48_000, 8_000, 36_000, 15_000} // yuan, from the receipts
+	livingYuan         = []int64{2_000, 3_000, 3_600, 4_500, 5_000, 6_000}
+	secondLivingYuan   = []int64{1_500, 2_400, 3_000, 4_000} // a second living case in the year stays under the cap
+	condolenceYuan     = []int64{500, 800, 1_000, 2_000}
+	holidayDutyWorkers = []struct{ name, org, duty string }{
+		{"韩立新", "BJ-XX-JH-02", "春节期间坚守后厨岗位，保障职工食堂供餐"}, {"罗春燕", "BJ-XX-GH-02", "除夕夜坚守酒店前台岗位"},
+		{"邓建平", "BJ-XX-GH-01", "春节期间坚守物流配送一线"}, {"冯晓东", "BJ-XX-JH-01", "节日期间坚守工地值守岗位"},
+		{"曹玉梅", "BJ-XX-GH-01", "春节期间坚守快递分拣岗位"}, {"彭志华", "BJ-XX-JH-02", "春节期间坚守门店收银岗位"},
+	}
 	greenNotes          = map[string]string{"pandemic": "疫情期间所在企业停业，连续三个月无工资收入", "accident": "家中突发火灾，房屋及家具损毁严重", "critical_illness": "突发重大疾病住院，急需治疗费用"}
 	greenPendingHours   = []int{2, 7, 13, 21, 30} // the last is past green_sla_hours: overdue in the queue
 	greenLateDays       = []int{38, 45, 52}       // approved so long ago that the documents are overdue
