@@ -63,11 +63,11 @@ var demoAllocations = []struct {
 	yuan                  int64
 }{
 	{"living", "general", "BJ-XX-JH-01", 120_000},
-	{"living", "general", "BJ-XX-JH-02", 80_000},
+	{"living", "general", "BJ-XX-JH-02", 160_000},
 	{"living", "general", "BJ-CH-CH-01", 60_000},
 	{"living", "general", "BJ-CH-SY-01", 40_000},
 	{"living", "general", "BJ-XX-GH-01", 100_000},
-	{"living", "general", "BJ-XX-GH-02", 60_000},
+	{"living", "general", "BJ-XX-GH-02", 120_000},
 	{"warmth", "general", "BJ-XX-GH-01", 50_000},
 	{"warmth", "general", "BJ-CH-SY-02", 25_000},
 	{"living", "epidemic", "BJ-XX-JH-02", 100_000},

@@ -236,9 +236,9 @@ func approve(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, app
 		set("first_approved_at", at)
 		return &decisionRecord{action: ActApprove, outcome: string(FirstApproved), reason: reason, snap: snap}, nil
 	}
-	funding, err := ledger.FindFunding(ctx, tx, app.OrgID, int64(app.AidYear), string(app.Type))
+	funding, err := ledger.FindFunding(ctx, tx, app.OrgID, int64(app.AidYear), string(app.Type), fundingPurposes(app, snap))
 	if apperr.CodeOf(err) == apperr.NotFound {
-		return nil, apperr.Conflictf("%d 年度没有%s的预算科目或下拨额度，无法预留资金", app.AidYear, TypeNames[app.Type])
+		return nil, apperr.Conflictf("无法预留资金：%s", apperr.From(err).Message)
 	}
 	if err != nil {
 		return nil, err
@@ -268,6 +268,21 @@ func approve(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, app
 		set("docs_due", now.In(clock.China).AddDate(0, 0, p.GreenDocsDays).Format("2006-01-02"))
 	}
 	return &decisionRecord{action: ActApprove, outcome: string(Approved), reason: reason, snap: snap}, nil
+}
+
+// fundingPurposes are the purposes of the money an application may draw on, the most specific first
+// (SPEC §6, 专款专用): epidemic funds only for pandemic cases, disaster funds only for accidents and
+// disasters, otherwise the aid type's own purpose.
+func fundingPurposes(app *Application, snap Snapshot) []string {
+	own := ledger.DefaultPurpose(string(app.Type))
+	cause := snap.MainCause
+	switch {
+	case app.GreenReason == "pandemic" || cause == "pandemic":
+		return []string{"epidemic", own}
+	case app.GreenReason == "accident" || cause == "disaster" || cause == "accident":
+		return []string{"disaster", own}
+	}
+	return []string{own}
 }
 
 // payeeAccount is the ledger account the money goes to: one per household, or per application for a worker
@@ -323,6 +338,7 @@ type Snapshot struct {
 	Household   json.RawMessage    `json:"household"`   // masked; null for a worker without a file
 	Category    household.Category `json:"category"`
 	Basis       string             `json:"category_basis"`
+	MainCause   string             `json:"main_cause"`
 	Policy      policy.Policy      `json:"policy"` // the version, with the caps it set
 	Paid        Paid               `json:"paid"`   // committed this year before this application
 	Checks      []Check            `json:"checks"`
@@ -365,7 +381,7 @@ func snapshotOf(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now t
 		Checks: f.evaluate(stage), Decider: a.Name, At: store.FormatTime(now), Documents: f.docs}
 	if hh != nil {
 		s.Household, _ = json.Marshal(hh)
-		s.Category, s.Basis = hh.Category, hh.CategoryBasis
+		s.Category, s.Basis, s.MainCause = hh.Category, hh.CategoryBasis, hh.MainCause
 		if s.Category == "" {
 			s.Category = hh.SuggestedCategory
 		}

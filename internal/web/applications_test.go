@@ -342,3 +342,41 @@ func TestApplication_FullNumbersAreMaskedUntilAPermittedRoleRevealsThemAndTheRea
 	f.srv.Login("admin").Refused(http.StatusForbidden, "forbidden", "POST", appPath(a, "reveal"), map[string]any{})
 	f.srv.Login("caseworker2").Refused(http.StatusNotFound, "not_found", "POST", appPath(a, "reveal"), map[string]any{})
 }
+
+func TestApplication_EpidemicMoneyPaysOnlyPandemicCases(t *testing.T) {
+	f := newReliefFixture(t)
+	var fund, epidemic account
+	f.fn.Must(http.StatusCreated, "POST", "/api/v1/funds", map[string]any{"kind": "fund", "name": "疫情防控专项", "purposes": []string{"epidemic"}}).Decode(&fund)
+	f.fn.Must(http.StatusCreated, "POST", "/api/v1/funds", map[string]any{"kind": "budget", "year": 2026, "aid_type": "living", "purpose": "epidemic"}).Decode(&epidemic)
+	f.fn.Must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/funds/%d/receive", fund.ID), map[string]any{"amount_fen": 1000000})
+	f.fn.Must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/funds/%d/budget", fund.ID), map[string]any{"budget_line_id": epidemic.ID, "amount_fen": 1000000})
+	h := f.filed(1)
+
+	// 专款专用: with only epidemic money, an ordinary living application finds nothing to draw on.
+	a := f.submitted(living(h, 100000))
+	r := f.sup1.Refused(http.StatusConflict, "conflict", "POST", appPath(a, "approve"), map[string]any{})
+	if _, msg, _ := r.Error(); !strings.Contains(msg, "日常帮扶") {
+		t.Errorf("refusal = %q, want it to name the purpose it looked for", msg)
+	}
+	general := f.budget("living", 1000000)
+	a = decodeApp(f.sup1.Must(http.StatusOK, "POST", appPath(a, "approve"), map[string]any{}))
+	if acc := f.line(general.ID); acc.PendingOut != 100000 {
+		t.Errorf("the ordinary case reserved %d on the general line, want 100000", acc.PendingOut)
+	}
+
+	// A pandemic green-channel case draws on the epidemic line first.
+	body := household(f.srv, 9)
+	body["industry"] = "retail"
+	g := f.draft(map[string]any{"type": "living", "household": body, "amount_fen": 300000, "purpose": "超市停业",
+		"green": true, "green_reason": "pandemic"})
+	var gh hh
+	f.cw.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/households/%d", g.HouseholdID), nil).Decode(&gh)
+	for _, k := range []string{"id_scan", "statement"} {
+		upload(t, f.cw, f.srv, gh, k, k+".png", pngBytes())
+	}
+	f.cw.Must(http.StatusOK, "POST", appPath(g, "submit"), map[string]any{})
+	f.sup1.Must(http.StatusOK, "POST", appPath(g, "approve"), map[string]any{})
+	if acc := f.line(epidemic.ID); acc.PendingOut != 300000 {
+		t.Errorf("the pandemic case reserved %d on the epidemic line, want 300000", acc.PendingOut)
+	}
+}
