@@ -53,7 +53,7 @@ func FindFunding(ctx context.Context, q sqlx.QueryerContext, orgID, year int64, 
 		for i, p := range purposes {
 			names[i] = Purposes[p]
 		}
-		return acc, apperr.NotFoundf("%d年度没有用于%s的%s预算科目", year, strings.Join(names, "或"), AidTypes[aidType])
+		return acc, apperr.NotFoundf("%d 年度没有%s的预算科目（资金用途：%s）", year, AidTypes[aidType], strings.Join(names, "或"))
 	}
 	return acc, err
 }
