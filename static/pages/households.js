@@ -65,22 +65,137 @@ const sel = (name, map, value, attrs = {}) => select(name, [{ value: '', label: 
 const text = (name, value, attrs = {}) => h('input', { name, value: value ?? '', autocomplete: 'off', ...attrs });
 const yesNo = (name, value, labelText) => h('label', { class: 'choice' }, h('input', { type: 'checkbox', name, 'data-type': 'bool', checked: !!value }), h('span', null, labelText));
 
-function memberRow(m, i) {
-  const p = `members[${i}].`;
+/**
+ * memberRow: one household member's fields. p prefixes every control name ('household.' in the application form,
+ * where the server's field paths are household.members[0].id_number), so field errors land beside the right control.
+ */
+export function memberRow(m, i, p = '') {
+  const q = `${p}members[${i}].`;
   return h('fieldset', { class: 'fieldset member-row', dataset: { index: i } },
     h('legend', null, `成员 ${i + 1}`),
-    m.id ? h('input', { type: 'hidden', name: p + 'id', value: m.id, 'data-type': 'int' }) : null,
+    m.id ? h('input', { type: 'hidden', name: q + 'id', value: m.id, 'data-type': 'int' }) : null,
     h('div', { class: 'form-grid' },
-      field('姓名', text(p + 'name', m.name), { required: true }),
-      field('与户主关系', sel(p + 'relation', RELATIONS, m.relation), { required: true }),
-      field('身份证号', text(p + 'id_number', m.id_number, { maxlength: 18 }), { required: true }),
-      field('出生日期', h('input', { type: 'date', name: p + 'birth_date', value: m.birth_date || '' }), { hint: '可不填，按身份证号自动计算' }),
-      field('健康状况', sel(p + 'health', HEALTH, m.health || 'healthy'), { required: true }),
-      field('残疾情况', sel(p + 'disability', DISABILITY, m.disability || 'none'), { required: true }),
-      field('就业状况', sel(p + 'employment_status', EMPLOYMENT, m.employment_status), { required: true }),
-      field('在读阶段', sel(p + 'school_stage', SCHOOL_STAGES, m.school_stage || 'none'), { required: true }),
-      field('月收入', affix(moneyInput(p + 'monthly_income_fen', m.monthly_income_fen ?? 0), '元'))),
+      field('姓名', text(q + 'name', m.name), { required: true }),
+      field('与户主关系', sel(q + 'relation', RELATIONS, m.relation), { required: true }),
+      field('身份证号', text(q + 'id_number', m.id_number, { maxlength: 18 }), { required: true }),
+      field('出生日期', h('input', { type: 'date', name: q + 'birth_date', value: m.birth_date || '' }), { hint: '可不填，按身份证号自动计算' }),
+      field('健康状况', sel(q + 'health', HEALTH, m.health || 'healthy'), { required: true }),
+      field('残疾情况', sel(q + 'disability', DISABILITY, m.disability || 'none'), { required: true }),
+      field('就业状况', sel(q + 'employment_status', EMPLOYMENT, m.employment_status), { required: true }),
+      field('在读阶段', sel(q + 'school_stage', SCHOOL_STAGES, m.school_stage || 'none'), { required: true }),
+      field('月收入', affix(moneyInput(q + 'monthly_income_fen', m.monthly_income_fen ?? 0), '元'))),
     button('删除此成员', (ev) => { ev.target.closest('.member-row').remove(); }, { kind: 'link', class: 'member-remove' }));
+}
+
+/** fillFromID: once an 18-digit ID number is typed, an empty birth date and gender are filled in from it (GB 11643). */
+function fillFromID(idInput, birthInput, genderSel) {
+  idInput.addEventListener('input', () => {
+    const v = idInput.value.trim();
+    if (!/^\d{17}[\dXx]$/.test(v)) return;
+    const birth = `${v.slice(6, 10)}-${v.slice(10, 12)}-${v.slice(12, 14)}`;
+    if (!birthInput.value && !Number.isNaN(Date.parse(birth))) birthInput.value = birth;
+    if (!genderSel.value) genderSel.value = Number(v[16]) % 2 ? 'male' : 'female';
+  });
+}
+
+/** headFields: the head of household's fields (SPEC §3.1), for a .form-grid; p prefixes the control names. */
+export function headFields(x, orgs, p = '') {
+  const id = text(p + 'id_number', x.id_number, { maxlength: 18 });
+  const birth = h('input', { type: 'date', name: p + 'birth_date', value: x.birth_date || '' });
+  const gender = select(p + 'gender', [{ value: '', label: '请选择' }, { value: 'male', label: '男' }, { value: 'female', label: '女' }], x.gender ?? '');
+  fillFromID(id, birth, gender);
+  return [
+    field('基层工会', select(p + 'org_id', [{ value: '', label: '请选择' }, ...orgs.map((o) => ({ value: o.id, label: o.name }))], x.org_id ?? '', { 'data-type': 'number' }), { required: true }),
+    field('户主姓名', text(p + 'name', x.name), { required: true }),
+    field('身份证号', id, { required: true, hint: '18位，校验位自动核对；出生日期和性别须与身份证号一致' }),
+    field('性别', gender, { required: true }),
+    field('出生日期', birth, { required: true }),
+    field('手机号', text(p + 'phone', x.phone, { maxlength: 11, inputmode: 'tel' }), { required: true }),
+    field('工作单位', text(p + 'employer', x.employer)),
+    field('行业', sel(p + 'industry', INDUSTRIES, x.industry), { required: true }),
+    field('就业状况', sel(p + 'employment_status', EMPLOYMENT, x.employment_status), { required: true }),
+    field('入会时间', h('input', { type: 'date', name: p + 'union_member_since', value: x.union_member_since || '' })),
+    field('健康状况', sel(p + 'health', HEALTH, x.health || 'healthy'), { required: true }),
+    field('残疾情况', sel(p + 'disability', DISABILITY, x.disability || 'none'), { required: true }),
+    field('银行卡号', text(p + 'bank_card', x.bank_card, { maxlength: 19, inputmode: 'numeric' }), { required: true, hint: '本人实名银行卡' }),
+    field('农民工', yesNo(p + 'migrant', x.migrant, '是农民工')),
+    field('家庭住址', text(p + 'address', x.address), { required: true, wide: true }),
+  ];
+}
+
+/** membersBlock: the member rows with the button that adds one (addId: that button's id). */
+export function membersBlock(x, p = '', addId = 'member-add') {
+  const members = h('div', { class: 'members' }, (x.members || []).map((m, i) => memberRow(m, i, p)));
+  return h('div', null, members, button('添加家庭成员', () => members.append(memberRow({}, Date.now() % 100000, p)), { id: addId }));
+}
+
+/** incomeFields / expenseFields: the last 12 months' income by kind and unavoidable expenditure, in yuan. */
+export function incomeFields(x, p = '') {
+  return [
+    field('工资性收入', affix(moneyInput(p + 'income_wages_fen', x.income_wages_fen ?? 0), '元')),
+    field('经营性收入', affix(moneyInput(p + 'income_business_fen', x.income_business_fen ?? 0), '元')),
+    field('财产性收入', affix(moneyInput(p + 'income_property_fen', x.income_property_fen ?? 0), '元')),
+    field('转移性收入', affix(moneyInput(p + 'income_transfer_fen', x.income_transfer_fen ?? 0), '元')),
+  ];
+}
+
+export function expenseFields(x, p = '') {
+  return [
+    field('医疗自付', affix(moneyInput(p + 'expense_medical_fen', x.expense_medical_fen ?? 0), '元')),
+    field('残疾康复', affix(moneyInput(p + 'expense_disability_fen', x.expense_disability_fen ?? 0), '元')),
+    field('子女就学', affix(moneyInput(p + 'expense_schooling_fen', x.expense_schooling_fen ?? 0), '元')),
+    field('住房', affix(moneyInput(p + 'expense_housing_fen', x.expense_housing_fen ?? 0), '元')),
+  ];
+}
+
+/** causeFields: the main and secondary causes (for a .form-grid); exclusionFields: the five yes/no exclusions. */
+export function causeFields(x, p = '') {
+  return [
+    field('主要致困原因', sel(p + 'main_cause', CAUSES, x.main_cause), { required: true }),
+    field('次要原因（最多三项）', checkboxes(p + 'secondary_causes', options(CAUSES), x.secondary_causes), { wide: true }),
+  ];
+}
+
+export function exclusionFields(x, p = '') {
+  return [
+    yesNo(p + 'excl_car', x.excl_car, '家庭拥有机动车（残疾人代步车除外）'), yesNo(p + 'excl_homes', x.excl_homes, '拥有两套及以上住房'),
+    yesNo(p + 'excl_shareholder', x.excl_shareholder, '为企业控股股东'), yesNo(p + 'excl_child_abroad', x.excl_child_abroad, '子女自费出国留学'),
+    yesNo(p + 'excl_refused_checks', x.excl_refused_checks, '拒绝配合经济状况核查'),
+  ];
+}
+
+/**
+ * householdBody: the body POST/PUT /households takes, from readForm's data of the controls named p + …, with the
+ * member rows inside root in page order. The rows are renumbered so that the server's field paths point at what
+ * the user sees.
+ */
+export function householdBody(data, root, p = '') {
+  const body = { members: [], secondary_causes: data[p + 'secondary_causes'] || [] };
+  const rows = new Map();
+  for (const [name, v] of Object.entries(data)) {
+    if (!name.startsWith(p)) continue;
+    const k = name.slice(p.length);
+    const m = /^members\[(\d+)\]\.(.+)$/.exec(k);
+    if (m) { if (!rows.has(m[1])) rows.set(m[1], {}); rows.get(m[1])[m[2]] = v; } else if (k !== 'secondary_causes') body[k] = v;
+  }
+  const els = [...root.querySelectorAll('.member-row')];
+  const ordered = els.map((el) => rows.get(String(el.dataset.index))).filter(Boolean);
+  const prefix = `${p}members[`;
+  els.forEach((el, i) => {
+    el.querySelectorAll('[name]').forEach((c) => {
+      if (c.name.startsWith(prefix)) c.name = c.name.replace(/^(.*?members)\[\d+\]/, `$1[${i}]`);
+    });
+    el.dataset.index = i;
+    const legend = el.querySelector('legend');
+    if (legend) legend.textContent = `成员 ${i + 1}`;
+  });
+  for (const m of ordered) {
+    if (m.id === null || m.id === undefined) delete m.id;
+    if (!m.birth_date) delete m.birth_date;
+    body.members.push(m);
+  }
+  for (const k of Object.keys(body)) if (k.endsWith('_fen') && body[k] === null) body[k] = 0;
+  return body;
 }
 
 async function renderForm(root, id, ctx) {
@@ -90,45 +205,16 @@ async function renderForm(root, id, ctx) {
   }
   const orgs = (await loadOrgs().catch(() => [])).filter((o) => o.level === 4);
   root.append(pageHeader(id ? `修改档案 ${x.file_no}` : '新建困难职工档案', linkButton('返回', id ? `#/households/${id}` : '#/households')));
-  const members = h('div', { id: 'members' }, (x.members || []).map(memberRow));
   const steps = [
-    h('div', { class: 'form-grid' },
-      field('基层工会', select('org_id', [{ value: '', label: '请选择' }, ...orgs.map((o) => ({ value: o.id, label: o.name }))], x.org_id ?? '', { 'data-type': 'number' }), { required: true }),
-      field('户主姓名', text('name', x.name), { required: true }),
-      field('身份证号', text('id_number', x.id_number, { maxlength: 18 }), { required: true, hint: '18位，校验位自动核对；出生日期和性别须与身份证号一致' }),
-      field('性别', select('gender', [{ value: '', label: '请选择' }, { value: 'male', label: '男' }, { value: 'female', label: '女' }], x.gender ?? ''), { required: true }),
-      field('出生日期', h('input', { type: 'date', name: 'birth_date', value: x.birth_date || '' }), { required: true }),
-      field('手机号', text('phone', x.phone, { maxlength: 11, inputmode: 'tel' }), { required: true }),
-      field('工作单位', text('employer', x.employer)),
-      field('行业', sel('industry', INDUSTRIES, x.industry), { required: true }),
-      field('就业状况', sel('employment_status', EMPLOYMENT, x.employment_status), { required: true }),
-      field('入会时间', h('input', { type: 'date', name: 'union_member_since', value: x.union_member_since || '' })),
-      field('健康状况', sel('health', HEALTH, x.health || 'healthy'), { required: true }),
-      field('残疾情况', sel('disability', DISABILITY, x.disability || 'none'), { required: true }),
-      field('银行卡号', text('bank_card', x.bank_card, { maxlength: 19, inputmode: 'numeric' }), { required: true, hint: '本人实名银行卡' }),
-      field('家庭住址', text('address', x.address), { required: true, wide: true }),
-      field('农民工', yesNo('migrant', x.migrant, '是农民工'))),
-    h('div', null, members, button('添加家庭成员', () => members.append(memberRow({}, Date.now() % 100000)), { id: 'member-add' })),
+    h('div', { class: 'form-grid' }, headFields(x, orgs)),
+    h('div', { id: 'members' }, membersBlock(x)),
     h('div', null, h('p', { class: 'muted' }, '近12个月家庭收入（元）'),
-      h('div', { class: 'form-grid' },
-        field('工资性收入', affix(moneyInput('income_wages_fen', x.income_wages_fen ?? 0), '元')),
-        field('经营性收入', affix(moneyInput('income_business_fen', x.income_business_fen ?? 0), '元')),
-        field('财产性收入', affix(moneyInput('income_property_fen', x.income_property_fen ?? 0), '元')),
-        field('转移性收入', affix(moneyInput('income_transfer_fen', x.income_transfer_fen ?? 0), '元'))),
+      h('div', { class: 'form-grid' }, incomeFields(x)),
       h('p', { class: 'muted' }, '近12个月刚性支出（元）'),
-      h('div', { class: 'form-grid' },
-        field('医疗自付', affix(moneyInput('expense_medical_fen', x.expense_medical_fen ?? 0), '元')),
-        field('残疾康复', affix(moneyInput('expense_disability_fen', x.expense_disability_fen ?? 0), '元')),
-        field('子女就学', affix(moneyInput('expense_schooling_fen', x.expense_schooling_fen ?? 0), '元')),
-        field('住房', affix(moneyInput('expense_housing_fen', x.expense_housing_fen ?? 0), '元')))),
+      h('div', { class: 'form-grid' }, expenseFields(x))),
     h('div', null,
-      h('div', { class: 'form-grid' },
-        field('主要致困原因', sel('main_cause', CAUSES, x.main_cause), { required: true }),
-        field('次要原因（最多三项）', checkboxes('secondary_causes', options(CAUSES), x.secondary_causes), { wide: true })),
-      h('fieldset', { class: 'fieldset' }, h('legend', null, '排除情形（有任一项则不符合建档条件）'),
-        yesNo('excl_car', x.excl_car, '家庭拥有机动车（残疾人代步车除外）'), yesNo('excl_homes', x.excl_homes, '拥有两套及以上住房'),
-        yesNo('excl_shareholder', x.excl_shareholder, '为企业控股股东'), yesNo('excl_child_abroad', x.excl_child_abroad, '子女自费出国留学'),
-        yesNo('excl_refused_checks', x.excl_refused_checks, '拒绝配合经济状况核查')),
+      h('div', { class: 'form-grid' }, causeFields(x)),
+      h('fieldset', { class: 'fieldset' }, h('legend', null, '排除情形（有任一项则不符合建档条件）'), exclusionFields(x)),
       field('备注', h('textarea', { name: 'note', rows: 3 }, x.note || ''), { wide: true })),
     h('div', null, alert('材料（身份证、户口簿、收入证明、核对授权书等）在保存后于档案详情页上传；只接受 JPG、PNG 图片或 PDF，单个不超过10MB。', 'info')),
   ];
@@ -147,24 +233,7 @@ async function renderForm(root, id, ctx) {
   const form = h('form', { class: 'form', id: 'household-form' }, tabs, panes,
     formActions(prev, next, h('button', { type: 'submit', class: 'btn btn-primary', id: 'household-save' }, id ? '保存修改' : '保存草稿')));
   bindForm(form, async (data) => {
-    const body = { members: [], secondary_causes: data.secondary_causes || [] };
-    const rows = new Map();
-    for (const [k, v] of Object.entries(data)) {
-      const m = /^members\[(\d+)\]\.(.+)$/.exec(k);
-      if (m) { if (!rows.has(m[1])) rows.set(m[1], {}); rows.get(m[1])[m[2]] = v; } else if (k !== 'secondary_causes') body[k] = v;
-    }
-    // Rows are renumbered in page order so that the server's field paths point at what the user sees.
-    const ordered = [...form.querySelectorAll('.member-row')].map((el) => rows.get(String(el.dataset.index))).filter(Boolean);
-    form.querySelectorAll('.member-row').forEach((el, i) => {
-      el.querySelectorAll('[name^="members["]').forEach((c) => { c.name = c.name.replace(/^members\[\d+\]/, `members[${i}]`); });
-      el.dataset.index = i;
-    });
-    for (const m of ordered) {
-      if (m.id === null || m.id === undefined) delete m.id;
-      if (!m.birth_date) delete m.birth_date;
-      body.members.push(m);
-    }
-    for (const k of Object.keys(body)) if (k.endsWith('_fen') && body[k] === null) body[k] = 0;
+    const body = householdBody(data, form);
     try {
       const saved = await api(id ? 'PUT' : 'POST', id ? `/households/${id}` : '/households', body);
       toast(id ? '档案已保存' : `已建立档案 ${saved.file_no}`);
