@@ -108,7 +108,7 @@ func CreateTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in
 		}
 		h, err := household.CreateTx(ctx, tx, a, now, *in.Household)
 		if err != nil {
-			return Application{}, err
+			return Application{}, underHousehold(err)
 		}
 		if _, err := household.ActTx(ctx, tx, a, now, h.ID, household.ActSubmit, household.ActionInput{}); err != nil {
 			return Application{}, err
@@ -312,4 +312,22 @@ func History(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64
 		return nil, 0, err
 	}
 	return audit.List(ctx, q, a, audit.Filter{EntityType: "application", EntityID: fmt.Sprint(id), Page: page, PerPage: perPage})
+}
+
+// underHousehold names the fields of a refused household file as the application body has them
+// ("household.id_number"), so the form shows each message beside its field.
+func underHousehold(err error) error {
+	e := apperr.From(err)
+	if e.Code == apperr.Internal || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make(map[string]string, len(e.Fields))
+	for k, v := range e.Fields {
+		if !strings.HasPrefix(k, "household.") {
+			k = "household." + k
+		}
+		out.Fields[k] = v
+	}
+	return &out
 }

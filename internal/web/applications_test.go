@@ -380,3 +380,14 @@ func TestApplication_EpidemicMoneyPaysOnlyPandemicCases(t *testing.T) {
 		t.Errorf("the pandemic case reserved %d on the epidemic line, want 300000", acc.PendingOut)
 	}
 }
+
+func TestApplication_AFileOpenedAlongsideNamesItsRefusedFieldsUnderHousehold(t *testing.T) {
+	f := newReliefFixture(t)
+	body := household(f.srv, 3)
+	body["id_number"] = body["id_number"].(string)[:17] + map[bool]string{true: "0", false: "1"}[strings.HasSuffix(body["id_number"].(string), "1")]
+	r := f.cw.Refused(http.StatusBadRequest, "validation", "POST", "/api/v1/applications", map[string]any{"type": "living",
+		"household": body, "amount_fen": 300000, "purpose": "停业", "green": true, "green_reason": "accident"})
+	if _, _, fields := r.Error(); fields["household.id_number"] == "" {
+		t.Errorf("fields = %v, want household.id_number", fields)
+	}
+}
