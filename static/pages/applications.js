@@ -103,7 +103,7 @@ function applicant(a) {
 export const COLUMNS = {
   appNo: { key: 'app_no', title: '申请编号', nowrap: true, render: (a) => h('a', { href: `#/applications/${a.id}` }, a.app_no) },
   type: { key: 'type', title: '类型', nowrap: true, render: (a) => a.type_name || label(APPLICATION_TYPES, a.type) },
-  applicant: { key: 'applicant_name', title: '申请人', render: applicant },
+  applicant: { key: 'applicant_name', title: '申请人', nowrap: true, render: applicant },
   org: { key: 'org_name', title: '基层工会' },
   amount: { key: 'amount_fen', title: '金额' },
   green: { key: 'green', title: '通道', nowrap: true, render: (a) => (a.green ? greenBadge(a) : h('span', { class: 'muted' }, '普通')) },

@@ -4,11 +4,13 @@
 //   #/disbursements  发放队列 (finance): approved cases to pay (发放) or void (作废)
 //   #/receipts       签收确认 (caseworker, finance): paid cases whose receipt is to be recorded
 // A row offers only the actions the server lists for it; the server says why when it refuses.
+// The approval queue also approves in bulk (bulk-approve.js): every ticked row is checked against every rule.
 
 import { api, withQuery } from '/api.js';
 import { h, pageHeader, card, listView, button, linkButton, formatDateTime, formatDate, toast } from '/ui.js';
 import { APPLICATION_TYPES, APPLICATION_ACTIONS, DOCUMENT_KINDS, PAYMENT_METHODS, options, label } from '/labels.js';
 import { COLUMNS, actionDialogs } from '/pages/applications.js';
+import { bulkApproval } from '/pages/bulk-approve.js';
 
 const QUEUES = {
   '#/approvals': {
@@ -70,8 +72,11 @@ export async function render(root, params, ctx) {
   const q = QUEUES[ctx.entry.path];
   root.append(pageHeader(q.title, linkButton('全部申请', '#/applications')));
   root.append(h('p', { class: 'page-intro muted' }, q.intro));
+  const bulk = q.queue === 'approval' ? bulkApproval() : null;
+  if (bulk) root.append(bulk.panel);
   const box = card(null);
   root.append(box);
+  const load = (query) => api('GET', withQuery('/applications', { ...query, queue: q.queue }));
   list = listView(box, {
     id: q.id,
     query: params.query,
@@ -81,9 +86,11 @@ export async function render(root, params, ctx) {
       ...(q.queue === 'approval' || q.queue === 'finance'
         ? [{ name: 'green', label: '通道', type: 'select', all: '全部通道', options: [{ value: '1', label: '绿色通道' }, { value: '0', label: '普通' }] }] : []),
     ],
-    load: (query) => api('GET', withQuery('/applications', { ...query, queue: q.queue })),
+    load: bulk ? bulk.wrapLoad(load) : load,
+    toolbar: bulk ? [bulk.button] : [],
     rowLink: (a) => `#/applications/${a.id}`,
     empty: q.empty,
-    columns: [...q.columns(), { key: 'actions', title: '操作', nowrap: true, noPrint: true, render: q.act }],
+    columns: [...(bulk ? [bulk.column] : []), ...q.columns(), { key: 'actions', title: '操作', nowrap: true, noPrint: true, render: q.act }],
   });
+  if (bulk) bulk.setList(list);
 }
