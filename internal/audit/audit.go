@@ -4,6 +4,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -11,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -151,11 +151,12 @@ func Changes(before, after any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out := map[string]map[string]any{}
+	out := map[string]map[string]json.RawMessage{}
 	if before != nil && after != nil {
-		cb, ca := map[string]any{}, map[string]any{}
+		cb, ca := map[string]json.RawMessage{}, map[string]json.RawMessage{}
 		for k, v := range a {
-			if old, ok := b[k]; !ok || !reflect.DeepEqual(old, v) {
+			// Both sides come from the same encoder, so equal values have equal encodings.
+			if old, ok := b[k]; !ok || !bytes.Equal(old, v) {
 				ca[k] = v
 				if ok {
 					cb[k] = old
@@ -177,7 +178,7 @@ func Changes(before, after any) (string, error) {
 	return string(j), err
 }
 
-func asMap(v any) (map[string]any, error) {
+func asMap(v any) (map[string]json.RawMessage, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -185,7 +186,7 @@ func asMap(v any) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit changes: %w", err)
 	}
-	m := map[string]any{}
+	m := map[string]json.RawMessage{}
 	if err := json.Unmarshal(j, &m); err != nil {
 		return nil, fmt.Errorf("audit changes must be objects: %w", err)
 	}
