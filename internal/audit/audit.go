@@ -122,11 +122,13 @@ func Record(ctx context.Context, tx *sqlx.Tx, a actor.Actor, at time.Time, en En
 		e.Changes = sql.NullString{String: c, Valid: true}
 	}
 	e.Hash = chainHash(e.PrevHash, &e)
-	if _, err := tx.NamedExecContext(ctx, `INSERT INTO audit_events
+	// Positional rather than named: every change in the system passes here, and sqlx compiles a named query
+	// on every call.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events
 		(seq, at, actor_id, actor, roles, org_id, org_path, action, entity_type, entity_id, changes, reason,
-		 request_id, client_addr, prev_hash, hash)
-		VALUES (:seq, :at, :actor_id, :actor, :roles, :org_id, :org_path, :action, :entity_type, :entity_id,
-		 :changes, :reason, :request_id, :client_addr, :prev_hash, :hash)`, &e); err != nil {
+		 request_id, client_addr, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, e.At, e.ActorID, e.Actor, e.Roles, e.OrgID, e.OrgPath, e.Action, e.EntityType, e.EntityID, e.Changes,
+		e.Reason, e.RequestID, e.ClientAddr, e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
 	if head.Seq == 0 {
