@@ -423,7 +423,7 @@ func explain(t *testing.T, db *store.DB, s stmt) string {
 func TestList_DistrictSearchesUseTheStatusIndexWithoutAnOrgPathRange(t *testing.T) {
 	db := searchDB(t, 2000)
 	defer func(c int) { totalCap = c }(totalCap)
-	totalCap = 50 // the spans pass the cap, as at a million
+	totalCap = 50   // the spans pass the cap, as at a million
 	var name string // a three-character name: two pair terms and a check of the whole name
 	for i := 0; len([]rune(name)) != 3; i++ {
 		name, _, _ = benchPerson(i)
