@@ -184,7 +184,9 @@ func EnsureAccount(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Tim
 	if err := checkUnit(ref.Unit); err != nil {
 		return Account{}, err
 	}
-	acc, err := getAccount(ctx, tx, "f.kind = ? AND f.ref_type = ? AND f.ref_id = ? AND f.unit = ?", ref.Kind, ref.RefType, ref.RefID, ref.Unit)
+	// The kind is written into the statement, not bound: compared with a bound parameter, the partial indexes
+	// on kind make SQLite re-prepare the statement on every execution. ref.Kind is one of three constants.
+	acc, err := getAccount(ctx, tx, "f.kind = '"+string(ref.Kind)+"' AND f.ref_type = ? AND f.ref_id = ? AND f.unit = ?", ref.RefType, ref.RefID, ref.Unit)
 	if apperr.CodeOf(err) != apperr.NotFound {
 		return acc, err
 	}

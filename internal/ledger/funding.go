@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -12,50 +13,70 @@ import (
 // FindFunding returns the account a payment for aidType in year by the grassroots union orgID draws on,
 // among accounts serving one of purposes (专款专用: an epidemic line pays only pandemic cases), earlier
 // purposes first: the union's own allocation (下拨额度) of a line for that year and type when it has one;
-// otherwise a budget line of the union or an ancestor, the nearest first. Among equals, the one with
-// the most available. 404 when there is none.
+// otherwise a budget line of the union or an ancestor, the nearest first. Among equals, the one with the most
+// available. 404 when there is none.
 func FindFunding(ctx context.Context, q sqlx.QueryerContext, orgID, year int64, aidType string, purposes []string) (Account, error) {
 	if len(purposes) == 0 {
 		purposes = []string{DefaultPurpose(aidType)}
 	}
-	in := "?" + strings.Repeat(", ?", len(purposes)-1)
-	rank := "CASE f.purpose"
-	var rankArgs []any
-	for i, p := range purposes {
-		rank += " WHEN ? THEN " + string(rune('0'+i))
-		rankArgs = append(rankArgs, p)
+	// The candidates are few (a line per purpose, an allocation per line and union): they are read whole
+	// and ranked here, which keeps the statements simple enough for SQLite to keep them prepared.
+	var allocs []Account
+	if err := sqlx.SelectContext(ctx, q, &allocs, selectAccount+` WHERE f.kind = 'allocation' AND f.org_id = ?
+		AND f.year = ? AND f.aid_type = ?`, orgID, year, aidType); err != nil {
+		return Account{}, err
 	}
-	rank += " END"
-	args := []any{orgID, year, aidType}
-	for _, p := range purposes {
-		args = append(args, p)
-	}
-	acc, err := getAccount(ctx, q, `f.kind = 'allocation' AND f.org_id = ? AND f.year = ? AND f.aid_type = ?
-		AND f.purpose IN (`+in+`) ORDER BY `+rank+`, f.credits_posted - f.debits_posted - f.debits_pending DESC, f.id LIMIT 1`,
-		append(args, rankArgs...)...)
-	if apperr.CodeOf(err) != apperr.NotFound {
-		return acc, err
+	if best, ok := bestFunding(allocs, purposes, ""); ok {
+		return best, nil
 	}
 	path, err := orgPath(ctx, q, orgID)
 	if err != nil {
 		return Account{}, err
 	}
-	args = []any{year, aidType, path}
-	for _, p := range purposes {
-		args = append(args, p)
+	var lines []Account
+	if err := sqlx.SelectContext(ctx, q, &lines, selectAccount+` WHERE f.kind = 'budget' AND f.year = ? AND f.aid_type = ?`,
+		year, aidType); err != nil {
+		return Account{}, err
 	}
-	acc, err = getAccount(ctx, q, `f.kind = 'budget' AND f.year = ? AND f.aid_type = ?
-		AND substr(?, 1, length(f.org_path)) = f.org_path AND f.purpose IN (`+in+`)
-		ORDER BY `+rank+`, length(f.org_path) DESC, f.credits_posted - f.debits_posted - f.debits_pending DESC, f.id LIMIT 1`,
-		append(args, rankArgs...)...)
-	if apperr.CodeOf(err) == apperr.NotFound {
-		names := make([]string, len(purposes))
-		for i, p := range purposes {
-			names[i] = Purposes[p]
+	if best, ok := bestFunding(lines, purposes, path); ok {
+		return best, nil
+	}
+	names := make([]string, len(purposes))
+	for i, p := range purposes {
+		names[i] = Purposes[p]
+	}
+	return Account{}, apperr.NotFoundf("%d 年度没有%s的预算科目（资金用途：%s）", year, AidTypes[aidType], strings.Join(names, "或"))
+}
+
+// bestFunding picks among accounts serving one of purposes (and, when under is set, owned by an org whose
+// path is a prefix of it): the earliest purpose, then the nearest owner, then the most available, then the
+// oldest account.
+func bestFunding(accs []Account, purposes []string, under string) (Account, bool) {
+	var best Account
+	found := false
+	better := func(a, b Account) bool {
+		ra, rb := slices.Index(purposes, *a.Purpose), slices.Index(purposes, *b.Purpose)
+		if ra != rb {
+			return ra < rb
 		}
-		return acc, apperr.NotFoundf("%d 年度没有%s的预算科目（资金用途：%s）", year, AidTypes[aidType], strings.Join(names, "或"))
+		if len(a.OrgPath) != len(b.OrgPath) {
+			return len(a.OrgPath) > len(b.OrgPath)
+		}
+		if av, bv := a.Balance().Available, b.Balance().Available; av != bv {
+			return av > bv
+		}
+		return a.ID < b.ID
 	}
-	return acc, err
+	for _, a := range accs {
+		if a.Purpose == nil || !slices.Contains(purposes, *a.Purpose) || (under != "" && !strings.HasPrefix(under, a.OrgPath)) {
+			continue
+		}
+		a.fill()
+		if !found || better(a, best) {
+			best, found = a, true
+		}
+	}
+	return best, found
 }
 
 func orgPath(ctx context.Context, q sqlx.QueryerContext, orgID int64) (string, error) {

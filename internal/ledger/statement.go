@@ -68,7 +68,7 @@ func Statement(ctx context.Context, q sqlx.QueryerContext, acc Account, f Statem
 		if _, ok := StateNames[f.State]; !ok {
 			return nil, 0, apperr.Invalid("state", "未知的状态")
 		}
-		addc("(CASE WHEN t.pending = 0 THEN 'posted' ELSE coalesce(s.state, 'pending') END) = ?", f.State)
+		addc("("+transferState+") = ?", f.State)
 	}
 	if f.Kind != "" {
 		if _, ok := TransferKindNames[TransferKind(f.Kind)]; !ok {
@@ -99,7 +99,8 @@ func Statement(ctx context.Context, q sqlx.QueryerContext, acc Account, f Statem
 		like := "%" + likeEscape(s) + "%"
 		id, _ := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 		addc(`(t.id = ? OR t.voucher_no LIKE ? ESCAPE '\' OR t.memo LIKE ? ESCAPE '\' OR t.reason LIKE ? ESCAPE '\'
-			OR s.voucher_no LIKE ? ESCAPE '\')`, id, like, like, like, like)
+			OR EXISTS (SELECT 1 FROM fund_settlements s WHERE s.transfer_id = t.id AND s.voucher_no LIKE ? ESCAPE '\'))`,
+			id, like, like, like, like)
 	}
 	cond := strings.Join(where, " AND ")
 	// The running balance is taken over all of the account's lines before filtering, so that a filtered line
@@ -112,7 +113,7 @@ func Statement(ctx context.Context, q sqlx.QueryerContext, acc Account, f Statem
 	base := []any{acc.ID, acc.ID, acc.ID}
 	var total int
 	if err := sqlx.GetContext(ctx, q, &total, running+` SELECT count(*) FROM running r JOIN fund_transfers t ON t.id = r.id
-		LEFT JOIN fund_settlements s ON s.transfer_id = t.id WHERE `+cond, append(base, args...)...); err != nil {
+		WHERE `+cond, append(base, args...)...); err != nil {
 		return nil, 0, err
 	}
 	page, per := store.Paging(f.Page, f.PerPage)
