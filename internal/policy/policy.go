@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -48,6 +49,7 @@ type Policy struct {
 	OrgIDNull     sql.NullInt64 `db:"org_id" json:"-"`
 	OrgID         *int64        `db:"-" json:"org_id"`
 	OrgName       string        `db:"org_name" json:"org_name"`
+	OrgPath       string        `db:"org_path" json:"-"`
 	ParamsJSON    string        `db:"params" json:"-"`
 	Params        Params        `db:"-" json:"params"`
 	CreatedBy     string        `db:"created_by" json:"created_by"`
@@ -65,8 +67,11 @@ func (p *Policy) fill() error {
 	return json.Unmarshal([]byte(p.ParamsJSON), &p.Params)
 }
 
-const selectPolicy = `SELECT p.id, p.effective_from, p.org_id, coalesce(o.name, '') AS org_name, p.params,
-	p.created_by, p.created_at FROM policies p LEFT JOIN orgs o ON o.id = p.org_id`
+// The org is read by subquery, not by join: with the SQLite that go-sqlite3 bundles, a join in a statement
+// with a bound parameter is re-prepared on every execution, and every decision asks for its policy.
+const selectPolicy = `SELECT p.id, p.effective_from, p.org_id, coalesce((SELECT o.name FROM orgs o WHERE o.id = p.org_id), '') AS org_name,
+	coalesce((SELECT o.path FROM orgs o WHERE o.id = p.org_id), '') AS org_path, p.params, p.created_by, p.created_at
+	FROM policies p`
 
 // InForce returns the version in force for the org on date ("2006-01-02"): among versions already effective
 // on that date for the whole district or for the org or one of its ancestors, the one for the nearest org,
@@ -80,18 +85,38 @@ func InForce(ctx context.Context, q sqlx.QueryerContext, orgID int64, date strin
 		}
 		path = o.Path
 	}
-	var p Policy
+	// The versions are few: all those already effective are read, and the one that applies is picked here.
 	// An org applies when its path is a prefix of the asked org's path; the longer the path, the nearer.
-	err := sqlx.GetContext(ctx, q, &p, selectPolicy+`
-		WHERE p.effective_from <= ? AND (p.org_id IS NULL OR substr(?, 1, length(o.path)) = o.path)
-		ORDER BY length(coalesce(o.path, '')) DESC, p.effective_from DESC, p.id DESC LIMIT 1`, date, path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, apperr.NotFoundf("%s 没有生效的政策参数", date)
+	var ps []Policy
+	if err := sqlx.SelectContext(ctx, q, &ps, selectPolicy+" WHERE p.effective_from <= ?", date); err != nil {
+		return Policy{}, err
 	}
-	if err != nil {
-		return p, err
+	best := -1
+	for i, p := range ps {
+		if p.OrgIDNull.Valid && !strings.HasPrefix(path, p.OrgPath) {
+			continue
+		}
+		if best < 0 || nearer(p, ps[best]) {
+			best = i
+		}
 	}
+	if best < 0 {
+		return Policy{}, apperr.NotFoundf("%s 没有生效的政策参数", date)
+	}
+	p := ps[best]
 	return p, p.fill()
+}
+
+// nearer reports whether version a applies before b: the nearer org, then the later effective date, then
+// the later version.
+func nearer(a, b Policy) bool {
+	if len(a.OrgPath) != len(b.OrgPath) {
+		return len(a.OrgPath) > len(b.OrgPath)
+	}
+	if a.EffectiveFrom != b.EffectiveFrom {
+		return a.EffectiveFrom > b.EffectiveFrom
+	}
+	return a.ID > b.ID
 }
 
 // Current returns the version in force today for the org.
