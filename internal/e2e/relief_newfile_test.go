@@ -34,7 +34,9 @@ func TestBrowser_GreenChannelOpensTheFileAlongside(t *testing.T) {
 		}
 	}
 	css := func(name string) string { return fmt.Sprintf(`#application-form [name="%s"]`, name) }
-	set := func(name, value string) chromedp.Action[chromedp.Void] { return chromedp.SetValue(chromedp.CSS(css(name)), value) }
+	set := func(name, value string) chromedp.Action[chromedp.Void] {
+		return chromedp.SetValue(chromedp.CSS(css(name)), value)
+	}
 	id := demo.ResidentID("330108", time.Date(1986, 11, 5, 0, 0, 0, 0, time.UTC), 41, false)
 	badID := id[:17] + map[bool]string{true: "1", false: "2"}[id[17] != '1'] // the checksum digit changed
 	cw := srv.Login("caseworker1")
