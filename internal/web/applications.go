@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"bangfu/internal/actor"
-	"bangfu/internal/audit"
 	"bangfu/internal/ledger"
 	"bangfu/internal/relief"
 )
@@ -21,7 +20,7 @@ func (s *Server) applicationRoutes(g *echo.Group) {
 	g.PUT("/applications/:id", s.updateApplication)
 	g.GET("/applications/:id/checks", s.applicationChecks)
 	g.GET("/applications/:id/decisions", s.applicationDecisions)
-	g.GET("/applications/:id/history", s.applicationHistory)
+	g.GET("/applications/:id/history", s.history(relief.History))
 	g.POST("/applications/:id/reveal", s.revealApplication)
 	g.POST("/applications/:id/:action", s.applicationAction)
 	g.GET("/reports/green-channel", s.greenChannelReport, only(actor.Caseworker, actor.Supervisor, actor.Finance, actor.Auditor))
@@ -165,25 +164,6 @@ func (s *Server) applicationDecisions(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, list[relief.Decision]{Items: ds, Total: len(ds)})
-}
-
-func (s *Server) applicationHistory(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var q struct {
-		Page    int `query:"page"`
-		PerPage int `query:"per_page"`
-	}
-	if err := bindQuery(c, &q); err != nil {
-		return err
-	}
-	events, total, err := relief.History(c.Request().Context(), s.db.R, actorOf(c), id, q.Page, q.PerPage)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list[audit.Event]{Items: events, Total: total})
 }
 
 func (s *Server) bulkApprove(c echo.Context) error {

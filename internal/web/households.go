@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,8 +10,10 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/labstack/echo/v4"
 
+	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
 	"bangfu/internal/household"
@@ -30,7 +33,7 @@ func (s *Server) householdRoutes(g *echo.Group) {
 	g.GET("/households/:id/members", s.householdMembers)
 	g.GET("/households/:id/visits", s.householdVisits)
 	g.GET("/households/:id/objections", s.householdObjections)
-	g.GET("/households/:id/history", s.householdHistory)
+	g.GET("/households/:id/history", s.history(household.History))
 	g.POST("/households/:id/reveal", s.revealHousehold)
 	g.GET("/households/:id/documents", s.listDocuments)
 	g.POST("/households/:id/documents", s.uploadDocument)
@@ -184,23 +187,27 @@ func (s *Server) householdObjections(c echo.Context) error {
 	return c.JSON(http.StatusOK, list[household.Objection]{Items: os, Total: len(os)})
 }
 
-func (s *Server) householdHistory(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
+// history serves the audit timeline of one record (GET …/{id}/history) through the area's own History,
+// which checks that the record is in the user's scope.
+func (s *Server) history(fetch func(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64, page, perPage int) ([]audit.Event, int, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		var q struct {
+			Page    int `query:"page"`
+			PerPage int `query:"per_page"`
+		}
+		if err := bindQuery(c, &q); err != nil {
+			return err
+		}
+		events, total, err := fetch(c.Request().Context(), s.db.R, actorOf(c), id, q.Page, q.PerPage)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, list[audit.Event]{Items: events, Total: total})
 	}
-	var q struct {
-		Page    int `query:"page"`
-		PerPage int `query:"per_page"`
-	}
-	if err := bindQuery(c, &q); err != nil {
-		return err
-	}
-	events, total, err := household.History(c.Request().Context(), s.db.R, actorOf(c), id, q.Page, q.PerPage)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list[audit.Event]{Items: events, Total: total})
 }
 
 func (s *Server) revealHousehold(c echo.Context) error {
