@@ -127,6 +127,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 			for _, u := range demo.Users {
 				fmt.Fprintf(out, "  %-12s %s  %s\n", u.Username, u.Name, roleNames(u.Roles))
 			}
+		} else if cut, err := demo.Interrupted(ctx, db.R); err != nil {
+			return err
+		} else if cut {
+			return fmt.Errorf("演示数据上次未写完（写入时被中断），%s 中只有部分演示数据：请删除该文件后重新运行 make run", *dbPath)
 		} else {
 			fmt.Fprintln(out, "数据库已有数据，未写入演示数据。")
 		}

@@ -432,6 +432,9 @@ func TestServeDemo_WritesDemoDataOnlyIntoAnEmptyDatabase(t *testing.T) {
 				"lines for %d aid types and campaigns, allocations to %d unions", households, members, visits, documents,
 				funded, aidTypes, unions)
 		}
+		if cut, err := demo.Interrupted(ctx, db.R); err != nil || cut {
+			t.Fatalf("a finished demo reads as interrupted: %v, %v", cut, err)
+		}
 		if created, err := demo.Full(ctx, db, svc); err != nil || created {
 			t.Fatalf("second --demo: created %v, %v", created, err)
 		}

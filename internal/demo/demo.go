@@ -7,7 +7,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jmoiron/sqlx"
+
 	"bangfu/internal/actor"
+	"bangfu/internal/audit"
 	"bangfu/internal/auth"
 	"bangfu/internal/org"
 	"bangfu/internal/store"
@@ -61,6 +64,11 @@ func Full(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
 	if err != nil || !created {
 		return created, err
 	}
+	// The demo is written in many transactions: the markers tell a finished demo from one cut short (a
+	// kill or a crash half-way), which a later start must not take for a database in use.
+	if err := mark(ctx, db, svc, "demo.begin"); err != nil {
+		return true, err
+	}
 	// Each area adds its demo records here, in dependency order.
 	if err := Households(ctx, db, svc); err != nil {
 		return true, err
@@ -71,7 +79,24 @@ func Full(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
 	if err := Applications(ctx, db, svc); err != nil {
 		return true, err
 	}
-	return true, nil
+	return true, mark(ctx, db, svc, "demo.complete")
+}
+
+func mark(ctx context.Context, db *store.DB, svc *auth.Service, action string) error {
+	return db.Write(ctx, func(tx *sqlx.Tx) error {
+		return audit.Record(ctx, tx, actor.System("demo"), svc.Clock.Now(), audit.Entry{Action: action, EntityType: "demo", EntityID: "1", OrgPath: "/"})
+	})
+}
+
+// Interrupted reports whether the demo data in db was begun and never finished: such a database holds part
+// of the demo, and `serve --demo` says so instead of serving it.
+func Interrupted(ctx context.Context, q sqlx.QueryerContext) (bool, error) {
+	var begun, done int
+	err := sqlx.GetContext(ctx, q, &begun, "SELECT count(*) FROM audit_events WHERE action = 'demo.begin'")
+	if err == nil {
+		err = sqlx.GetContext(ctx, q, &done, "SELECT count(*) FROM audit_events WHERE action = 'demo.complete'")
+	}
+	return begun > 0 && done == 0, err
 }
 
 // Seed writes the demo orgs and users into an empty database; test servers start from it. It reports false and writes nothing when
