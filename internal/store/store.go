@@ -95,6 +95,24 @@ func (db *DB) Close() error {
 	return errors.Join(db.R.Close(), db.W.Close())
 }
 
+// whileBusy runs fn again while SQLite answers SQLITE_BUSY, for up to busyWait. A file that another process
+// is creating at the same moment (switching it to WAL) is locked without SQLite's busy handler being asked,
+// so the first read of a brand-new database can fail at once even with a busy timeout.
+func whileBusy(fn func() error) error {
+	deadline := time.Now().Add(busyWait)
+	for {
+		err := fn()
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// busyWait is as long as the busy timeout of the connections.
+const busyWait = 5 * time.Second
+
 // IsUniqueViolation reports whether err is a UNIQUE constraint failure.
 func IsUniqueViolation(err error) bool {
 	var se sqlite3.Error
@@ -179,7 +197,7 @@ func MigrateTo(w *sqlx.DB, schema string, upTo int) error {
 		return err
 	}
 	var current int
-	if err := w.Get(&current, "PRAGMA user_version"); err != nil {
+	if err := whileBusy(func() error { return w.Get(&current, "PRAGMA user_version") }); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if latest := ms[len(ms)-1].Version; current > latest {
