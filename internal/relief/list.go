@@ -123,12 +123,11 @@ func List(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Ti
 		" LIMIT ? OFFSET ?", append(slices.Clone(args), per, (page-1)*per)...); err != nil {
 		return Page{}, err
 	}
+	apps := make([]*Application, len(out.Items))
 	for i := range out.Items {
-		if err := out.Items[i].withDocs(ctx, q, now); err != nil {
-			return Page{}, err
-		}
+		apps[i] = &out.Items[i]
 	}
-	return out, nil
+	return out, atAll(ctx, q, apps, now)
 }
 
 func likeEscape(s string) string {

@@ -62,11 +62,15 @@ func GreenChannelReport(ctx context.Context, q sqlx.QueryerContext, a actor.Acto
 	}
 	r := GreenReport{From: from, To: to}
 	hours := map[bool][]float64{}
+	ptrs := make([]*Application, len(apps))
+	for i := range apps {
+		ptrs[i] = &apps[i]
+	}
+	if err := atAll(ctx, q, ptrs, now); err != nil {
+		return GreenReport{}, err
+	}
 	for i := range apps {
 		app := &apps[i]
-		if err := app.withDocs(ctx, q, now); err != nil {
-			return GreenReport{}, err
-		}
 		l := &r.Normal
 		if app.Green {
 			l = &r.Green

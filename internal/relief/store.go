@@ -73,14 +73,39 @@ func Detail(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64,
 }
 
 func (app *Application) withDocs(ctx context.Context, q sqlx.QueryerContext, now time.Time) error {
-	var docs map[string]bool
-	if app.HouseholdID.Valid {
-		var err error
-		if docs, err = household.DocumentKindsOf(ctx, q, app.HouseholdID.Int64); err != nil {
-			return err
+	return atAll(ctx, q, []*Application{app}, now)
+}
+
+// atAll works out what each application's dates mean at now (Application.At), reading the documents of their
+// households in a few queries rather than one per application.
+func atAll(ctx context.Context, q sqlx.QueryerContext, apps []*Application, now time.Time) error {
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, app := range apps {
+		if id := app.HouseholdID.Int64; app.HouseholdID.Valid && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 	}
-	app.At(now, docs)
+	docs := map[int64]map[string]bool{}
+	for start := 0; start < len(ids); start += 500 { // SQLite bounds the parameters of one statement
+		part, err := household.DocumentKindsOfEach(ctx, q, ids[start:min(start+500, len(ids))])
+		if err != nil {
+			return err
+		}
+		for id, kinds := range part {
+			docs[id] = kinds
+		}
+	}
+	for _, app := range apps {
+		var held map[string]bool
+		if app.HouseholdID.Valid {
+			if held = docs[app.HouseholdID.Int64]; held == nil {
+				held = map[string]bool{}
+			}
+		}
+		app.At(now, held)
+	}
 	return nil
 }
 
