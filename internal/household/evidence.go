@@ -47,3 +47,11 @@ func DocumentKindsOfEach(ctx context.Context, q sqlx.QueryerContext, ids []int64
 	}
 	return out, nil
 }
+
+// BankCardOf returns the real-name bank card registered for household id ("" if none): where a bank
+// transfer of relief goes (SPEC §6). The caller has checked scope.
+func BankCardOf(ctx context.Context, q sqlx.QueryerContext, id int64) (string, error) {
+	var card string
+	err := sqlx.GetContext(ctx, q, &card, "SELECT bank_card FROM households WHERE id = ?", id)
+	return card, err
+}

@@ -312,11 +312,14 @@ func disburse(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, ap
 		return apperr.FieldErrors(fields)
 	}
 	if in.PaymentMethod == "bank" {
-		hh, err := householdOf(ctx, tx, a, app, now)
-		if err != nil {
-			return err
+		card := ""
+		if app.HouseholdID.Valid {
+			var err error
+			if card, err = household.BankCardOf(ctx, tx, app.HouseholdID.Int64); err != nil {
+				return err
+			}
 		}
-		if hh == nil || hh.BankCard == "" {
+		if card == "" {
 			return apperr.Invalid("payment_method", "该救助对象未登记实名银行卡，请改为现金签字领取或先在档案中登记银行卡")
 		}
 	}
