@@ -49,10 +49,12 @@ var CategoryNames = map[Category]string{Deep: "深度困难", Relative: "相对�
 var (
 	Industries         = []string{"catering", "accommodation", "retail", "manufacturing", "construction", "logistics", "other"}
 	PandemicIndustries = []string{"catering", "accommodation", "retail"}
-	Causes             = []string{"illness", "disability", "unemployment", "laid_off", "schooling", "disaster", "accident", "pandemic", "zero_employment", "other"}
-	Relations          = []string{"spouse", "child", "parent", "sibling", "grandchild", "grandparent", "other"}
-	SchoolStages       = []string{"none", "primary", "junior_high", "senior_high", "vocational", "higher_ed"}
-	ExitReasons        = []string{"recovered", "retired", "moved", "deceased", "other"}
+	IndustryNames      = map[string]string{"catering": "餐饮", "accommodation": "住宿", "retail": "零售", "manufacturing": "制造",
+		"construction": "建筑", "logistics": "物流", "other": "其他"}
+	Causes       = []string{"illness", "disability", "unemployment", "laid_off", "schooling", "disaster", "accident", "pandemic", "zero_employment", "other"}
+	Relations    = []string{"spouse", "child", "parent", "sibling", "grandchild", "grandparent", "other"}
+	SchoolStages = []string{"none", "primary", "junior_high", "senior_high", "vocational", "higher_ed"}
+	ExitReasons  = []string{"recovered", "retired", "moved", "deceased", "other"}
 )
 
 // Causes of hardship stored as a comma-separated list.
@@ -245,6 +247,14 @@ type Brief struct {
 	PerCapitaFen int64          `db:"per_capita_fen" json:"per_capita_fen"`
 	FiledAt      sql.NullString `db:"filed_at" json:"-"`
 	UpdatedAt    string         `db:"updated_at" json:"updated_at"`
+}
+
+// IndustryName is the Chinese name of an industry, or 未登记 for none.
+func IndustryName(s string) string {
+	if n, ok := IndustryNames[s]; ok {
+		return n
+	}
+	return "未登记"
 }
 
 func contains(list []string, v string) bool { return slices.Contains(list, v) }

@@ -2,6 +2,7 @@ package relief
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -83,7 +84,7 @@ func (a *Application) decided() bool { return a.approved() || a.Status == Cancel
 func union(a, b []string) []string {
 	out := append([]string{}, a...)
 	for _, x := range b {
-		if !contains(out, x) {
+		if !slices.Contains(out, x) {
 			out = append(out, x)
 		}
 	}

@@ -54,11 +54,6 @@ var StatusNames = map[Status]string{
 // committed are the statuses whose amounts count against the caps: approved money is reserved.
 var committed = []Status{Approved, Disbursed, Received}
 
-// GreenReasons are why a case may take the green channel (SPEC §4.3).
-var GreenReasons = map[string]string{
-	"pandemic": "受疫情影响行业（餐饮、住宿、零售）", "accident": "突发意外或灾害", "critical_illness": "重大疾病",
-}
-
 // Application is one stored application.
 type Application struct {
 	ID                int64          `db:"id" json:"id"`

@@ -3,6 +3,7 @@ package relief
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,9 +168,9 @@ func (f *facts) evaluate(stage Stage) []Check {
 			if f.hh != nil {
 				industry = f.hh.Industry
 			}
-			ok := contains(household.PandemicIndustries, industry)
+			ok := slices.Contains(household.PandemicIndustries, industry)
 			add("green_reason", "绿色通道事由", ok, apperr.Validation, "green_reason",
-				fmt.Sprintf("受疫情影响行业限餐饮、住宿、零售，该职工所在行业：%s", industryName(industry)))
+				fmt.Sprintf("受疫情影响行业限餐饮、住宿、零售，该职工所在行业：%s", household.IndustryName(industry)))
 		}
 		if stage == AtApproval {
 			add("green_quota", "绿色通道月度限额", f.greenUsed < p.GreenMonthlyQuota, apperr.Conflict, "",
@@ -256,25 +257,6 @@ func docNames(kinds []string) []string {
 		out[i] = household.DocumentKinds[k]
 	}
 	return out
-}
-
-var industryNames = map[string]string{"catering": "餐饮", "accommodation": "住宿", "retail": "零售", "manufacturing": "制造",
-	"construction": "建筑", "logistics": "物流", "other": "其他"}
-
-func industryName(s string) string {
-	if n, ok := industryNames[s]; ok {
-		return n
-	}
-	return "未登记"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // refusal turns the first failed check into the error the caller gets; nil when all pass.
