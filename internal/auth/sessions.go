@@ -192,8 +192,10 @@ func (s *Service) Authenticate(ctx context.Context, token, requestID, clientAddr
 		LastSeen string `db:"last_seen_at"`
 		Disabled bool   `db:"disabled"`
 	}
-	err := s.DB.R.GetContext(ctx, &row, `SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.disabled
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, th)
+	// The user's flag is read by subquery, not by join: with the SQLite that go-sqlite3 bundles, a join in a
+	// statement with a bound parameter is re-prepared on every execution, and this runs on every request.
+	err := s.DB.R.GetContext(ctx, &row, `SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
+		(SELECT u.disabled FROM users u WHERE u.id = s.user_id) AS disabled FROM sessions s WHERE s.token_hash = ?`, th)
 	if errors.Is(err, sql.ErrNoRows) {
 		return actor.Actor{}, "", errExpired
 	}

@@ -53,10 +53,14 @@ type User struct {
 	CreatedAt   string       `db:"created_at" json:"created_at"`
 }
 
+// The org is read by subqueries, not by join: with the SQLite that go-sqlite3 bundles, a join in a statement
+// with a bound parameter is re-prepared on every execution, and every request reads its user.
 const selectUser = `SELECT u.id, u.username, u.name, u.disabled, u.locked_until, u.must_change_password, u.created_at,
-	o.id AS "org.id", o.code AS "org.code", o.name AS "org.name", o.level AS "org.level", o.path AS org_path,
+	u.org_id AS "org.id", (SELECT o.code FROM orgs o WHERE o.id = u.org_id) AS "org.code",
+	(SELECT o.name FROM orgs o WHERE o.id = u.org_id) AS "org.name", (SELECT o.level FROM orgs o WHERE o.id = u.org_id) AS "org.level",
+	(SELECT o.path FROM orgs o WHERE o.id = u.org_id) AS org_path,
 	coalesce((SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles r WHERE r.user_id = u.id ORDER BY role)), '') AS roles
-	FROM users u JOIN orgs o ON o.id = u.org_id`
+	FROM users u`
 
 func (u *User) fill() {
 	u.Roles = []actor.Role{}
@@ -122,7 +126,7 @@ func ListUsers(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f User
 	}
 	page, per := store.Paging(f.Page, f.PerPage)
 	users := []User{}
-	if err := sqlx.SelectContext(ctx, q, &users, selectUser+cond+" ORDER BY u.username LIMIT ? OFFSET ?",
+	if err := sqlx.SelectContext(ctx, q, &users, selectUser+" JOIN orgs o ON o.id = u.org_id"+cond+" ORDER BY u.username LIMIT ? OFFSET ?",
 		append(args, per, (page-1)*per)...); err != nil {
 		return nil, 0, err
 	}
