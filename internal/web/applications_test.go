@@ -178,6 +178,7 @@ func TestApplication_LivingFromDraftToReceived(t *testing.T) {
 				Funding struct {
 					AccountID int64 `json:"account_id"`
 				} `json:"funding"`
+				Decider string `json:"decider"`
 			} `json:"snapshot"`
 		} `json:"items"`
 	}
@@ -186,7 +187,9 @@ func TestApplication_LivingFromDraftToReceived(t *testing.T) {
 		t.Fatalf("decisions = %+v", ds)
 	}
 	snap := ds.Items[0].Snapshot
-	if snap.Policy.ID != a.PolicyID || snap.Funding.AccountID != line.ID || snap.Household.IDNumber != h.IDNumber || len(snap.Checks) < 3 {
+	// SPEC §4.2: the snapshot keeps the household, the policy version, the rule checks and the approver.
+	if snap.Policy.ID != a.PolicyID || snap.Funding.AccountID != line.ID || snap.Household.IDNumber != h.IDNumber ||
+		len(snap.Checks) < 3 || snap.Decider != "李建国" {
 		t.Errorf("snapshot = %+v", snap)
 	}
 }
@@ -360,8 +363,11 @@ func TestApplication_EpidemicMoneyPaysOnlyPandemicCases(t *testing.T) {
 	}
 	general := f.budget("living", 1000000)
 	a = decodeApp(f.sup1.Must(http.StatusOK, "POST", appPath(a, "approve"), map[string]any{}))
-	if acc := f.line(general.ID); acc.PendingOut != 100000 {
-		t.Errorf("the ordinary case reserved %d on the general line, want 100000", acc.PendingOut)
+	if acc := f.line(general.ID); a.Status != "approved" || acc.PendingOut != 100000 {
+		t.Errorf("the ordinary case is %s and reserved %d on the general line, want approved and 100000", a.Status, acc.PendingOut)
+	}
+	if acc := f.line(epidemic.ID); acc.PendingOut != 0 {
+		t.Errorf("the ordinary case reserved %d on the epidemic line, want nothing", acc.PendingOut)
 	}
 
 	// A pandemic green-channel case draws on the epidemic line first.
