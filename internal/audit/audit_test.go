@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,19 +14,12 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/audit"
 	"bangfu/internal/store"
+	"bangfu/internal/storetest"
 )
 
 var t0 = time.Date(2026, 3, 10, 1, 0, 0, 0, time.UTC) // 09:00 in Beijing
 
-func newDB(t testing.TB) *store.DB {
-	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "bangfu.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+func newDB(t testing.TB) *store.DB { return storetest.Open(t) }
 
 var caseworker = actor.Actor{UserID: 7, Username: "caseworker1", Name: "王丽娟", Roles: []actor.Role{actor.Caseworker},
 	OrgID: 4, OrgPath: "/1/2/4/", RequestID: "req-1", ClientAddr: "10.0.0.8"}

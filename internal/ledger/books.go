@@ -14,52 +14,42 @@ import (
 // that move money as part of their own change call the package functions inside their transaction instead.
 type Books struct{ DB *store.DB }
 
-func inTx[T any](ctx context.Context, db *store.DB, fn func(tx *sqlx.Tx) (T, error)) (T, error) {
-	var out T
-	err := db.Write(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		out, err = fn(tx)
-		return err
-	})
-	return out, err
-}
-
 func (b Books) CreateFund(ctx context.Context, a actor.Actor, now time.Time, in NewFund) (Account, error) {
-	return inTx(ctx, b.DB, func(tx *sqlx.Tx) (Account, error) { return CreateFund(ctx, tx, a, now, in) })
+	return store.InTx(ctx, b.DB, func(tx *sqlx.Tx) (Account, error) { return CreateFund(ctx, tx, a, now, in) })
 }
 
 func (b Books) CreateBudgetLine(ctx context.Context, a actor.Actor, now time.Time, in NewBudgetLine) (Account, error) {
-	return inTx(ctx, b.DB, func(tx *sqlx.Tx) (Account, error) { return CreateBudgetLine(ctx, tx, a, now, in) })
+	return store.InTx(ctx, b.DB, func(tx *sqlx.Tx) (Account, error) { return CreateBudgetLine(ctx, tx, a, now, in) })
 }
 
 func (b Books) Receive(ctx context.Context, a actor.Actor, now time.Time, in ReceiveInput) (Transfer, error) {
-	return inTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Receive(ctx, tx, a, now, in) })
+	return store.InTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Receive(ctx, tx, a, now, in) })
 }
 
 func (b Books) Budget(ctx context.Context, a actor.Actor, now time.Time, in BudgetInput) (Transfer, error) {
-	return inTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Budget(ctx, tx, a, now, in) })
+	return store.InTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Budget(ctx, tx, a, now, in) })
 }
 
 func (b Books) Allocate(ctx context.Context, a actor.Actor, now time.Time, in AllocateInput) (Transfer, error) {
-	return inTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Allocate(ctx, tx, a, now, in) })
+	return store.InTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Allocate(ctx, tx, a, now, in) })
 }
 
 func (b Books) Reverse(ctx context.Context, a actor.Actor, now time.Time, id int64, in ReverseInput) (Transfer, error) {
-	return inTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Reverse(ctx, tx, a, now, id, in) })
+	return store.InTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Reverse(ctx, tx, a, now, id, in) })
 }
 
 func (b Books) Reserve(ctx context.Context, a actor.Actor, now time.Time, in TransferInput) (Transfer, error) {
-	return inTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Reserve(ctx, tx, a, now, in) })
+	return store.InTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Reserve(ctx, tx, a, now, in) })
 }
 
 func (b Books) Post(ctx context.Context, a actor.Actor, now time.Time, id int64, s Settlement) (Transfer, error) {
-	return inTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Post(ctx, tx, a, now, id, s) })
+	return store.InTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Post(ctx, tx, a, now, id, s) })
 }
 
 func (b Books) Void(ctx context.Context, a actor.Actor, now time.Time, id int64, reason string) (Transfer, error) {
-	return inTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Void(ctx, tx, a, now, id, reason) })
+	return store.InTx(ctx, b.DB, func(tx *sqlx.Tx) (Transfer, error) { return Void(ctx, tx, a, now, id, reason) })
 }
 
 func (b Books) EnsureAccount(ctx context.Context, a actor.Actor, now time.Time, ref AccountRef) (Account, error) {
-	return inTx(ctx, b.DB, func(tx *sqlx.Tx) (Account, error) { return EnsureAccount(ctx, tx, a, now, ref) })
+	return store.InTx(ctx, b.DB, func(tx *sqlx.Tx) (Account, error) { return EnsureAccount(ctx, tx, a, now, ref) })
 }

@@ -157,3 +157,20 @@ func runInSavepoint(tx *sqlx.Tx, r *writeRequest) (res writeResult, broken bool)
 func lostTransaction(err error) bool {
 	return strings.Contains(err.Error(), "no such savepoint") || strings.Contains(err.Error(), "no transaction")
 }
+
+// InTx runs fn in a write transaction through db.Write and returns its result: the one transaction helper
+// every area's service uses, so that a service method is one call whose changes — with their audit events and
+// ledger rows — commit together or not at all.
+func InTx[T any](ctx context.Context, db *DB, fn func(tx *sqlx.Tx) (T, error)) (T, error) {
+	var out T
+	err := db.Write(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
