@@ -78,6 +78,7 @@ func New(cfg Config) *echo.Echo {
 	}))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]any{"ok": true}) })
+	e.GET("/api/v1/openapi.json", serveOpenAPI) // the API reference, readable without a session
 
 	// Document uploads carry their own, larger limit (households.go); every other body stays under BodyLimit.
 	bodyLimit := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: BodyLimit,
