@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"bangfu/internal/audit"
+	"bangfu/internal/benchkit"
 )
 
 // BenchmarkAuditAppend measures one audit event per write transaction, as every state-changing request pays
@@ -89,4 +90,5 @@ func BenchmarkAuditAppend(b *testing.B) {
 	b.ReportMetric(events, "events/s")
 	b.ReportMetric(rawInserts, "raw_inserts/s")
 	b.ReportMetric(events/rawInserts, "ratio")
+	benchkit.Report(b, benchkit.Row{Figure: "audit-append", Value: events, Raw: rawInserts, RawWhat: "same row and indexes, 1/tx, FULL"})
 }

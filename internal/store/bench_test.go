@@ -12,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"bangfu/internal/benchkit"
 	"bangfu/internal/store"
 )
 
@@ -76,4 +77,5 @@ func BenchmarkWrite_32Writers(b *testing.B) {
 	b.ReportMetric(float64(b.N)/grouped.Seconds(), "writes/s")
 	b.ReportMetric(float64(b.N)/rawTime.Seconds(), "raw_tx/s")
 	b.ReportMetric(rawTime.Seconds()/grouped.Seconds(), "ratio")
+	benchkit.Report(b, benchkit.Row{Figure: "store-write", Value: float64(b.N) / grouped.Seconds(), Raw: float64(b.N) / rawTime.Seconds(), RawWhat: "1 row/tx, FULL, one goroutine"})
 }
