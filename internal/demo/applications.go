@@ -506,7 +506,10 @@ func (d *district) greenFollowUp(s story, id int64, cw, other actor.Actor, appro
 	if s.review == "flagged" {
 		in.Note = "复核发现申请人配偶在外地有稳定工资收入未如实申报，建议追回救助金并纳入异常台账"
 	}
-	_, err := relief.Act(d.ctx, d.db, other, d.at(approvedAt.Add(12*24*time.Hour)), id, relief.ActReview, in)
+	err := d.db.Write(d.ctx, func(tx *sqlx.Tx) error {
+		_, err := relief.ActTx(d.ctx, tx, other, d.at(approvedAt.Add(12*24*time.Hour)), id, relief.ActReview, in)
+		return err
+	})
 	return err
 }
 

@@ -35,17 +35,8 @@ type ActionInput struct {
 	Note    string `json:"note" validate:"max=1000"`
 }
 
-// Act takes a workflow action on application id in its own transaction and returns the application after it.
-func Act(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, action string, in ActionInput) (Application, error) {
-	var out Application
-	err := db.Write(ctx, func(tx *sqlx.Tx) (err error) {
-		out, err = ActTx(ctx, tx, a, now, id, action, in)
-		return err
-	})
-	return out, err
-}
-
-// ActTx is Act inside the caller's transaction: every rule is checked there, against what the transaction
+// ActTx takes a workflow action on application id inside the caller's transaction (Service.Act is it in its
+// own): every rule is checked there, against what the transaction
 // sees, so that concurrent approvals cannot together pass a cap or overspend a budget line.
 func ActTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, action string, in ActionInput) (Application, error) {
 	if err := tags.Struct(&in); err != nil {

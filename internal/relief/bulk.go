@@ -2,11 +2,9 @@ package relief
 
 import (
 	"context"
-	"time"
 
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
-	"bangfu/internal/store"
 )
 
 // MaxBulk bounds one bulk approval.
@@ -21,36 +19,48 @@ type ItemResult struct {
 	Message string      `json:"message,omitempty"`
 }
 
+// BulkResult is the outcome of a bulk approval: each item's result in the order asked, and how many were
+// approved (first or final approval).
+type BulkResult struct {
+	Items    []ItemResult `json:"items"`
+	Total    int          `json:"total"`
+	Approved int          `json:"approved"`
+}
+
 // ApproveMany approves each application as Act would, each in its own transaction with every rule checked
 // (SPEC §5: bulk approval still checks every rule per item), and reports each item's result in order.
-func ApproveMany(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, ids []int64, reason string) ([]ItemResult, error) {
+func (s *Service) ApproveMany(ctx context.Context, a actor.Actor, ids []int64, reason string) (BulkResult, error) {
 	if err := a.Require(actor.Supervisor); err != nil { // the wrong role is refused as a whole, not item by item
-		return nil, err
+		return BulkResult{}, err
 	}
 	if len(ids) == 0 {
-		return nil, apperr.Invalid("ids", "请选择要批准的申请")
+		return BulkResult{}, apperr.Invalid("ids", "请选择要批准的申请")
 	}
 	if len(ids) > MaxBulk {
-		return nil, apperr.Invalid("ids", "一次最多批准 200 件")
+		return BulkResult{}, apperr.Invalid("ids", "一次最多批准 200 件")
 	}
-	out := make([]ItemResult, len(ids))
+	if len([]rune(reason)) > 500 {
+		return BulkResult{}, apperr.Invalid("reason", "批准意见不能超过 500 个字")
+	}
+	out := BulkResult{Items: make([]ItemResult, len(ids)), Total: len(ids)}
 	seen := map[int64]bool{}
 	for i, id := range ids {
 		if seen[id] {
-			out[i] = ItemResult{ID: id, Code: apperr.Validation, Message: "重复选择了同一件申请"}
+			out.Items[i] = ItemResult{ID: id, Code: apperr.Validation, Message: "重复选择了同一件申请"}
 			continue
 		}
 		seen[id] = true
-		app, err := Act(ctx, db, a, now, id, ActApprove, ActionInput{Reason: reason})
+		app, err := s.act(ctx, a, id, ActApprove, ActionInput{Reason: reason})
 		if err != nil {
 			e := apperr.From(err)
 			if e.Code == apperr.Internal {
-				return nil, err
+				return BulkResult{}, err
 			}
-			out[i] = ItemResult{ID: id, Code: e.Code, Message: e.Message}
+			out.Items[i] = ItemResult{ID: id, Code: e.Code, Message: e.Message}
 			continue
 		}
-		out[i] = ItemResult{ID: id, OK: true, Status: app.Status}
+		out.Items[i] = ItemResult{ID: id, OK: true, Status: app.Status}
+		out.Approved++
 	}
 	return out, nil
 }

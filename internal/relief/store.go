@@ -109,16 +109,6 @@ func atAll(ctx context.Context, q sqlx.QueryerContext, apps []*Application, now 
 	return nil
 }
 
-// Create drafts an application for a caseworker, in its own transaction.
-func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in Input) (Application, error) {
-	var app Application
-	err := db.Write(ctx, func(tx *sqlx.Tx) (err error) {
-		app, err = CreateTx(ctx, tx, a, now, in)
-		return err
-	})
-	return app, err
-}
-
 // CreateTx drafts an application inside the caller's transaction.
 func CreateTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in Input) (Application, error) {
 	if err := a.Require(actor.Caseworker); err != nil {
@@ -168,43 +158,43 @@ func CreateTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in
 	return created, record(ctx, tx, a, now, "application.create", nil, &created, "")
 }
 
-// Update saves a caseworker's edit of a draft or returned application.
-func Update(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, in Input) (Application, error) {
-	var out Application
-	err := db.Write(ctx, func(tx *sqlx.Tx) error {
-		if err := tags.Struct(&in); err != nil {
-			return err
-		}
-		old, err := Get(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if err := Can(a, &old, ActEdit); err != nil {
-			return err
-		}
-		if in.Household != nil {
-			return apperr.Invalid("household", "修改申请时不能新建档案")
-		}
-		app := old
-		if err := app.fill(ctx, tx, a, now, in); err != nil {
-			return err
-		}
-		app.UpdatedAt = store.FormatTime(now)
-		if _, err := tx.NamedExecContext(ctx, `UPDATE applications SET type = :type, household_id = :household_id,
-			beneficiary = :beneficiary, applicant_name = :applicant_name, applicant_id_number = :applicant_id_number,
-			applicant_phone = :applicant_phone, org_id = :org_id, org_path = :org_path, amount_fen = :amount_fen,
-			out_of_pocket_fen = :out_of_pocket_fen, student_member_id = :student_member_id,
-			student_id_number = :student_id_number, school_stage = :school_stage, school_year = :school_year,
-			duty_note = :duty_note, purpose = :purpose, green = :green, green_reason = :green_reason,
-			green_note = :green_note, updated_at = :updated_at WHERE id = :id`, &app); err != nil {
-			return err
-		}
-		if out, err = Get(ctx, tx, a, id); err != nil {
-			return err
-		}
-		return record(ctx, tx, a, now, "application.update", &old, &out, "")
-	})
-	return out, err
+// UpdateTx saves a caseworker's edit of a draft or returned application inside the caller's transaction.
+func UpdateTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, in Input) (Application, error) {
+	if err := a.Require(actor.Caseworker); err != nil {
+		return Application{}, err
+	}
+	if err := tags.Struct(&in); err != nil {
+		return Application{}, err
+	}
+	old, err := Get(ctx, tx, a, id)
+	if err != nil {
+		return Application{}, err
+	}
+	if err := Can(a, &old, ActEdit); err != nil {
+		return Application{}, err
+	}
+	if in.Household != nil {
+		return Application{}, apperr.Invalid("household", "修改申请时不能新建档案")
+	}
+	app := old
+	if err := app.fill(ctx, tx, a, now, in); err != nil {
+		return Application{}, err
+	}
+	app.UpdatedAt = store.FormatTime(now)
+	if _, err := tx.NamedExecContext(ctx, `UPDATE applications SET type = :type, household_id = :household_id,
+		beneficiary = :beneficiary, applicant_name = :applicant_name, applicant_id_number = :applicant_id_number,
+		applicant_phone = :applicant_phone, org_id = :org_id, org_path = :org_path, amount_fen = :amount_fen,
+		out_of_pocket_fen = :out_of_pocket_fen, student_member_id = :student_member_id,
+		student_id_number = :student_id_number, school_stage = :school_stage, school_year = :school_year,
+		duty_note = :duty_note, purpose = :purpose, green = :green, green_reason = :green_reason,
+		green_note = :green_note, updated_at = :updated_at WHERE id = :id`, &app); err != nil {
+		return Application{}, err
+	}
+	after, err := Get(ctx, tx, a, id)
+	if err != nil {
+		return Application{}, err
+	}
+	return after, record(ctx, tx, a, now, "application.update", &old, &after, "")
 }
 
 // fill sets the application's fields from in: the household (in a's scope) and its head as the applicant,
@@ -330,14 +320,6 @@ func record(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, acti
 		e.After = after
 	}
 	return audit.Record(ctx, tx, a, now, e)
-}
-
-// History is the audit timeline of an application, newest first.
-func History(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64, page, perPage int) ([]audit.Event, int, error) {
-	if _, err := Get(ctx, q, a, id); err != nil {
-		return nil, 0, err
-	}
-	return audit.List(ctx, q, a, audit.Filter{EntityType: "application", EntityID: fmt.Sprint(id), Page: page, PerPage: perPage})
 }
 
 // underHousehold names the fields of a refused household file as the application body has them

@@ -397,3 +397,18 @@ func TestApplication_AFileOpenedAlongsideNamesItsRefusedFieldsUnderHousehold(t *
 		t.Errorf("fields = %v, want household.id_number", fields)
 	}
 }
+
+// SPEC §1.2: admin manages users, orgs and policy versions and reads no case or money data — relief's
+// service refuses every read of an application, whatever the route.
+func TestApplication_AdminReadsNoApplicationData(t *testing.T) {
+	f := newReliefFixture(t)
+	a := f.draft(living(f.filed(1), 100000))
+	admin := f.srv.Login("admin")
+	for _, p := range []string{"/api/v1/applications", "/api/v1/applications?queue=approval", appPath(a, ""), appPath(a, "checks"),
+		appPath(a, "decisions"), appPath(a, "history"), "/api/v1/reports/green-channel"} {
+		admin.Refused(http.StatusForbidden, "forbidden", "GET", p, nil)
+	}
+	admin.Refused(http.StatusForbidden, "forbidden", "POST", "/api/v1/applications/bulk-approve", map[string]any{"ids": []int64{a.ID}})
+	f.cw.Must(http.StatusOK, "GET", appPath(a, "history"), nil) // the same reads are open to the case's roles
+	f.cw.Must(http.StatusOK, "GET", "/api/v1/reports/green-channel", nil)
+}
