@@ -631,3 +631,24 @@ BEGIN SELECT RAISE(ABORT, 'a decision snapshot is kept as made'); END;
 -- is narrowed by this index alone: it holds every filter column, so that counting a status with other filters
 -- reads no rows, and (filed_at, id) follow the status, so that a status in filing-date order is a walk.
 CREATE INDEX households_status_filed ON households (status, filed_at, id, category, main_cause, industry, migrant, org_path);
+
+-- migration 9: signed audit checkpoints (SPEC §7)
+-- Each row is a head of the audit chain (sequence number and hash) signed with the instance's Ed25519 key at
+-- signed_at, as printed for filing on paper. The paper copy is what proves the log only grew; these rows list
+-- what was taken. Never changed.
+CREATE TABLE audit_checkpoints (
+    id         INTEGER PRIMARY KEY,
+    seq        INTEGER NOT NULL CHECK (seq >= 0),
+    head_hash  TEXT    NOT NULL,
+    signed_at  TEXT    NOT NULL,              -- "2026-03-10T01:00:00Z", as signed
+    public_key TEXT    NOT NULL,              -- hex
+    signature  TEXT    NOT NULL,              -- hex, over seq, head_hash, signed_at and public_key
+    actor_id   INTEGER,
+    actor      TEXT    NOT NULL,
+    org_path   TEXT    NOT NULL,
+    created_at TEXT    NOT NULL
+);
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'a checkpoint is kept as signed'); END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'a checkpoint is kept as signed'); END;

@@ -37,12 +37,13 @@ const usage = `bangfu — 困难职工帮扶管理系统 (case management for un
 
 Usage:
   bangfu serve [--addr 127.0.0.1:8080] [--db ./data/bangfu.db] [--demo]
-  bangfu audit verify [--db FILE]
+  bangfu audit verify [--db FILE] [--key FILE] [--checkpoint FILE]...
+  bangfu audit checkpoint [--db FILE] [--key FILE]   sign the head of the audit chain; print it for filing
   bangfu ledger check [--db FILE]      recompute every balance from the transfers; exit 1 on any difference
   bangfu backup [--db FILE] DEST
   bangfu user add --username U --name N --org CODE --role R[,R]   (password read from stdin)
 
-Every flag can also be set as an environment variable: BANGFU_ADDR, BANGFU_DB.
+Every flag can also be set as an environment variable: BANGFU_ADDR, BANGFU_DB, BANGFU_KEY.
 Run "bangfu COMMAND --help" for a command's flags.
 `
 
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) (in
 		err = serve(ctx, args[1:], out)
 	case cmd == "audit verify":
 		code, err = auditVerify(ctx, args[2:], out)
+	case cmd == "audit checkpoint":
+		code, err = auditCheckpoint(ctx, args[2:], out)
 	case cmd == "ledger check":
 		code, err = ledgerCheck(ctx, args[2:], out)
 	case args[0] == "backup":
@@ -107,7 +110,15 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	fs, dbPath := newFlags("serve", out)
 	addr := fs.String("addr", env("BANGFU_ADDR", "127.0.0.1:8080"), "address to listen on (BANGFU_ADDR)")
 	withDemo := fs.Bool("demo", false, "fill an empty database with demo data")
+	keyPath := keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	// SPEC §7: the instance's checkpoint key is created on first start, beside the database unless placed.
+	if *keyPath == "" {
+		*keyPath = audit.DefaultKeyPath(*dbPath)
+	}
+	if _, err := audit.LoadOrCreateKey(*keyPath); err != nil {
 		return err
 	}
 	db, err := store.Open(*dbPath)
@@ -146,7 +157,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	srv := &http.Server{
 		Addr:              *addr,
-		Handler:           web.New(web.Config{DB: db, Log: log}),
+		Handler:           web.New(web.Config{DB: db, Log: log, KeyPath: *keyPath}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -185,6 +196,9 @@ func oneTimePassword() string {
 
 func auditVerify(ctx context.Context, args []string, out io.Writer) (int, error) {
 	fs, dbPath := newFlags("audit verify", out)
+	keyPath := keyFlag(fs)
+	var files stringList
+	fs.Var(&files, "checkpoint", "a checkpoint text file filed earlier (repeatable): prove the log only grew since")
 	if err := fs.Parse(args); err != nil {
 		return 2, err
 	}
@@ -193,6 +207,9 @@ func auditVerify(ctx context.Context, args []string, out io.Writer) (int, error)
 		return 2, err
 	}
 	defer db.Close()
+	if len(files) > 0 {
+		return verifyCheckpoints(ctx, db, checkpointService(db, *dbPath, *keyPath), files, out)
+	}
 	r, err := audit.Verify(ctx, db.R)
 	if err != nil {
 		return 2, err
@@ -302,4 +319,64 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, out io.Writer)
 	}
 	fmt.Fprintf(out, "已创建用户 %s（%s，%s，%s）\n", u.Username, u.Name, u.Org.Name, roleNames(u.Roles))
 	return nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func keyFlag(fs *flag.FlagSet) *string {
+	return fs.String("key", env("BANGFU_KEY", ""), "checkpoint signing key (BANGFU_KEY; default: "+audit.KeyFileName+" beside the database)")
+}
+
+func checkpointService(db *store.DB, dbPath, keyPath string) *audit.Checkpoints {
+	if keyPath == "" {
+		keyPath = audit.DefaultKeyPath(dbPath)
+	}
+	return &audit.Checkpoints{DB: db, Clock: clock.System{}, KeyPath: keyPath}
+}
+
+// auditCheckpoint signs the head of the chain (SPEC §7) and prints the text to file on paper.
+func auditCheckpoint(ctx context.Context, args []string, out io.Writer) (int, error) {
+	fs, dbPath := newFlags("audit checkpoint", out)
+	keyPath := keyFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2, err
+	}
+	db, err := openExisting(*dbPath)
+	if err != nil {
+		return 2, err
+	}
+	defer db.Close()
+	c, err := checkpointService(db, *dbPath, *keyPath).Take(ctx, actor.System("cli"))
+	if err != nil {
+		return 2, describe(err)
+	}
+	fmt.Fprint(out, c.Text)
+	return 0, nil
+}
+
+// verifyCheckpoints checks the chain against the checkpoint files: exit 1 if any is refused or the log did not
+// only grow since each.
+func verifyCheckpoints(ctx context.Context, db *store.DB, svc *audit.Checkpoints, files []string, out io.Writer) (int, error) {
+	texts := make([]string, len(files))
+	for i, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return 2, err
+		}
+		texts[i] = string(b)
+	}
+	r, err := svc.Verify(ctx, actor.System("cli"), texts)
+	if err != nil {
+		return 1, describe(err)
+	}
+	j, _ := json.Marshal(r)
+	fmt.Fprintln(out, string(j))
+	if !r.OK {
+		return 1, fmt.Errorf("audit chain: %s (%s) at sequence number %d", r.Problem, r.Message, r.FirstBadSeq)
+	}
+	return 0, nil
 }

@@ -30,6 +30,7 @@ type Config struct {
 	BcryptCost int        // 0: bcrypt's default; tests lower it
 	LoginRate  rate.Limit // log-in attempts per second per client address; 0: 2 per second
 	LoginBurst int        // 0: 20
+	KeyPath    string     // the checkpoint signing key (SPEC §7); "": beside the database
 }
 
 // Server carries the dependencies every handler needs.
@@ -122,6 +123,7 @@ func New(cfg Config) *echo.Echo {
 
 	s.householdRoutes(in)
 	s.applicationRoutes(in)
+	s.finauditRoutes(in, cfg)
 
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	s.serveUI(e)
