@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"bangfu/internal/actor"
+	"bangfu/internal/clock"
 	"bangfu/internal/ledger"
 	"bangfu/internal/store"
 )
@@ -24,12 +24,12 @@ func TestLedgerCheck_PassesOnAnIntactLedgerAndFailsNamingEachHandMadeDamage(t *t
 		t.Fatal(err)
 	}
 	fin := actor.Actor{Username: "finance1", Roles: []actor.Role{actor.Finance}, OrgID: 1, OrgPath: "/1/"}
-	books, now := ledger.Books{DB: db}, time.Now()
-	fund, err := books.CreateFund(ctx, fin, now, ledger.NewFund{Name: "本级经费", Purposes: []string{"general"}})
+	books := &ledger.Service{DB: db, Clock: clock.System{}}
+	fund, err := books.CreateFund(ctx, fin, ledger.NewFund{Name: "本级经费", Purposes: []string{"general"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := books.Receive(ctx, fin, now, ledger.ReceiveInput{FundID: fund.ID, AmountFen: 1000_00})
+	tr, err := books.Receive(ctx, fin, ledger.ReceiveInput{FundID: fund.ID, AmountFen: 1000_00})
 	if err != nil {
 		t.Fatal(err)
 	}

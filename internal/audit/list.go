@@ -26,9 +26,9 @@ type Filter struct {
 	PerPage    int    `query:"per_page"`
 }
 
-// List returns the events in a's scope that match f, newest first, and how many match in all.
-// Auditors and admins read the trail (SPEC §1.2); anyone may read the history of an entity they can see,
-// which callers check before passing EntityType and EntityID.
+// List returns the events in a's scope that match f, newest first, and how many match in all. It checks no
+// role: it is the query under Service.List (the trail, for its Readers) and under each area's history of one
+// record, which that area serves only after checking that a may see the record.
 func List(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f Filter) ([]Event, int, error) {
 	scope, args := a.Scope("org_path")
 	where := []string{scope}

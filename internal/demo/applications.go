@@ -525,7 +525,7 @@ func (d *district) bring(cw actor.Actor, id int64, kinds []string, when time.Tim
 		if d.docs[id][k] {
 			continue
 		}
-		if _, err := household.AddDocument(d.ctx, d.db, cw, when, id, k, household.DocumentKinds[k]+".png", demoPNG); err != nil {
+		if _, err := householdsAt(d.db, when).AddDocument(d.ctx, cw, id, k, household.DocumentKinds[k]+".png", demoPNG); err != nil {
 			return fmt.Errorf("document %s: %w", k, err)
 		}
 		d.docs[id][k] = true

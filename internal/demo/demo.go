@@ -112,7 +112,7 @@ func Seed(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
 	}
 	ids := map[string]int64{Orgs[0][0]: 1}
 	for _, o := range Orgs[1:] {
-		created, err := org.Create(ctx, db, admin, svc.Clock.Now(), org.NewOrg{Code: o[0], Name: o[1], ParentID: ids[o[2]]})
+		created, err := (&org.Service{DB: db, Clock: svc.Clock}).Create(ctx, admin, org.NewOrg{Code: o[0], Name: o[1], ParentID: ids[o[2]]})
 		if err != nil {
 			return false, fmt.Errorf("demo org %s: %w", o[0], err)
 		}

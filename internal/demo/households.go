@@ -91,18 +91,18 @@ func Households(ctx context.Context, db *store.DB, svc *auth.Service) error {
 		}
 		t0 := now.AddDate(0, 0, -days)
 		at := func(d int) time.Time { return t0.Add(time.Duration(d) * 24 * time.Hour) }
-		h, err := household.Create(ctx, db, cw, t0, in)
+		h, err := householdsAt(db, t0).Create(ctx, cw, in)
 		if err != nil {
 			return fmt.Errorf("demo household %d: %w", i, err)
 		}
 		act := func(a actor.Actor, when time.Time, action string, ai household.ActionInput) error {
-			_, err := household.Act(ctx, db, a, when, h.ID, action, ai)
+			_, err := householdsAt(db, when).Act(ctx, a, h.ID, action, ai)
 			if err != nil {
 				return fmt.Errorf("demo household %d %s: %w", i, action, err)
 			}
 			return nil
 		}
-		if _, err := household.AddDocument(ctx, db, cw, t0, h.ID, "id_scan", "身份证.png", demoPNG); err != nil {
+		if _, err := householdsAt(db, t0).AddDocument(ctx, cw, h.ID, "id_scan", "身份证.png", demoPNG); err != nil {
 			return err
 		}
 		if status == household.Draft {
@@ -128,7 +128,7 @@ func Households(ctx context.Context, db *store.DB, svc *auth.Service) error {
 			Visitors: cw.Name + "、社区干部", Findings: "家中陈设简单，主要劳动力收入低，情况属实", ConsentSigned: true}); err != nil {
 			return err
 		}
-		if _, err := household.AddDocument(ctx, db, cw, visitDay, h.ID, "consent", "核对授权书.png", demoPNG); err != nil {
+		if _, err := householdsAt(db, visitDay).AddDocument(ctx, cw, h.ID, "consent", "核对授权书.png", demoPNG); err != nil {
 			return err
 		}
 		if status == household.Visited {
@@ -167,7 +167,7 @@ func Households(ctx context.Context, db *store.DB, svc *auth.Service) error {
 			return err
 		}
 		when := now.AddDate(0, 0, -20+i)
-		r, err := referral.Create(ctx, db, users[cwName], when, referral.New{
+		r, err := referralsAt(db, when).Create(ctx, users[cwName], referral.New{
 			Name: string(familyNames[(i+11)%len(familyNames)]) + givenNames[(i+5)%len(givenNames)], Phone: fmt.Sprintf("1370000%04d", i),
 			IDNumber: ResidentID("330108", time.Date(1975+i, 3, 3, 0, 0, 0, 0, time.UTC), 300+i, true), OrgID: o.ID,
 			Reason: "收入略高于认定标准，但近期家庭突发困难", FollowUpDate: when.AddDate(0, 0, 14).Format("2006-01-02")})
@@ -175,7 +175,7 @@ func Households(ctx context.Context, db *store.DB, svc *auth.Service) error {
 			return fmt.Errorf("demo referral %d: %w", i, err)
 		}
 		if i%3 == 0 {
-			if _, err := referral.Finish(ctx, db, users[cwName], when.AddDate(0, 0, 5), r.ID, referral.Close{Outcome: "helped", AmountFen: 80000, Note: "企业工会送慰问金"}); err != nil {
+			if _, err := referralsAt(db, when.AddDate(0, 0, 5)).Finish(ctx, users[cwName], r.ID, referral.Close{Outcome: "helped", AmountFen: 80000, Note: "企业工会送慰问金"}); err != nil {
 				return err
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/benchkit"
+	"bangfu/internal/clock"
 	"bangfu/internal/store"
 )
 
@@ -525,12 +526,12 @@ func BenchmarkHouseholdCreate(b *testing.B) {
 		b.Fatal(err)
 	}
 	a := actor.Actor{UserID: 1, Username: "bench", Roles: []actor.Role{actor.Caseworker}, OrgID: 1, OrgPath: "/1/"}
-	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	svc := &Service{DB: db, Clock: clock.NewManual(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))}
 	var apiNs, rawNs float64
 	b.Run("api", func(b *testing.B) {
 		start := time.Now()
 		for i := 0; b.Loop(); i++ {
-			if _, err := Create(context.Background(), db, a, now, benchInput(unionID, i)); err != nil {
+			if _, err := svc.Create(context.Background(), a, benchInput(unionID, i)); err != nil {
 				b.Fatal(err, apperr.From(err).Fields)
 			}
 		}
@@ -538,7 +539,7 @@ func BenchmarkHouseholdCreate(b *testing.B) {
 	})
 	// The raw baseline writes one search-term row per transaction; since terms carry their household's org
 	// path (filled by a trigger, NOT NULL), the row must name a household that exists.
-	owner, err := Create(context.Background(), db, a, now, benchInput(unionID, 4_999_999))
+	owner, err := svc.Create(context.Background(), a, benchInput(unionID, 4_999_999))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
-	"bangfu/internal/store"
 )
 
 // Holiday is a public holiday (法定节假日) that publicity periods skip besides weekends.
@@ -20,18 +19,15 @@ type Holiday struct {
 	Name string `db:"name" json:"name" validate:"required,max=50"`
 }
 
-// Holidays lists the holidays of a year ("2026"; "" for all), in date order.
-func Holidays(ctx context.Context, q sqlx.QueryerContext, year string) ([]Holiday, error) {
+// holidays lists the holidays of a year ("2026"; "" for all), in date order.
+func holidays(ctx context.Context, q sqlx.QueryerContext, year string) ([]Holiday, error) {
 	hs := []Holiday{}
 	err := sqlx.SelectContext(ctx, q, &hs, "SELECT date, name FROM holidays WHERE date LIKE ? ORDER BY date", year+"%")
 	return hs, err
 }
 
-// SetHoliday adds a holiday or renames one. Admins only; audited.
-func SetHoliday(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, h Holiday) error {
-	if err := a.Require(actor.Admin); err != nil {
-		return err
-	}
+// checkHoliday normalises and checks a holiday before it is saved.
+func checkHoliday(h *Holiday) error {
 	h.Name = strings.TrimSpace(h.Name)
 	if _, err := time.Parse("2006-01-02", h.Date); err != nil {
 		return apperr.Invalid("date", "日期格式应为 2006-01-02")
@@ -39,32 +35,28 @@ func SetHoliday(ctx context.Context, db *store.DB, a actor.Actor, now time.Time,
 	if utf8.RuneCountInString(h.Name) == 0 || utf8.RuneCountInString(h.Name) > 50 {
 		return apperr.Invalid("name", "请填写节日名称（不超过50字）")
 	}
-	return db.Write(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO holidays (date, name) VALUES (?, ?)
-			ON CONFLICT (date) DO UPDATE SET name = excluded.name`, h.Date, h.Name); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "holiday.update", EntityType: "holiday",
-			EntityID: h.Date, OrgPath: "/", After: h})
-	})
+	return nil
 }
 
-// DeleteHoliday removes a holiday. Admins only; audited.
-func DeleteHoliday(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, date string) error {
-	if err := a.Require(actor.Admin); err != nil {
+func setHoliday(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, h Holiday) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO holidays (date, name) VALUES (?, ?)
+		ON CONFLICT (date) DO UPDATE SET name = excluded.name`, h.Date, h.Name); err != nil {
 		return err
 	}
-	return db.Write(ctx, func(tx *sqlx.Tx) error {
-		var h Holiday
-		if err := tx.GetContext(ctx, &h, "SELECT date, name FROM holidays WHERE date = ?", date); err != nil {
-			return apperr.NotFoundf("该日期不是已设置的节假日")
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM holidays WHERE date = ?", date); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "holiday.delete", EntityType: "holiday",
-			EntityID: date, OrgPath: "/", Before: h})
-	})
+	return audit.Record(ctx, tx, a, now, audit.Entry{Action: "holiday.update", EntityType: "holiday",
+		EntityID: h.Date, OrgPath: "/", After: h})
+}
+
+func deleteHoliday(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, date string) error {
+	var h Holiday
+	if err := tx.GetContext(ctx, &h, "SELECT date, name FROM holidays WHERE date = ?", date); err != nil {
+		return apperr.NotFoundf("该日期不是已设置的节假日")
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM holidays WHERE date = ?", date); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, a, now, audit.Entry{Action: "holiday.delete", EntityType: "holiday",
+		EntityID: date, OrgPath: "/", Before: h})
 }
 
 // AddWorkingDays returns the n-th working day of a period that starts on start ("2006-01-02"; it counts as

@@ -58,49 +58,40 @@ func sniff(content []byte) (string, error) {
 	return "", apperr.Invalid("file", "只能上传 JPG、PNG 图片或 PDF 文件")
 }
 
-// AddDocument stores a document of household id with its SHA-256, sniffed type and size; audited.
-func AddDocument(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, kind, filename string, content []byte) (Document, error) {
+// checkDocument refuses an upload before anything is stored: an unknown kind, an empty or too large file, a
+// type other than JPEG, PNG or PDF. It returns the sniffed type.
+func checkDocument(kind string, content []byte) (string, error) {
 	if _, ok := DocumentKinds[kind]; !ok {
-		return Document{}, apperr.Invalid("kind", "请选择材料类型")
+		return "", apperr.Invalid("kind", "请选择材料类型")
 	}
 	if len(content) == 0 {
-		return Document{}, apperr.Invalid("file", "请选择要上传的文件")
+		return "", apperr.Invalid("file", "请选择要上传的文件")
 	}
 	if len(content) > MaxDocumentSize {
-		return Document{}, apperr.New(apperr.TooLarge, "文件过大，单个文件不能超过 %d MB", MaxDocumentSize>>20)
+		return "", apperr.New(apperr.TooLarge, "文件过大，单个文件不能超过 %d MB", MaxDocumentSize>>20)
 	}
-	mime, err := sniff(content)
+	return sniff(content)
+}
+
+// addDocument stores a document of h with its SHA-256, sniffed type and size inside tx; audited.
+func addDocument(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, h *Household, kind, mime, filename string, content []byte) (Document, error) {
+	sum := sha256.Sum256(content)
+	res, err := tx.ExecContext(ctx, `INSERT INTO household_documents (household_id, kind, filename, mime, size,
+		sha256, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, h.ID, kind, cleanName(filename), mime,
+		len(content), hex.EncodeToString(sum[:]), a.UserID, store.FormatTime(now))
 	if err != nil {
 		return Document{}, err
 	}
-	filename = cleanName(filename)
-	sum := sha256.Sum256(content)
-	var doc Document
-	err = db.Write(ctx, func(tx *sqlx.Tx) error {
-		h, err := Get(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if err := Can(a, h.At(now), ActDocuments, now); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO household_documents (household_id, kind, filename, mime, size,
-			sha256, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, kind, filename, mime,
-			len(content), hex.EncodeToString(sum[:]), a.UserID, store.FormatTime(now))
-		if err != nil {
-			return err
-		}
-		docID, _ := res.LastInsertId()
-		if _, err := tx.ExecContext(ctx, "INSERT INTO document_blobs (document_id, content) VALUES (?, ?)", docID, content); err != nil {
-			return err
-		}
-		if doc, err = getDocument(ctx, tx, id, docID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.document_upload", EntityType: "household",
-			EntityID: fmt.Sprint(id), OrgID: h.OrgID, OrgPath: h.OrgPath, After: doc})
-	})
-	return doc, err
+	docID, _ := res.LastInsertId()
+	if _, err := tx.ExecContext(ctx, "INSERT INTO document_blobs (document_id, content) VALUES (?, ?)", docID, content); err != nil {
+		return Document{}, err
+	}
+	doc, err := getDocument(ctx, tx, h.ID, docID)
+	if err != nil {
+		return Document{}, err
+	}
+	return doc, audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.document_upload", EntityType: "household",
+		EntityID: fmt.Sprint(h.ID), OrgID: h.OrgID, OrgPath: h.OrgPath, After: doc})
 }
 
 // cleanName keeps the base name of an uploaded file, without control characters, at most 100 characters.
@@ -136,11 +127,9 @@ func getDocument(ctx context.Context, q sqlx.QueryerContext, householdID, docID 
 	return d, err
 }
 
-// Documents lists the documents of a household a can see, removed ones included (they show as removed).
-func Documents(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64) ([]Document, error) {
-	if _, err := Get(ctx, q, a, id); err != nil {
-		return nil, err
-	}
+// documents lists the documents of household id, removed ones included (they show as removed); the caller
+// has checked scope.
+func documents(ctx context.Context, q sqlx.QueryerContext, id int64) ([]Document, error) {
 	docs := []Document{}
 	if err := sqlx.SelectContext(ctx, q, &docs, selectDocument+" WHERE d.household_id = ? ORDER BY d.id", id); err != nil {
 		return nil, err
@@ -151,61 +140,42 @@ func Documents(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int
 	return docs, nil
 }
 
-// DocumentContent returns a live document and its bytes; the read is audited, since scans carry full
+// documentContent returns a live document of h and its bytes; the read is audited, since scans carry full
 // identity numbers (SPEC §7). Removed documents are kept for audit but not served.
-func DocumentContent(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id, docID int64) (Document, []byte, error) {
-	var doc Document
+func documentContent(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, h *Household, docID int64) (Document, []byte, error) {
+	doc, err := getDocument(ctx, tx, h.ID, docID)
+	if err != nil {
+		return Document{}, nil, err
+	}
+	if doc.DeletedAt != "" {
+		return Document{}, nil, apperr.NotFoundf("材料已删除")
+	}
 	var content []byte
-	err := db.Write(ctx, func(tx *sqlx.Tx) error {
-		h, err := Get(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if doc, err = getDocument(ctx, tx, id, docID); err != nil {
-			return err
-		}
-		if doc.DeletedAt != "" {
-			return apperr.NotFoundf("材料已删除")
-		}
-		if err := tx.GetContext(ctx, &content, "SELECT content FROM document_blobs WHERE document_id = ?", docID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.document_read", EntityType: "household",
-			EntityID: fmt.Sprint(id), OrgID: h.OrgID, OrgPath: h.OrgPath, After: map[string]any{"document_id": docID}})
-	})
-	return doc, content, err
+	if err := tx.GetContext(ctx, &content, "SELECT content FROM document_blobs WHERE document_id = ?", docID); err != nil {
+		return Document{}, nil, err
+	}
+	return doc, content, audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.document_read", EntityType: "household",
+		EntityID: fmt.Sprint(h.ID), OrgID: h.OrgID, OrgPath: h.OrgPath, After: map[string]any{"document_id": docID}})
 }
 
-// DeleteDocument removes a document softly with a reason: it disappears from use, its row and content stay.
-func DeleteDocument(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id, docID int64, reason string) error {
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return apperr.Invalid("reason", "请填写删除原因")
+// deleteDocument removes a document of h softly with a reason inside tx: it disappears from use, its row and
+// content stay.
+func deleteDocument(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, h *Household, docID int64, reason string) error {
+	before, err := getDocument(ctx, tx, h.ID, docID)
+	if err != nil {
+		return err
 	}
-	return db.Write(ctx, func(tx *sqlx.Tx) error {
-		h, err := Get(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if err := Can(a, h.At(now), ActDocuments, now); err != nil {
-			return err
-		}
-		before, err := getDocument(ctx, tx, id, docID)
-		if err != nil {
-			return err
-		}
-		if before.DeletedAt != "" {
-			return apperr.Conflictf("材料已删除")
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE household_documents SET deleted_by = ?, deleted_at = ?, delete_reason = ?
-			WHERE id = ?`, a.UserID, store.FormatTime(now), reason, docID); err != nil {
-			return err
-		}
-		after, err := getDocument(ctx, tx, id, docID)
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.document_delete", EntityType: "household",
-			EntityID: fmt.Sprint(id), OrgID: h.OrgID, OrgPath: h.OrgPath, Before: before, After: after, Reason: reason})
-	})
+	if before.DeletedAt != "" {
+		return apperr.Conflictf("材料已删除")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE household_documents SET deleted_by = ?, deleted_at = ?, delete_reason = ?
+		WHERE id = ?`, a.UserID, store.FormatTime(now), reason, docID); err != nil {
+		return err
+	}
+	after, err := getDocument(ctx, tx, h.ID, docID)
+	if err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.document_delete", EntityType: "household",
+		EntityID: fmt.Sprint(h.ID), OrgID: h.OrgID, OrgPath: h.OrgPath, Before: before, After: after, Reason: reason})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,60 +25,89 @@ var StatusNames = map[Status]string{
 }
 
 // Actions a user may take on a household. Besides the lifecycle steps, "edit", "documents" (upload and
-// remove documents) and "reveal" (read full numbers) are listed so that the UI asks one question.
+// remove documents), "reveal" (read full numbers), "apply" (draft a relief application) and "applications"
+// (read its relief records) are listed so that the UI asks one question.
 const (
-	ActEdit      = "edit"
-	ActSubmit    = "submit"
-	ActReturn    = "return"
-	ActReject    = "reject"
-	ActVisit     = "visit"
-	ActPublicize = "publicize"
-	ActObject    = "object"
-	ActResolve   = "resolve-objection"
-	ActFile      = "file"
-	ActReview    = "review"
-	ActExit      = "exit"
-	ActReopen    = "reopen"
-	ActDocuments = "documents"
-	ActReveal    = "reveal"
+	ActEdit         = "edit"
+	ActSubmit       = "submit"
+	ActReturn       = "return"
+	ActReject       = "reject"
+	ActVisit        = "visit"
+	ActPublicize    = "publicize"
+	ActObject       = "object"
+	ActResolve      = "resolve-objection"
+	ActFile         = "file"
+	ActReview       = "review"
+	ActExit         = "exit"
+	ActReopen       = "reopen"
+	ActDocuments    = "documents"
+	ActReveal       = "reveal"
+	ActApply        = "apply"
+	ActApplications = "applications"
 )
 
+// ActionNames are the Chinese names of the actions, served to the UI.
+var ActionNames = map[string]string{
+	ActEdit: "修改", ActSubmit: "提交审核", ActReturn: "退回修改", ActReject: "驳回", ActVisit: "登记入户走访",
+	ActPublicize: "开始公示", ActObject: "登记异议", ActResolve: "处理异议", ActFile: "建档", ActReview: "年度复核",
+	ActExit: "撤档", ActReopen: "返困重开", ActDocuments: "管理材料", ActReveal: "查看完整号码", ActApply: "申请救助",
+	ActApplications: "救助记录",
+}
+
 var (
-	caseworker = []actor.Role{actor.Caseworker}
-	supervisor = []actor.Role{actor.Supervisor}
-	caseOrSup  = []actor.Role{actor.Caseworker, actor.Supervisor}
-	open       = []Status{Draft, Submitted, Visited, Publicizing, Filed, ReviewDue}
+	caseworker  = []actor.Role{actor.Caseworker}
+	supervisor  = []actor.Role{actor.Supervisor}
+	caseOrSup   = []actor.Role{actor.Caseworker, actor.Supervisor}
+	caseReaders = []actor.Role{actor.Caseworker, actor.Supervisor, actor.Finance, actor.Auditor}
+	open        = []Status{Draft, Submitted, Visited, Publicizing, Filed, ReviewDue}
+	every       = []Status{Draft, Submitted, Visited, Publicizing, Filed, ReviewDue, Exited, Rejected}
 )
 
 // Transition is one row of the lifecycle table (SPEC §3.3): from which statuses an action may be taken, the
-// status it leads to ("" keeps the status), who may take it, and whether it is a decision on the file, which
-// the person who submitted the file may never take (SPEC §1.2, segregation of duties).
+// status it leads to ("" keeps the status), who may take it, whether it is a decision on the file (which the
+// person who submitted the file may never take: SPEC §1.2, segregation of duties), the guard that must hold
+// besides the status, the input fields it requires, and the function that takes it. A row without a function
+// is a permission the UI asks about (edit, documents, reveal, apply), taken through its own service method.
 type Transition struct {
 	Action   string
 	From     []Status
 	To       Status
 	Roles    []actor.Role
 	Decision bool
+	Guard    func(h *Household, now time.Time) error
+	Requires []string
+	take     func(s *step) error
 }
 
 // Lifecycle is the state machine of a household file. Every action goes through Can, which reads this table.
-var Lifecycle = []Transition{
-	{ActEdit, []Status{Draft}, "", caseworker, false},
-	{ActSubmit, []Status{Draft}, Submitted, caseworker, false},
-	{ActReturn, []Status{Submitted, Visited, Publicizing}, Draft, supervisor, true},
-	{ActReject, []Status{Submitted, Visited, Publicizing}, Rejected, supervisor, true},
-	{ActVisit, []Status{Submitted}, Visited, caseworker, false},
-	{ActPublicize, []Status{Visited}, Publicizing, caseOrSup, false},
-	{ActObject, []Status{Publicizing}, "", caseOrSup, false},
-	{ActResolve, []Status{Publicizing}, "", supervisor, false},
-	{ActFile, []Status{Publicizing}, Filed, supervisor, true},
-	{ActReview, []Status{ReviewDue}, Filed, supervisor, true}, // or Exited, by the decision
-	{ActExit, []Status{Filed, ReviewDue}, Exited, supervisor, false},
-	{ActReopen, []Status{Exited}, "", caseworker, false}, // opens a new draft file
-	{ActDocuments, open, "", caseOrSup, false},
-	// SPEC §7: full numbers for the roles that pay, approve, audit or keep the file; never admins.
-	{ActReveal, []Status{Draft, Submitted, Visited, Publicizing, Filed, ReviewDue, Exited, Rejected}, "",
-		[]actor.Role{actor.Caseworker, actor.Supervisor, actor.Finance, actor.Auditor}, false},
+var Lifecycle []Transition
+
+func init() {
+	Lifecycle = []Transition{
+		{Action: ActEdit, From: []Status{Draft}, Roles: caseworker},
+		{Action: ActSubmit, From: []Status{Draft}, To: Submitted, Roles: caseworker, take: submit},
+		{Action: ActReturn, From: []Status{Submitted, Visited, Publicizing}, To: Draft, Roles: supervisor, Decision: true,
+			Requires: []string{"reason"}, take: returnToDraft},
+		{Action: ActReject, From: []Status{Submitted, Visited, Publicizing}, To: Rejected, Roles: supervisor, Decision: true,
+			Requires: []string{"reason"}, take: reject},
+		{Action: ActVisit, From: []Status{Submitted}, To: Visited, Roles: caseworker,
+			Requires: []string{"visit_date", "visitors", "findings", "consent_signed"}, take: visit},
+		{Action: ActPublicize, From: []Status{Visited}, To: Publicizing, Roles: caseOrSup, Requires: []string{"start_date"}, take: publicize},
+		{Action: ActObject, From: []Status{Publicizing}, Roles: caseOrSup, Requires: []string{"content"}, take: object},
+		{Action: ActResolve, From: []Status{Publicizing}, Roles: supervisor, Requires: []string{"objection_id", "resolution"},
+			take: resolveObjection},
+		{Action: ActFile, From: []Status{Publicizing}, To: Filed, Roles: supervisor, Decision: true, Guard: publicityOver, take: file},
+		// review leads to filed (confirm, recategorize) or exited, by the decision
+		{Action: ActReview, From: []Status{ReviewDue}, To: Filed, Roles: supervisor, Decision: true, Requires: []string{"decision"}, take: review},
+		{Action: ActExit, From: []Status{Filed, ReviewDue}, To: Exited, Roles: supervisor, Requires: []string{"exit_reason"}, take: exit},
+		{Action: ActReopen, From: []Status{Exited}, Roles: caseworker, Guard: notReopened, take: reopen}, // opens a new draft file
+		{Action: ActDocuments, From: open, Roles: caseOrSup},
+		// SPEC §7: full numbers for the roles that pay, approve, audit or keep the file; never admins.
+		{Action: ActReveal, From: every, Roles: caseReaders},
+		// SPEC §4: a caseworker drafts relief for an open file; the relief area checks the type's own rules.
+		{Action: ActApply, From: open, Roles: caseworker},
+		{Action: ActApplications, From: every, Roles: caseReaders},
+	}
 }
 
 func transition(action string) (Transition, bool) {
@@ -87,6 +117,25 @@ func transition(action string) (Transition, bool) {
 		}
 	}
 	return Transition{}, false
+}
+
+// publicityOver guards filing: the publicity period is over and no objection is open (SPEC §3.3).
+func publicityOver(h *Household, now time.Time) error {
+	if h.PublicityEnd.Valid && clock.Date(now) <= h.PublicityEnd.String {
+		return apperr.Conflictf("公示期至 %s 结束，期满后方可建档", h.PublicityEnd.String)
+	}
+	if h.OpenObjections > 0 {
+		return apperr.Conflictf("公示期间有 %d 条异议尚未处理，处理后方可建档", h.OpenObjections)
+	}
+	return nil
+}
+
+// notReopened guards reopening: an exited file is reopened once.
+func notReopened(h *Household, _ time.Time) error {
+	if h.ReopenedAs.Valid {
+		return apperr.Conflictf("该档案已返困重开过，请查看新档案")
+	}
+	return nil
 }
 
 // Can reports whether a may take action on h (whose Status was set by At) at now: nil, or 403 for the wrong
@@ -100,35 +149,16 @@ func Can(a actor.Actor, h *Household, action string, now time.Time) error {
 	if err := a.Require(t.Roles...); err != nil {
 		return err
 	}
-	if !contains(statusStrings(t.From), string(h.Status)) {
+	if !slices.Contains(t.From, h.Status) {
 		return apperr.Conflictf("档案当前状态为「%s」，不能执行此操作", StatusNames[h.Status])
 	}
 	if t.Decision && h.SubmittedBy.Valid && h.SubmittedBy.Int64 == a.UserID {
 		return apperr.Forbiddenf("不能审批自己提交的档案（职责分离）")
 	}
-	switch action {
-	case ActFile:
-		today := clock.Date(now)
-		if h.PublicityEnd.Valid && today <= h.PublicityEnd.String {
-			return apperr.Conflictf("公示期至 %s 结束，期满后方可建档", h.PublicityEnd.String)
-		}
-		if h.OpenObjections > 0 {
-			return apperr.Conflictf("公示期间有 %d 条异议尚未处理，处理后方可建档", h.OpenObjections)
-		}
-	case ActReopen:
-		if h.ReopenedAs.Valid {
-			return apperr.Conflictf("该档案已返困重开过，请查看新档案")
-		}
+	if t.Guard != nil {
+		return t.Guard(h, now)
 	}
 	return nil
-}
-
-func statusStrings(ss []Status) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = string(s)
-	}
-	return out
 }
 
 // Actions lists the actions a may take on h now, in table order: the UI shows exactly these.
@@ -167,26 +197,82 @@ type ActionInput struct {
 // ExitReasonNames are the Chinese names of the exit reasons (SPEC §3.3).
 var ExitReasonNames = map[string]string{"recovered": "已脱困", "retired": "已退休", "moved": "迁出本区", "deceased": "已故", "other": "其他"}
 
-func required(field, value, message string) error {
-	if utf8.RuneCountInString(strings.TrimSpace(value)) == 0 {
-		return apperr.Invalid(field, message)
+// requirement is how a required action field is found missing, and what the user is told.
+type requirement struct {
+	missing func(in *ActionInput) bool
+	message string
+}
+
+func blank(s string) bool { return utf8.RuneCountInString(strings.TrimSpace(s)) == 0 }
+
+// requirements are the fields a Transition may require, by JSON name.
+var requirements = map[string]requirement{
+	"reason":         {func(in *ActionInput) bool { return blank(in.Reason) }, "请填写理由"},
+	"visit_date":     {func(in *ActionInput) bool { return in.VisitDate == "" }, "请填写走访日期"},
+	"visitors":       {func(in *ActionInput) bool { return blank(in.Visitors) }, "请填写走访人员"},
+	"findings":       {func(in *ActionInput) bool { return blank(in.Findings) }, "请填写走访情况"},
+	"consent_signed": {func(in *ActionInput) bool { return !in.ConsentSigned }, "入户核查须由户主签署核对授权书"},
+	"start_date":     {func(in *ActionInput) bool { return in.StartDate == "" }, "请填写公示开始日期"},
+	"content":        {func(in *ActionInput) bool { return blank(in.Content) }, "请填写异议内容"},
+	"objection_id":   {func(in *ActionInput) bool { return in.ObjectionID == 0 }, "请选择要处理的异议"},
+	"resolution":     {func(in *ActionInput) bool { return blank(in.Resolution) }, "请填写处理结果"},
+	"decision":       {func(in *ActionInput) bool { return in.Decision == "" }, "请选择复核结论：确认、改定类别或撤档"},
+	"exit_reason":    {func(in *ActionInput) bool { return in.ExitReason == "" }, "请选择撤档原因"},
+}
+
+// checkRequired refuses an action whose required fields are missing: one field by its message, several
+// together with a message beside each.
+func (t Transition) checkRequired(in *ActionInput) error {
+	bad := map[string]string{}
+	var first string
+	for _, f := range t.Requires {
+		if r := requirements[f]; r.missing(in) {
+			if first == "" {
+				first = f
+			}
+			bad[f] = r.message
+		}
 	}
-	return nil
+	switch len(bad) {
+	case 0:
+		return nil
+	case 1:
+		return apperr.Invalid(first, bad[first])
+	}
+	return apperr.FieldErrors(bad)
 }
 
-// Act takes a lifecycle action on household id in its own transaction and returns the household after it
-// (for reopen: the new file).
-func Act(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, action string, in ActionInput) (Household, error) {
-	var out Household
-	err := db.Write(ctx, func(tx *sqlx.Tx) (err error) {
-		out, err = ActTx(ctx, tx, a, now, id, action, in)
-		return err
-	})
-	return out, err
+// step is one action being taken: the household before it, the input and the statement that saves it.
+type step struct {
+	ctx   context.Context
+	tx    *sqlx.Tx
+	a     actor.Actor
+	now   time.Time
+	at    string // now, as stored
+	today string // now's date in China
+	old   *Household
+	in    ActionInput
+	// reopened is the new file reopen opened: the household the action answers with.
+	reopened *Household
 }
 
-// ActTx is Act inside the caller's transaction.
+// set updates the household's row with the given assignments and the update time.
+func (s *step) set(sqlText string, args ...any) error {
+	_, err := s.tx.ExecContext(s.ctx, "UPDATE households SET updated_at = ?, "+sqlText+" WHERE id = ?",
+		append(append([]any{s.at}, args...), s.old.ID)...)
+	return err
+}
+
+// ActTx takes a lifecycle action on household id inside the caller's transaction and returns the household
+// after it (for reopen: the new file). Who before what: the action's roles are checked before its input.
 func ActTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, action string, in ActionInput) (Household, error) {
+	t, ok := transition(action)
+	if !ok || t.take == nil {
+		return Household{}, apperr.NotFoundf("没有这个操作：%s", action)
+	}
+	if err := a.Require(t.Roles...); err != nil {
+		return Household{}, err
+	}
 	if err := tags.Struct(&in); err != nil {
 		return Household{}, err
 	}
@@ -195,78 +281,19 @@ func ActTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id in
 		return Household{}, err
 	}
 	old.At(now)
-	if action == ActEdit || action == ActDocuments || action == ActReveal {
-		return Household{}, apperr.NotFoundf("没有这个操作：%s", action)
-	}
 	if err := Can(a, &old, action, now); err != nil {
 		return Household{}, err
 	}
-	at := store.FormatTime(now)
-	today := clock.Date(now)
-	in.Reason = strings.TrimSpace(in.Reason)
-	set := func(sqlText string, args ...any) error {
-		_, err := tx.ExecContext(ctx, "UPDATE households SET updated_at = ?, "+sqlText+" WHERE id = ?",
-			append(append([]any{at}, args...), id)...)
-		return err
-	}
-	switch action {
-	case ActSubmit:
-		err = set("status = 'submitted', submitted_by = ?, submitted_at = ?", a.UserID, at)
-	case ActReturn, ActReject:
-		if err := required("reason", in.Reason, "请填写理由"); err != nil {
-			return Household{}, err
-		}
-		to := "draft"
-		if action == ActReject {
-			to = "rejected"
-			if err := releaseIDs(ctx, tx, id); err != nil {
-				return Household{}, err
-			}
-		}
-		err = set("status = ?, last_reason = ?", to, in.Reason)
-	case ActVisit:
-		err = visit(ctx, tx, a, at, today, id, in)
-		if err == nil {
-			err = set("status = 'visited'")
-		}
-	case ActPublicize:
-		err = publicize(ctx, tx, today, &old, in, set)
-	case ActObject:
-		if err := required("content", in.Content, "请填写异议内容"); err != nil {
-			return Household{}, err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO household_objections (household_id, content, raised_by, recorded_by,
-			recorded_at) VALUES (?, ?, ?, ?, ?)`, id, strings.TrimSpace(in.Content), strings.TrimSpace(in.RaisedBy), a.UserID, at)
-		if err == nil {
-			err = set("status = status")
-		}
-	case ActResolve:
-		err = resolveObjection(ctx, tx, a, at, id, in)
-		if err == nil {
-			err = set("status = status")
-		}
-	case ActFile:
-		err = file(&old, in, at, a, set)
-	case ActReview:
-		err = review(ctx, tx, &old, in, at, set)
-	case ActExit:
-		if in.ExitReason == "" {
-			return Household{}, apperr.Invalid("exit_reason", "请选择撤档原因")
-		}
-		if in.ExitReason == "other" {
-			if err := required("reason", in.Reason, "原因为「其他」时请说明"); err != nil {
-				return Household{}, err
-			}
-		}
-		if err := releaseIDs(ctx, tx, id); err != nil {
-			return Household{}, err
-		}
-		err = set("status = 'exited', exit_reason = ?, last_reason = ?", in.ExitReason, in.Reason)
-	case ActReopen:
-		return reopen(ctx, tx, a, now, &old)
-	}
-	if err != nil {
+	if err := t.checkRequired(&in); err != nil {
 		return Household{}, err
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	s := &step{ctx: ctx, tx: tx, a: a, now: now, at: store.FormatTime(now), today: clock.Date(now), old: &old, in: in}
+	if err := t.take(s); err != nil {
+		return Household{}, err
+	}
+	if s.reopened != nil {
+		return *s.reopened, nil
 	}
 	h, err := get(ctx, tx, id)
 	if err != nil {
@@ -276,79 +303,90 @@ func ActTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id in
 	return h, record(ctx, tx, a, now, &h, "household."+strings.ReplaceAll(action, "-", "_"), &old, &h, in.Reason)
 }
 
-func visit(ctx context.Context, tx *sqlx.Tx, a actor.Actor, at, today string, id int64, in ActionInput) error {
-	bad := map[string]string{}
-	if in.VisitDate == "" {
-		bad["visit_date"] = "请填写走访日期"
-	} else if in.VisitDate > today {
-		bad["visit_date"] = "走访日期不能晚于今天"
-	}
-	if strings.TrimSpace(in.Visitors) == "" {
-		bad["visitors"] = "请填写走访人员"
-	}
-	if strings.TrimSpace(in.Findings) == "" {
-		bad["findings"] = "请填写走访情况"
-	}
-	if !in.ConsentSigned {
-		bad["consent_signed"] = "入户核查须由户主签署核对授权书"
-	}
-	if len(bad) > 0 {
-		return apperr.FieldErrors(bad)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO household_visits (household_id, visit_date, visitors, findings,
-		consent_signed, recorded_by, created_at) VALUES (?, ?, ?, ?, 1, ?, ?)`, id, in.VisitDate,
-		strings.TrimSpace(in.Visitors), strings.TrimSpace(in.Findings), a.UserID, at)
-	return err
+func submit(s *step) error {
+	return s.set("status = ?, submitted_by = ?, submitted_at = ?", Submitted, s.a.UserID, s.at)
 }
 
-func publicize(ctx context.Context, tx *sqlx.Tx, today string, h *Household, in ActionInput, set func(string, ...any) error) error {
-	if in.StartDate == "" {
-		return apperr.Invalid("start_date", "请填写公示开始日期")
+func returnToDraft(s *step) error { return s.set("status = ?, last_reason = ?", Draft, s.in.Reason) }
+
+func reject(s *step) error {
+	if err := releaseIDs(s.ctx, s.tx, s.old.ID); err != nil {
+		return err
 	}
-	if in.StartDate < today {
+	return s.set("status = ?, last_reason = ?", Rejected, s.in.Reason)
+}
+
+func object(s *step) error {
+	_, err := s.tx.ExecContext(s.ctx, `INSERT INTO household_objections (household_id, content, raised_by, recorded_by,
+		recorded_at) VALUES (?, ?, ?, ?, ?)`, s.old.ID, strings.TrimSpace(s.in.Content), strings.TrimSpace(s.in.RaisedBy), s.a.UserID, s.at)
+	if err != nil {
+		return err
+	}
+	return s.set("status = status")
+}
+
+func exit(s *step) error {
+	if s.in.ExitReason == "other" && blank(s.in.Reason) {
+		return apperr.Invalid("reason", "原因为「其他」时请说明")
+	}
+	if err := releaseIDs(s.ctx, s.tx, s.old.ID); err != nil {
+		return err
+	}
+	return s.set("status = ?, exit_reason = ?, last_reason = ?", Exited, s.in.ExitReason, s.in.Reason)
+}
+
+func visit(s *step) error {
+	if s.in.VisitDate > s.today {
+		return apperr.FieldErrors(map[string]string{"visit_date": "走访日期不能晚于今天"})
+	}
+	_, err := s.tx.ExecContext(s.ctx, `INSERT INTO household_visits (household_id, visit_date, visitors, findings,
+		consent_signed, recorded_by, created_at) VALUES (?, ?, ?, ?, 1, ?, ?)`, s.old.ID, s.in.VisitDate,
+		strings.TrimSpace(s.in.Visitors), strings.TrimSpace(s.in.Findings), s.a.UserID, s.at)
+	if err != nil {
+		return err
+	}
+	return s.set("status = ?", Visited)
+}
+
+func publicize(s *step) error {
+	if s.in.StartDate < s.today {
 		return apperr.Invalid("start_date", "公示开始日期不能早于今天")
 	}
-	p, err := policy.InForce(ctx, tx, h.OrgID, in.StartDate)
+	p, err := policy.InForce(s.ctx, s.tx, s.old.OrgID, s.in.StartDate)
 	if err != nil {
 		return err
 	}
-	end, err := PublicityEnd(ctx, tx, in.StartDate, p.Params.PublicityDays)
+	end, err := PublicityEnd(s.ctx, s.tx, s.in.StartDate, p.Params.PublicityDays)
 	if err != nil {
 		return err
 	}
-	return set("status = 'publicizing', publicity_start = ?, publicity_end = ?", in.StartDate, end)
+	return s.set("status = ?, publicity_start = ?, publicity_end = ?", Publicizing, s.in.StartDate, end)
 }
 
-func resolveObjection(ctx context.Context, tx *sqlx.Tx, a actor.Actor, at string, id int64, in ActionInput) error {
-	if in.ObjectionID == 0 {
-		return apperr.Invalid("objection_id", "请选择要处理的异议")
-	}
-	if err := required("resolution", in.Resolution, "请填写处理结果"); err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE household_objections SET resolution = ?, upheld = ?, resolved_by = ?,
+func resolveObjection(s *step) error {
+	res, err := s.tx.ExecContext(s.ctx, `UPDATE household_objections SET resolution = ?, upheld = ?, resolved_by = ?,
 		resolved_at = ? WHERE id = ? AND household_id = ? AND resolved_at IS NULL`,
-		strings.TrimSpace(in.Resolution), in.Upheld, a.UserID, at, in.ObjectionID, id)
+		strings.TrimSpace(s.in.Resolution), s.in.Upheld, s.a.UserID, s.at, s.in.ObjectionID, s.old.ID)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return apperr.Conflictf("该异议不存在或已处理")
 	}
-	return nil
+	return s.set("status = status")
 }
 
 // decideCategory is the category a supervisor confirms: the suggestion, or another one with a reason
 // (SPEC §3.2: an override needs a reason and is audited). A household is never filed as ineligible.
-func decideCategory(h *Household, in ActionInput) (Category, string, error) {
+func decideCategory(suggested Category, in ActionInput) (Category, string, error) {
 	c := Category(in.Category)
 	if c == "" {
-		c = h.SuggestedCategory
+		c = suggested
 	}
 	if c == Ineligible {
 		return "", "", apperr.Invalid("category", "建议类别为「不符合条件」，不能建档；请驳回，或改定类别并说明理由")
 	}
-	if c != h.SuggestedCategory {
+	if c != suggested {
 		if utf8.RuneCountInString(in.Reason) < 2 {
 			return "", "", apperr.Invalid("reason", "改定类别须说明理由")
 		}
@@ -357,60 +395,63 @@ func decideCategory(h *Household, in ActionInput) (Category, string, error) {
 	return c, "", nil
 }
 
-func file(h *Household, in ActionInput, at string, a actor.Actor, set func(string, ...any) error) error {
-	c, why, err := decideCategory(h, in)
+func file(s *step) error {
+	c, why, err := decideCategory(s.old.SuggestedCategory, s.in)
 	if err != nil {
 		return err
 	}
-	return set(`status = 'filed', category = ?, category_override = ?, filed_by = ?, filed_at = ?,
-		first_filed_at = coalesce(first_filed_at, ?)`, c, why, a.UserID, at, at)
+	return s.set(`status = ?, category = ?, category_override = ?, filed_by = ?, filed_at = ?,
+		first_filed_at = coalesce(first_filed_at, ?)`, Filed, c, why, s.a.UserID, s.at, s.at)
 }
 
 // review is the annual review of SPEC §3.3: confirm the file, re-categorise it, or exit it.
-func review(ctx context.Context, tx *sqlx.Tx, h *Household, in ActionInput, at string, set func(string, ...any) error) error {
-	switch in.Decision {
+func review(s *step) error {
+	switch s.in.Decision {
 	case "confirm":
-		return set("filed_at = ?", at)
+		return s.set("filed_at = ?", s.at)
 	case "recategorize":
-		if in.Category == "" {
+		if s.in.Category == "" {
 			return apperr.Invalid("category", "请选择新的类别")
 		}
-		c, why, err := decideCategory(&Household{SuggestedCategory: h.Category}, in)
+		c, why, err := decideCategory(s.old.Category, s.in)
 		if err != nil {
 			return err
 		}
-		return set("category = ?, category_override = ?, filed_at = ?", c, why, at)
+		return s.set("category = ?, category_override = ?, filed_at = ?", c, why, s.at)
 	case "exit":
-		if in.ExitReason == "" {
+		if s.in.ExitReason == "" {
 			return apperr.Invalid("exit_reason", "请选择撤档原因")
 		}
-		if err := releaseIDs(ctx, tx, h.ID); err != nil {
+		if err := releaseIDs(s.ctx, s.tx, s.old.ID); err != nil {
 			return err
 		}
-		return set("status = 'exited', exit_reason = ?, last_reason = ?", in.ExitReason, in.Reason)
+		return s.set("status = ?, exit_reason = ?, last_reason = ?", Exited, s.in.ExitReason, s.in.Reason)
 	}
 	return apperr.Invalid("decision", "请选择复核结论：确认、改定类别或撤档")
 }
 
-// reopen opens a new draft file (返困) with the data of the exited household h, linked both ways.
-func reopen(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, h *Household) (Household, error) {
+// reopen opens a new draft file (返困) with the data of the exited household, linked both ways.
+func reopen(s *step) error {
+	h := s.old
 	in := Input{Fields: h.Fields}
 	for _, m := range h.Members {
 		m.ID = 0
 		in.Members = append(in.Members, m)
 	}
-	created, err := insert(ctx, tx, a, now, in, h.ID, "household.create")
+	created, err := insert(s.ctx, s.tx, s.a, s.now, in, h.ID, "household.create")
 	if err != nil {
-		return Household{}, err
+		return err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE households SET reopened_as = ?, updated_at = ? WHERE id = ?",
-		created.ID, store.FormatTime(now), h.ID); err != nil {
-		return Household{}, err
+	if _, err := s.tx.ExecContext(s.ctx, "UPDATE households SET reopened_as = ?, updated_at = ? WHERE id = ?",
+		created.ID, s.at, h.ID); err != nil {
+		return err
 	}
 	after := *h
 	after.ReopenedAs = sql.NullInt64{Int64: created.ID, Valid: true}
-	if err := record(ctx, tx, a, now, h, "household.reopen", h, &after, fmt.Sprintf("返困重开为档案 %s", created.FileNo)); err != nil {
-		return Household{}, err
+	if err := record(s.ctx, s.tx, s.a, s.now, h, "household.reopen", h, &after, fmt.Sprintf("返困重开为档案 %s", created.FileNo)); err != nil {
+		return err
 	}
-	return created, nil
+	created.At(s.now)
+	s.reopened = &created
+	return nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"bangfu/internal/actor"
 	"bangfu/internal/audit"
-	"bangfu/internal/store"
 )
 
 // Visit is a home-visit record (入户走访).
@@ -24,11 +23,8 @@ type Visit struct {
 	CreatedAt     string `db:"created_at" json:"created_at"`
 }
 
-// Visits lists the visits of a household a can see.
-func Visits(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64) ([]Visit, error) {
-	if _, err := Get(ctx, q, a, id); err != nil {
-		return nil, err
-	}
+// visits lists the visits of household id; the caller has checked scope.
+func visits(ctx context.Context, q sqlx.QueryerContext, id int64) ([]Visit, error) {
 	vs := []Visit{}
 	err := sqlx.SelectContext(ctx, q, &vs, `SELECT v.id, v.visit_date, v.visitors, v.findings, v.consent_signed,
 		coalesce(u.name, '') AS recorded_by_name, v.created_at FROM household_visits v
@@ -48,11 +44,8 @@ type Objection struct {
 	Resolved   bool           `db:"-" json:"resolved"`
 }
 
-// Objections lists the objections of a household a can see.
-func Objections(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64) ([]Objection, error) {
-	if _, err := Get(ctx, q, a, id); err != nil {
-		return nil, err
-	}
+// objections lists the objections of household id; the caller has checked scope.
+func objections(ctx context.Context, q sqlx.QueryerContext, id int64) ([]Objection, error) {
 	os := []Objection{}
 	err := sqlx.SelectContext(ctx, q, &os, `SELECT id, content, raised_by, recorded_at, resolution, upheld, resolved_at
 		FROM household_objections WHERE household_id = ? ORDER BY id`, id)
@@ -77,32 +70,13 @@ type RevealedMember struct {
 	IDNumber string `json:"id_number"`
 }
 
-// Reveal returns the full numbers of household id and writes the audit event SPEC §7 asks of every read of
-// a full ID or bank number.
-func Reveal(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64) (Revealed, error) {
-	var out Revealed
-	err := db.Write(ctx, func(tx *sqlx.Tx) error {
-		h, err := Get(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if err := Can(a, h.At(now), ActReveal, now); err != nil {
-			return err
-		}
-		out = Revealed{IDNumber: h.IDNumber, Phone: h.Phone, BankCard: h.BankCard, Members: []RevealedMember{}}
-		for _, m := range h.Members {
-			out.Members = append(out.Members, RevealedMember{ID: m.ID, Name: m.Name, IDNumber: m.IDNumber})
-		}
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.read_full", EntityType: "household",
-			EntityID: fmt.Sprint(id), OrgID: h.OrgID, OrgPath: h.OrgPath, Reason: "查看完整证件号码、手机号和银行卡号"})
-	})
-	return out, err
-}
-
-// History is the audit timeline of a household, newest first.
-func History(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64, page, perPage int) ([]audit.Event, int, error) {
-	if _, err := Get(ctx, q, a, id); err != nil {
-		return nil, 0, err
+// reveal returns the full numbers of h and writes the audit event SPEC §7 asks of every read of a full ID
+// or bank number.
+func reveal(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, h *Household) (Revealed, error) {
+	out := Revealed{IDNumber: h.IDNumber, Phone: h.Phone, BankCard: h.BankCard, Members: []RevealedMember{}}
+	for _, m := range h.Members {
+		out.Members = append(out.Members, RevealedMember{ID: m.ID, Name: m.Name, IDNumber: m.IDNumber})
 	}
-	return audit.List(ctx, q, a, audit.Filter{EntityType: "household", EntityID: fmt.Sprint(id), Page: page, PerPage: perPage})
+	return out, audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.read_full", EntityType: "household",
+		EntityID: fmt.Sprint(h.ID), OrgID: h.OrgID, OrgPath: h.OrgPath, Reason: "查看完整证件号码、手机号和银行卡号"})
 }

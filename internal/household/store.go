@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -110,16 +109,6 @@ func (h *Household) At(now time.Time) *Household {
 	return h
 }
 
-// Create registers a new draft household (SPEC §3.1) for a caseworker, in its own transaction.
-func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in Input) (Household, error) {
-	var h Household
-	err := db.Write(ctx, func(tx *sqlx.Tx) (err error) {
-		h, err = CreateTx(ctx, tx, a, now, in)
-		return err
-	})
-	return h, err
-}
-
 // CreateTx registers a new draft household inside the caller's transaction: relief applications open a file
 // alongside a green-channel case this way (SPEC §4.3). Duplicates are refused inside tx (SPEC §3.3).
 func CreateTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in Input) (Household, error) {
@@ -194,45 +183,42 @@ func suffix(id string) string {
 	return id[len(id)-4:]
 }
 
-// Update saves a caseworker's edit of a draft household (SPEC §3.3: edits happen in draft; a supervisor
-// returns a submitted file to draft for corrections).
-func Update(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, in Input) (Household, error) {
-	var h Household
-	err := db.Write(ctx, func(tx *sqlx.Tx) error {
-		old, err := Get(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if err := Can(a, old.At(now), "edit", now); err != nil {
-			return err
-		}
-		if err := in.resolve(&old); err != nil {
-			return err
-		}
-		if err := in.check(now.In(clock.China)); err != nil {
-			return err
-		}
-		o, err := unionInScope(ctx, tx, a, in.OrgID)
-		if err != nil {
-			return err
-		}
-		r := row{Household: old}
-		r.Fields, r.OrgPath, r.UpdatedAt = in.Fields, o.Path, store.FormatTime(now)
-		if err := assess(ctx, tx, now, &r, len(in.Members)+1); err != nil {
-			return err
-		}
-		if _, err := tx.NamedExecContext(ctx, updateSQL, &r); err != nil {
-			return err
-		}
-		if err := saveChildren(ctx, tx, id, &in, &old); err != nil {
-			return err
-		}
-		if h, err = get(ctx, tx, id); err != nil {
-			return err
-		}
-		return record(ctx, tx, a, now, &h, "household.update", &old, &h, "")
-	})
-	return h, err
+// update saves a caseworker's edit of a draft household inside tx (SPEC §3.3: edits happen in draft; a
+// supervisor returns a submitted file to draft for corrections).
+func update(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, in Input) (Household, error) {
+	old, err := Get(ctx, tx, a, id)
+	if err != nil {
+		return Household{}, err
+	}
+	if err := Can(a, old.At(now), ActEdit, now); err != nil {
+		return Household{}, err
+	}
+	if err := in.resolve(&old); err != nil {
+		return Household{}, err
+	}
+	if err := in.check(now.In(clock.China)); err != nil {
+		return Household{}, err
+	}
+	o, err := unionInScope(ctx, tx, a, in.OrgID)
+	if err != nil {
+		return Household{}, err
+	}
+	r := row{Household: old}
+	r.Fields, r.OrgPath, r.UpdatedAt = in.Fields, o.Path, store.FormatTime(now)
+	if err := assess(ctx, tx, now, &r, len(in.Members)+1); err != nil {
+		return Household{}, err
+	}
+	if _, err := tx.NamedExecContext(ctx, updateSQL, &r); err != nil {
+		return Household{}, err
+	}
+	if err := saveChildren(ctx, tx, id, &in, &old); err != nil {
+		return Household{}, err
+	}
+	h, err := get(ctx, tx, id)
+	if err != nil {
+		return Household{}, err
+	}
+	return h, record(ctx, tx, a, now, &h, "household.update", &old, &h, "")
 }
 
 // saveChildren writes the members, the search terms and the open ID numbers of household id.
@@ -367,44 +353,30 @@ func duplicateError(ctx context.Context, q sqlx.QueryerContext, number, path str
 	return &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: map[string]string{path: "已在档案 " + f.FileNo + " 中"}}
 }
 
-// GrantDuplicate lets a supervisor allow one more open file with an ID number that already has one
-// (SPEC §3.3), with a reason; audited. The next save that meets the duplicate uses the grant.
-func GrantDuplicate(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, idNumber, reason string) error {
-	if err := a.Require(actor.Supervisor); err != nil {
+// grantDuplicate records a supervisor's grant of one more open file for an ID number inside tx.
+func grantDuplicate(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, idNumber, reason string) error {
+	var holder struct {
+		ID      int64  `db:"id"`
+		OrgID   int64  `db:"org_id"`
+		OrgPath string `db:"org_path"`
+	}
+	err := tx.GetContext(ctx, &holder, `SELECT h.id, h.org_id, h.org_path FROM household_open_ids o
+		JOIN households h ON h.id = o.household_id WHERE o.id_number = ? AND o.overridden = 0`, idNumber)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.Conflictf("该身份证号目前没有在档档案，无需授权")
+	}
+	if err != nil {
 		return err
 	}
-	idNumber = strings.ToUpper(strings.TrimSpace(idNumber))
-	reason = strings.TrimSpace(reason)
-	if _, err := ident.ParseResidentID(idNumber, now.In(clock.China)); err != nil {
-		return apperr.Invalid("id_number", apperr.From(err).Message)
+	res, err := tx.ExecContext(ctx, `INSERT INTO duplicate_overrides (id_number, reason, granted_by, granted_at)
+		VALUES (?, ?, ?, ?)`, idNumber, reason, a.UserID, store.FormatTime(now))
+	if err != nil {
+		return err
 	}
-	if utf8.RuneCountInString(reason) < 2 {
-		return apperr.Invalid("reason", "请填写授权重复建档的理由")
-	}
-	return db.Write(ctx, func(tx *sqlx.Tx) error {
-		var holder struct {
-			ID      int64  `db:"id"`
-			OrgID   int64  `db:"org_id"`
-			OrgPath string `db:"org_path"`
-		}
-		err := tx.GetContext(ctx, &holder, `SELECT h.id, h.org_id, h.org_path FROM household_open_ids o
-			JOIN households h ON h.id = o.household_id WHERE o.id_number = ? AND o.overridden = 0`, idNumber)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.Conflictf("该身份证号目前没有在档档案，无需授权")
-		}
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO duplicate_overrides (id_number, reason, granted_by, granted_at)
-			VALUES (?, ?, ?, ?)`, idNumber, reason, a.UserID, store.FormatTime(now))
-		if err != nil {
-			return err
-		}
-		gid, _ := res.LastInsertId()
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.duplicate_override", EntityType: "household",
-			EntityID: fmt.Sprint(holder.ID), OrgID: holder.OrgID, OrgPath: holder.OrgPath, Reason: reason,
-			After: map[string]any{"grant_id": gid, "id_number": ident.MaskID(idNumber)}})
-	})
+	gid, _ := res.LastInsertId()
+	return audit.Record(ctx, tx, a, now, audit.Entry{Action: "household.duplicate_override", EntityType: "household",
+		EntityID: fmt.Sprint(holder.ID), OrgID: holder.OrgID, OrgPath: holder.OrgPath, Reason: reason,
+		After: map[string]any{"grant_id": gid, "id_number": ident.MaskID(idNumber)}})
 }
 
 // record writes the audit event of a change to household h. Before and after are JSON-encoded through

@@ -24,7 +24,7 @@ func BenchmarkTransfers(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		if _, err := f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID,
+		if _, err := f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID,
 			Amount: 100_00, RefType: "application", RefID: "1"}); err != nil {
 			b.Fatal(err)
 		}

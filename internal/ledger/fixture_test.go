@@ -9,6 +9,7 @@ import (
 
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
+	"bangfu/internal/clock"
 	"bangfu/internal/ledger"
 	"bangfu/internal/money"
 	"bangfu/internal/store"
@@ -20,7 +21,7 @@ type fixture struct {
 	t     testing.TB
 	ctx   context.Context
 	db    *store.DB
-	books ledger.Books
+	books *ledger.Service
 	fin   actor.Actor
 	now   time.Time
 }
@@ -55,14 +56,15 @@ func newFixtureAt(t testing.TB, path string) *fixture {
 			t.Fatal(err)
 		}
 	}
-	return &fixture{t: t, ctx: context.Background(), db: db, books: ledger.Books{DB: db},
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	return &fixture{t: t, ctx: context.Background(), db: db, books: &ledger.Service{DB: db, Clock: clock.NewManual(now)},
 		fin: actor.Actor{UserID: 0, Username: "finance1", Roles: []actor.Role{actor.Finance}, OrgID: district, OrgPath: "/1/", RequestID: "test"},
-		now: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)}
+		now: now}
 }
 
 func (f *fixture) fund(name string, purposes ...string) ledger.Account {
 	f.t.Helper()
-	acc, err := f.books.CreateFund(f.ctx, f.fin, f.now, ledger.NewFund{Name: name, Purposes: purposes})
+	acc, err := f.books.CreateFund(f.ctx, f.fin, ledger.NewFund{Name: name, Purposes: purposes})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -71,7 +73,7 @@ func (f *fixture) fund(name string, purposes ...string) ledger.Account {
 
 func (f *fixture) line(aidType, purpose string) ledger.Account {
 	f.t.Helper()
-	acc, err := f.books.CreateBudgetLine(f.ctx, f.fin, f.now, ledger.NewBudgetLine{Year: 2026, AidType: aidType, Purpose: purpose})
+	acc, err := f.books.CreateBudgetLine(f.ctx, f.fin, ledger.NewBudgetLine{Year: 2026, AidType: aidType, Purpose: purpose})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func (f *fixture) line(aidType, purpose string) ledger.Account {
 
 func (f *fixture) payee(id string) ledger.Account {
 	f.t.Helper()
-	acc, err := f.books.EnsureAccount(f.ctx, f.fin, f.now, ledger.AccountRef{Kind: ledger.Payee, RefType: "household", RefID: id,
+	acc, err := f.books.EnsureAccount(f.ctx, f.fin, ledger.AccountRef{Kind: ledger.Payee, RefType: "household", RefID: id,
 		Unit: money.CNY, OrgID: grassrootA, Name: "户 " + id})
 	if err != nil {
 		f.t.Fatal(err)
@@ -90,7 +92,7 @@ func (f *fixture) payee(id string) ledger.Account {
 
 func (f *fixture) receive(fund ledger.Account, fen int64) ledger.Transfer {
 	f.t.Helper()
-	tr, err := f.books.Receive(f.ctx, f.fin, f.now, ledger.ReceiveInput{FundID: fund.ID, AmountFen: fen})
+	tr, err := f.books.Receive(f.ctx, f.fin, ledger.ReceiveInput{FundID: fund.ID, AmountFen: fen})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -99,7 +101,7 @@ func (f *fixture) receive(fund ledger.Account, fen int64) ledger.Transfer {
 
 func (f *fixture) budget(fund, line ledger.Account, fen int64) ledger.Transfer {
 	f.t.Helper()
-	tr, err := f.books.Budget(f.ctx, f.fin, f.now, ledger.BudgetInput{FundID: fund.ID, BudgetLineID: line.ID, AmountFen: fen})
+	tr, err := f.books.Budget(f.ctx, f.fin, ledger.BudgetInput{FundID: fund.ID, BudgetLineID: line.ID, AmountFen: fen})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func TestBudget_RefusesAFundWhosePurposesDoNotAllowTheLine(t *testing.T) {
 	epidemic := f.fund("疫情防控专项", "epidemic")
 	f.receive(epidemic, 100_000_00)
 	education := f.line("education", "")
-	_, err := f.books.Budget(f.ctx, f.fin, f.now, ledger.BudgetInput{FundID: epidemic.ID, BudgetLineID: education.ID, AmountFen: 1000})
+	_, err := f.books.Budget(f.ctx, f.fin, ledger.BudgetInput{FundID: epidemic.ID, BudgetLineID: education.ID, AmountFen: 1000})
 	e := refused(t, err, apperr.Conflict)
 	if !strings.Contains(e.Message, "专款专用") || e.Fields["budget_line_id"] == "" {
 		t.Fatalf("message %q fields %v", e.Message, e.Fields)
@@ -49,13 +49,13 @@ func TestBudget_RefusesAFundWhosePurposesDoNotAllowTheLine(t *testing.T) {
 func TestAllocate_RefusesMoreThanTheLineHasAvailableWithTheNumbers(t *testing.T) {
 	f := newFixture(t)
 	line := f.funded(1_200_00)
-	_, err := f.books.Allocate(f.ctx, f.fin, f.now, ledger.AllocateInput{BudgetLineID: line.ID, OrgID: grassrootA, AmountFen: 2_000_00})
+	_, err := f.books.Allocate(f.ctx, f.fin, ledger.AllocateInput{BudgetLineID: line.ID, OrgID: grassrootA, AmountFen: 2_000_00})
 	e := refused(t, err, apperr.Conflict)
 	want := "可用余额不足：可用 ¥1,200.00，申请 ¥2,000.00"
 	if !strings.HasPrefix(e.Message, want) || e.Fields["amount_fen"] != want {
 		t.Fatalf("message %q fields %v", e.Message, e.Fields)
 	}
-	tr, err := f.books.Allocate(f.ctx, f.fin, f.now, ledger.AllocateInput{BudgetLineID: line.ID, OrgID: grassrootA, AmountFen: 1_200_00})
+	tr, err := f.books.Allocate(f.ctx, f.fin, ledger.AllocateInput{BudgetLineID: line.ID, OrgID: grassrootA, AmountFen: 1_200_00})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestAllocate_RefusesMoreThanTheLineHasAvailableWithTheNumbers(t *testing.T)
 func TestAllocate_RefusesAnOrgThatIsNotAGrassrootsUnion(t *testing.T) {
 	f := newFixture(t)
 	line := f.funded(1000)
-	_, err := f.books.Allocate(f.ctx, f.fin, f.now, ledger.AllocateInput{BudgetLineID: line.ID, OrgID: community, AmountFen: 100})
+	_, err := f.books.Allocate(f.ctx, f.fin, ledger.AllocateInput{BudgetLineID: line.ID, OrgID: community, AmountFen: 100})
 	if e := refused(t, err, apperr.Validation); e.Fields["org_id"] == "" {
 		t.Fatalf("fields %v", e.Fields)
 	}
@@ -79,10 +79,10 @@ func TestFinanceOperations_RefuseOtherRolesAndOutOfScopeAccounts(t *testing.T) {
 	f := newFixture(t)
 	line := f.funded(1000)
 	sup := actor.Actor{Username: "supervisor1", Roles: []actor.Role{actor.Supervisor}, OrgID: district, OrgPath: "/1/"}
-	_, err := f.books.Allocate(f.ctx, sup, f.now, ledger.AllocateInput{BudgetLineID: line.ID, OrgID: grassrootA, AmountFen: 100})
+	_, err := f.books.Allocate(f.ctx, sup, ledger.AllocateInput{BudgetLineID: line.ID, OrgID: grassrootA, AmountFen: 100})
 	refused(t, err, apperr.Forbidden)
 	local := actor.Actor{Username: "finance-a", Roles: []actor.Role{actor.Finance}, OrgID: grassrootA, OrgPath: "/1/2/3/4/"}
-	_, err = f.books.Allocate(f.ctx, local, f.now, ledger.AllocateInput{BudgetLineID: line.ID, OrgID: grassrootA, AmountFen: 100})
+	_, err = f.books.Allocate(f.ctx, local, ledger.AllocateInput{BudgetLineID: line.ID, OrgID: grassrootA, AmountFen: 100})
 	refused(t, err, apperr.NotFound)
 }
 
@@ -90,7 +90,7 @@ func TestReserve_CountsPendingDebitsAgainstAvailable(t *testing.T) {
 	f := newFixture(t)
 	line := f.funded(1000_00)
 	payee := f.payee("1")
-	tr, err := f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID,
+	tr, err := f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID,
 		Amount: 700_00, RefType: "application", RefID: "9"})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestReserve_CountsPendingDebitsAgainstAvailable(t *testing.T) {
 	if b := f.balance(payee.ID); b.Posted != 0 || b.PendingIn != 700_00 || b.Available != 0 {
 		t.Fatalf("payee %+v: pending credits must not be available", b)
 	}
-	_, err = f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 300_01})
+	_, err = f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 300_01})
 	if e := refused(t, err, apperr.Conflict); !strings.HasPrefix(e.Message, "可用余额不足：可用 ¥300.00，申请 ¥300.01") {
 		t.Fatalf("message %q", e.Message)
 	}
@@ -120,27 +120,27 @@ func TestPostAndVoid_SettleAPendingTransferExactlyOnce(t *testing.T) {
 	line := f.funded(1000_00)
 	payee := f.payee("1")
 	reserve := func() ledger.Transfer {
-		tr, err := f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 400_00})
+		tr, err := f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 400_00})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return tr
 	}
 	paid, voided := reserve(), reserve()
-	got, err := f.books.Post(f.ctx, f.fin, f.now, paid.ID, ledger.Settlement{VoucherNo: "记-001", PaymentMethod: "bank"})
+	got, err := f.books.Post(f.ctx, f.fin, paid.ID, ledger.Settlement{VoucherNo: "记-001", PaymentMethod: "bank"})
 	if err != nil || got.State != ledger.Posted || *got.SettleVoucherNo != "记-001" {
 		t.Fatalf("post: %+v %v", got, err)
 	}
-	if _, err := f.books.Void(f.ctx, f.fin, f.now, voided.ID, "申请人放弃"); err != nil {
+	if _, err := f.books.Void(f.ctx, f.fin, voided.ID, "申请人放弃"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.books.Post(f.ctx, f.fin, f.now, paid.ID, ledger.Settlement{})
+	_, err = f.books.Post(f.ctx, f.fin, paid.ID, ledger.Settlement{})
 	refused(t, err, apperr.Conflict)
-	_, err = f.books.Void(f.ctx, f.fin, f.now, paid.ID, "再作废")
+	_, err = f.books.Void(f.ctx, f.fin, paid.ID, "再作废")
 	refused(t, err, apperr.Conflict)
-	_, err = f.books.Post(f.ctx, f.fin, f.now, voided.ID, ledger.Settlement{})
+	_, err = f.books.Post(f.ctx, f.fin, voided.ID, ledger.Settlement{})
 	refused(t, err, apperr.Conflict)
-	_, err = f.books.Void(f.ctx, f.fin, f.now, line.ID+1000, "无此转账")
+	_, err = f.books.Void(f.ctx, f.fin, line.ID+1000, "无此转账")
 	refused(t, err, apperr.NotFound)
 	if b := f.balance(line.ID); b.Posted != 600_00 || b.PendingOut != 0 || b.Available != 600_00 {
 		t.Fatalf("line %+v", b)
@@ -149,7 +149,7 @@ func TestPostAndVoid_SettleAPendingTransferExactlyOnce(t *testing.T) {
 		t.Fatalf("payee %+v", b)
 	}
 	// A transfer posted when written (here the first, the receipt) has nothing to settle.
-	_, err = f.books.Void(f.ctx, f.fin, f.now, 1, "来款作废")
+	_, err = f.books.Void(f.ctx, f.fin, 1, "来款作废")
 	refused(t, err, apperr.Conflict)
 	f.mustCheck()
 }
@@ -158,16 +158,16 @@ func TestIdempotencyKey_ReturnsTheFirstResultForTheSameContentAndConflictsOtherw
 	f := newFixture(t)
 	fund := f.fund("社会捐赠", "general")
 	in := ledger.ReceiveInput{FundID: fund.ID, AmountFen: 50_000_00, IdempotencyKey: "receipt-2026-001", Memo: "某公司捐赠"}
-	first, err := f.books.Receive(f.ctx, f.fin, f.now, in)
+	first, err := f.books.Receive(f.ctx, f.fin, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := f.books.Receive(f.ctx, f.fin, f.now, in)
+	again, err := f.books.Receive(f.ctx, f.fin, in)
 	if err != nil || again.ID != first.ID {
 		t.Fatalf("retry: %+v %v", again, err)
 	}
 	in.AmountFen++
-	_, err = f.books.Receive(f.ctx, f.fin, f.now, in)
+	_, err = f.books.Receive(f.ctx, f.fin, in)
 	if e := refused(t, err, apperr.Conflict); e.Fields["idempotency_key"] == "" {
 		t.Fatalf("fields %v", e.Fields)
 	}
@@ -181,9 +181,9 @@ func TestReverse_MirrorsAPostedTransferOnceNamingItAndAReason(t *testing.T) {
 	f := newFixture(t)
 	fund := f.fund("本级经费", "general")
 	received := f.receive(fund, 900_00)
-	_, err := f.books.Reverse(f.ctx, f.fin, f.now, received.ID, ledger.ReverseInput{})
+	_, err := f.books.Reverse(f.ctx, f.fin, received.ID, ledger.ReverseInput{})
 	refused(t, err, apperr.Validation)
-	rev, err := f.books.Reverse(f.ctx, f.fin, f.now, received.ID, ledger.ReverseInput{Reason: "金额录错"})
+	rev, err := f.books.Reverse(f.ctx, f.fin, received.ID, ledger.ReverseInput{Reason: "金额录错"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,9 +193,9 @@ func TestReverse_MirrorsAPostedTransferOnceNamingItAndAReason(t *testing.T) {
 	if b := f.balance(fund.ID); b.Posted != 0 {
 		t.Fatalf("fund %+v", b)
 	}
-	_, err = f.books.Reverse(f.ctx, f.fin, f.now, received.ID, ledger.ReverseInput{Reason: "再次冲销"})
+	_, err = f.books.Reverse(f.ctx, f.fin, received.ID, ledger.ReverseInput{Reason: "再次冲销"})
 	refused(t, err, apperr.Conflict)
-	_, err = f.books.Reverse(f.ctx, f.fin, f.now, rev.ID, ledger.ReverseInput{Reason: "冲销的冲销"})
+	_, err = f.books.Reverse(f.ctx, f.fin, rev.ID, ledger.ReverseInput{Reason: "冲销的冲销"})
 	refused(t, err, apperr.Conflict)
 	orig, _ := ledger.GetTransfer(f.ctx, f.db.R, received.ID)
 	if orig.ReversedByID == nil || *orig.ReversedByID != rev.ID {
@@ -211,13 +211,13 @@ func TestReverse_RefusesAPendingTransferAndMoneyAlreadySpent(t *testing.T) {
 	f.receive(fund, 1000_00)
 	budgeted := f.budget(fund, line, 1000_00)
 	payee := f.payee("1")
-	pending, err := f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 600_00})
+	pending, err := f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 600_00})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.books.Reverse(f.ctx, f.fin, f.now, pending.ID, ledger.ReverseInput{Reason: "应作废"})
+	_, err = f.books.Reverse(f.ctx, f.fin, pending.ID, ledger.ReverseInput{Reason: "应作废"})
 	refused(t, err, apperr.Conflict)
-	_, err = f.books.Reverse(f.ctx, f.fin, f.now, budgeted.ID, ledger.ReverseInput{Reason: "退回预算"})
+	_, err = f.books.Reverse(f.ctx, f.fin, budgeted.ID, ledger.ReverseInput{Reason: "退回预算"})
 	if e := refused(t, err, apperr.Conflict); !strings.HasPrefix(e.Message, "可用余额不足：可用 ¥400.00，申请 ¥1,000.00") {
 		t.Fatalf("message %q", e.Message)
 	}
@@ -226,14 +226,14 @@ func TestReverse_RefusesAPendingTransferAndMoneyAlreadySpent(t *testing.T) {
 
 func TestUnits_NeverMix(t *testing.T) {
 	f := newFixture(t)
-	stock, err := f.books.EnsureAccount(f.ctx, f.fin, f.now, ledger.AccountRef{Kind: ledger.Stock, RefType: "good", RefID: "1", Unit: "箱", OrgID: district, Name: "绿豆汤"})
+	stock, err := f.books.EnsureAccount(f.ctx, f.fin, ledger.AccountRef{Kind: ledger.Stock, RefType: "good", RefID: "1", Unit: "箱", OrgID: district, Name: "绿豆汤"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cash := f.payee("1")
-	_, err = f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: stock.ID, CreditAccountID: cash.ID, Amount: 1})
+	_, err = f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: stock.ID, CreditAccountID: cash.ID, Amount: 1})
 	refused(t, err, apperr.Validation)
-	_, err = f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: stock.ID, CreditAccountID: cash.ID, Amount: 1, Unit: money.CNY})
+	_, err = f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: stock.ID, CreditAccountID: cash.ID, Amount: 1, Unit: money.CNY})
 	refused(t, err, apperr.Validation)
 	// The database refuses it too, whatever the code does.
 	err = f.db.Write(f.ctx, func(tx *sqlx.Tx) error {
@@ -262,11 +262,11 @@ func TestDatabase_RefusesOverspendAndEditsEvenWithoutTheLedgerCode(t *testing.T)
 			t.Errorf("%s: accepted", stmt)
 		}
 	}
-	tr, err := f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 50})
+	tr, err := f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.books.Post(f.ctx, f.fin, f.now, tr.ID, ledger.Settlement{})
+	f.books.Post(f.ctx, f.fin, tr.ID, ledger.Settlement{})
 	for _, stmt := range []string{"UPDATE fund_settlements SET state = 'voided' WHERE transfer_id = ?", "DELETE FROM fund_settlements WHERE transfer_id = ?",
 		"INSERT INTO fund_settlements (transfer_id, state, actor, created_at) VALUES (?, 'voided', 'x', 'x')"} {
 		err := f.db.Write(f.ctx, func(tx *sqlx.Tx) error { _, err := tx.Exec(stmt, tr.ID); return err })
@@ -281,7 +281,7 @@ func TestCheck_FindsRowsAndBalancesDamagedByHand(t *testing.T) {
 	f := newFixture(t)
 	line := f.funded(1000_00)
 	payee := f.payee("1")
-	tr, err := f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 100_00})
+	tr, err := f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 100_00})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestConcurrentReservations_ExactlyNSucceedAndAvailableEndsAtZero(t *testing
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: each})
+			_, err := f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: each})
 			switch apperr.CodeOf(err) {
 			case "":
 				ok.Add(1)
@@ -351,7 +351,7 @@ func TestFindBudgetLine_TakesTheNearestOrgsLineForTheYearAndAidType(t *testing.T
 	if err != nil || got.ID != districtLine.ID {
 		t.Fatalf("got %+v %v", got, err)
 	}
-	streetLine, err := f.books.CreateBudgetLine(f.ctx, f.fin, f.now, ledger.NewBudgetLine{Year: 2026, AidType: "living", OrgID: subDistr})
+	streetLine, err := f.books.CreateBudgetLine(f.ctx, f.fin, ledger.NewBudgetLine{Year: 2026, AidType: "living", OrgID: subDistr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestFindBudgetLine_TakesTheNearestOrgsLineForTheYearAndAidType(t *testing.T
 	}
 	_, err = ledger.FindBudgetLine(f.ctx, f.db.R, grassrootA, 2025, "living")
 	refused(t, err, apperr.NotFound)
-	_, err = f.books.CreateBudgetLine(f.ctx, f.fin, f.now, ledger.NewBudgetLine{Year: 2026, AidType: "living"})
+	_, err = f.books.CreateBudgetLine(f.ctx, f.fin, ledger.NewBudgetLine{Year: 2026, AidType: "living"})
 	refused(t, err, apperr.Conflict)
 }
 
@@ -368,8 +368,8 @@ func TestAuditChain_VerifiesAfterLedgerWorkAndRecordsEveryWrite(t *testing.T) {
 	f := newFixture(t)
 	line := f.funded(1000)
 	payee := f.payee("1")
-	tr, _ := f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 10})
-	f.books.Void(f.ctx, f.fin, f.now, tr.ID, "撤回")
+	tr, _ := f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 10})
+	f.books.Void(f.ctx, f.fin, tr.ID, "撤回")
 	r, err := audit.Verify(f.ctx, f.db.R)
 	if err != nil || !r.OK {
 		t.Fatalf("audit verify: %+v %v", r, err)

@@ -104,7 +104,7 @@ func TestLedger_RandomOperationsKeepEveryInvariantAgainstAModel(t *testing.T) {
 				fund := rapid.SampledFrom(m.funds).Draw(t, "fund")
 				amt := amount.Draw(t, "amount")
 				key := rapid.SampledFrom([]string{"", "", "k1", "k2", "k3"}).Draw(t, "key")
-				tr, err := f.books.Receive(f.ctx, f.fin, f.now, ledger.ReceiveInput{FundID: fund, AmountFen: amt, IdempotencyKey: key})
+				tr, err := f.books.Receive(f.ctx, f.fin, ledger.ReceiveInput{FundID: fund, AmountFen: amt, IdempotencyKey: key})
 				if prev, used := m.keys[key]; key != "" && used {
 					if prev.fund == fund && prev.amount == amt {
 						expect(t, err, "", "receive retried with the same key and content")
@@ -130,7 +130,7 @@ func TestLedger_RandomOperationsKeepEveryInvariantAgainstAModel(t *testing.T) {
 				fund := rapid.SampledFrom(m.funds).Draw(t, "fund")
 				line := rapid.SampledFrom(m.lines).Draw(t, "line")
 				amt := amount.Draw(t, "amount")
-				tr, err := f.books.Budget(f.ctx, f.fin, f.now, ledger.BudgetInput{FundID: fund, BudgetLineID: line, AmountFen: amt})
+				tr, err := f.books.Budget(f.ctx, f.fin, ledger.BudgetInput{FundID: fund, BudgetLineID: line, AmountFen: amt})
 				allowed := false
 				for _, p := range m.account(fund).purposes {
 					allowed = allowed || p == m.account(line).purpose
@@ -146,7 +146,7 @@ func TestLedger_RandomOperationsKeepEveryInvariantAgainstAModel(t *testing.T) {
 				line := rapid.SampledFrom(m.lines).Draw(t, "line")
 				orgID := rapid.SampledFrom([]int64{grassrootA, grassrootB}).Draw(t, "org")
 				amt := amount.Draw(t, "amount")
-				tr, err := f.books.Allocate(f.ctx, f.fin, f.now, ledger.AllocateInput{BudgetLineID: line, OrgID: orgID, AmountFen: amt})
+				tr, err := f.books.Allocate(f.ctx, f.fin, ledger.AllocateInput{BudgetLineID: line, OrgID: orgID, AmountFen: amt})
 				if amt > m.account(line).available() {
 					expect(t, err, apperr.Conflict, "allocate beyond the line")
 					return
@@ -161,7 +161,7 @@ func TestLedger_RandomOperationsKeepEveryInvariantAgainstAModel(t *testing.T) {
 				from := rapid.SampledFrom(append(append([]int64{}, m.lines...), m.allocs...)).Draw(t, "from")
 				to := rapid.SampledFrom(m.payees).Draw(t, "payee")
 				amt := amount.Draw(t, "amount")
-				tr, err := f.books.Reserve(f.ctx, f.fin, f.now, ledger.TransferInput{DebitAccountID: from, CreditAccountID: to, Amount: amt})
+				tr, err := f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: from, CreditAccountID: to, Amount: amt})
 				if amt > m.account(from).available() {
 					expect(t, err, apperr.Conflict, "reserve beyond available")
 					return
@@ -177,9 +177,9 @@ func TestLedger_RandomOperationsKeepEveryInvariantAgainstAModel(t *testing.T) {
 				post := rapid.Bool().Draw(t, "post")
 				var err error
 				if post {
-					_, err = f.books.Post(f.ctx, f.fin, f.now, tr.id, ledger.Settlement{VoucherNo: "V"})
+					_, err = f.books.Post(f.ctx, f.fin, tr.id, ledger.Settlement{VoucherNo: "V"})
 				} else {
-					_, err = f.books.Void(f.ctx, f.fin, f.now, tr.id, "作废")
+					_, err = f.books.Void(f.ctx, f.fin, tr.id, "作废")
 				}
 				// Only a transfer written as pending and not yet settled can be settled, exactly once.
 				if tr.state != ledger.Pending {
@@ -203,7 +203,7 @@ func TestLedger_RandomOperationsKeepEveryInvariantAgainstAModel(t *testing.T) {
 					return
 				}
 				tr := rapid.SampledFrom(m.transfers).Draw(t, "transfer")
-				rev, err := f.books.Reverse(f.ctx, f.fin, f.now, tr.id, ledger.ReverseInput{Reason: "更正"})
+				rev, err := f.books.Reverse(f.ctx, f.fin, tr.id, ledger.ReverseInput{Reason: "更正"})
 				if tr.isReversal || tr.reversed || tr.state != ledger.Posted ||
 					(m.account(tr.credit).controlled && tr.amount > m.account(tr.credit).available()) {
 					expect(t, err, apperr.Conflict, "reverse refused")

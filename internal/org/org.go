@@ -11,14 +11,23 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
+	"bangfu/internal/clock"
 	"bangfu/internal/store"
 )
+
+// Service is the org area's entry point: every logged-in user reads the orgs of their subtree; admins
+// create and rename them, inside their own subtree.
+type Service struct {
+	DB    *store.DB
+	Clock clock.Clock
+}
 
 // Levels of the tree, top down.
 const (
@@ -101,6 +110,11 @@ func ByCode(ctx context.Context, q sqlx.QueryerContext, code string) (Org, error
 }
 
 // List returns the orgs in a's subtree in tree order (each parent before its children, siblings by code).
+func (s *Service) List(ctx context.Context, a actor.Actor) ([]Org, error) {
+	return List(ctx, s.DB.R, a)
+}
+
+// List returns the orgs in a's subtree in tree order (each parent before its children, siblings by code).
 func List(ctx context.Context, q sqlx.QueryerContext, a actor.Actor) ([]Org, error) {
 	scope, args := a.Scope("path")
 	var orgs []Org
@@ -152,7 +166,7 @@ type NewOrg struct {
 }
 
 // Create adds an org under its parent, one level down. Admins only, inside their subtree.
-func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in NewOrg) (Org, error) {
+func (s *Service) Create(ctx context.Context, a actor.Actor, in NewOrg) (Org, error) {
 	if err := a.Require(actor.Admin); err != nil {
 		return Org{}, err
 	}
@@ -163,73 +177,76 @@ func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in 
 	if in.Name == "" {
 		return Org{}, apperr.Invalid("name", "此项为必填")
 	}
-	var created Org
-	err := db.Write(ctx, func(tx *sqlx.Tx) error {
-		level, parentPath := District, "/"
-		var parent sql.NullInt64
-		if in.ParentID == 0 {
-			var n int
-			if err := tx.GetContext(ctx, &n, "SELECT count(*) FROM orgs"); err != nil {
-				return err
-			}
-			if n > 0 {
-				return apperr.Invalid("parent_id", "请选择上级组织")
-			}
-		} else {
-			p, err := GetInScope(ctx, tx, a, in.ParentID)
-			if err != nil {
-				return apperr.Invalid("parent_id", "上级组织不存在")
-			}
-			if p.Level == Grassroots {
-				return apperr.Invalid("parent_id", "基层工会下不能再设下级组织")
-			}
-			level, parentPath, parent = p.Level+1, p.Path, sql.NullInt64{Int64: p.ID, Valid: true}
+	if utf8.RuneCountInString(in.Name) > 100 {
+		return Org{}, apperr.Invalid("name", "名称不能超过100个字")
+	}
+	now := s.Clock.Now()
+	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Org, error) { return create(ctx, tx, a, now, in) })
+}
+
+func create(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in NewOrg) (Org, error) {
+	level, parentPath := District, "/"
+	var parent sql.NullInt64
+	if in.ParentID == 0 {
+		var n int
+		if err := tx.GetContext(ctx, &n, "SELECT count(*) FROM orgs"); err != nil {
+			return Org{}, err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO orgs (code, name, level, parent_id, path, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, in.Code, in.Name, level, parent, fmt.Sprintf("%s%s-new/", parentPath, in.Code), store.FormatTime(now))
-		if store.IsUniqueViolation(err) {
-			return &apperr.Error{Code: apperr.Conflict, Message: "组织代码已存在", Fields: map[string]string{"code": "组织代码已存在"}}
+		if n > 0 {
+			return Org{}, apperr.Invalid("parent_id", "请选择上级组织")
 		}
+	} else {
+		p, err := GetInScope(ctx, tx, a, in.ParentID)
 		if err != nil {
-			return err
+			return Org{}, apperr.Invalid("parent_id", "上级组织不存在")
 		}
-		id, _ := res.LastInsertId()
-		path := fmt.Sprintf("%s%d/", parentPath, id)
-		if _, err := tx.ExecContext(ctx, "UPDATE orgs SET path = ? WHERE id = ?", path, id); err != nil {
-			return err
+		if p.Level == Grassroots {
+			return Org{}, apperr.Invalid("parent_id", "基层工会下不能再设下级组织")
 		}
-		created, err = Get(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "org.create", EntityType: "org",
-			EntityID: fmt.Sprint(id), OrgID: id, OrgPath: path, After: created})
-	})
-	return created, err
+		level, parentPath, parent = p.Level+1, p.Path, sql.NullInt64{Int64: p.ID, Valid: true}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO orgs (code, name, level, parent_id, path, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, in.Code, in.Name, level, parent, fmt.Sprintf("%s%s-new/", parentPath, in.Code), store.FormatTime(now))
+	if store.IsUniqueViolation(err) {
+		return Org{}, &apperr.Error{Code: apperr.Conflict, Message: "组织代码已存在", Fields: map[string]string{"code": "组织代码已存在"}}
+	}
+	if err != nil {
+		return Org{}, err
+	}
+	id, _ := res.LastInsertId()
+	path := fmt.Sprintf("%s%d/", parentPath, id)
+	if _, err := tx.ExecContext(ctx, "UPDATE orgs SET path = ? WHERE id = ?", path, id); err != nil {
+		return Org{}, err
+	}
+	created, err := Get(ctx, tx, id)
+	if err != nil {
+		return Org{}, err
+	}
+	return created, audit.Record(ctx, tx, a, now, audit.Entry{Action: "org.create", EntityType: "org",
+		EntityID: fmt.Sprint(id), OrgID: id, OrgPath: path, After: created})
 }
 
 // Rename changes an org's name. Admins only, inside their subtree.
-func Rename(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, name string) (Org, error) {
+func (s *Service) Rename(ctx context.Context, a actor.Actor, id int64, name string) (Org, error) {
 	if err := a.Require(actor.Admin); err != nil {
 		return Org{}, err
 	}
 	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 100 {
+	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return Org{}, apperr.Invalid("name", "名称不能为空，且不超过100个字")
 	}
-	var after Org
-	err := db.Write(ctx, func(tx *sqlx.Tx) error {
+	now := s.Clock.Now()
+	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Org, error) {
 		before, err := GetInScope(ctx, tx, a, id)
 		if err != nil {
-			return err
+			return Org{}, err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE orgs SET name = ? WHERE id = ?", name, id); err != nil {
-			return err
+			return Org{}, err
 		}
-		after = before
+		after := before
 		after.Name = name
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "org.rename", EntityType: "org",
+		return after, audit.Record(ctx, tx, a, now, audit.Entry{Action: "org.rename", EntityType: "org",
 			EntityID: fmt.Sprint(id), OrgID: id, OrgPath: before.Path, Before: before, After: after})
 	})
-	return after, err
 }

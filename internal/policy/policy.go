@@ -19,7 +19,15 @@ import (
 	"bangfu/internal/clock"
 	"bangfu/internal/org"
 	"bangfu/internal/store"
+	"bangfu/internal/validate"
 )
+
+// Service is the policy area's entry point. Every logged-in user reads the versions (the caps and amounts
+// of their work); only admins write them.
+type Service struct {
+	DB    *store.DB
+	Clock clock.Clock
+}
 
 // Params are the thresholds of SPEC §2. Money is in fen.
 type Params struct {
@@ -138,7 +146,33 @@ func Get(ctx context.Context, q sqlx.QueryerContext, id int64) (Policy, error) {
 }
 
 // List returns every version, newest effective date first.
-func List(ctx context.Context, q sqlx.QueryerContext) ([]Policy, error) {
+func (s *Service) List(ctx context.Context, _ actor.Actor) ([]Policy, error) {
+	return list(ctx, s.DB.R)
+}
+
+// Get returns the version with id.
+func (s *Service) Get(ctx context.Context, _ actor.Actor, id int64) (Policy, error) {
+	return Get(ctx, s.DB.R, id)
+}
+
+// InForceFor returns the version in force for an org in a's scope (0: a's own org) on date ("": today).
+// An org outside a's scope is not acknowledged.
+func (s *Service) InForceFor(ctx context.Context, a actor.Actor, orgID int64, date string) (Policy, error) {
+	if orgID == 0 {
+		orgID = a.OrgID
+	}
+	if date == "" {
+		date = clock.Date(s.Clock.Now())
+	} else if _, err := time.Parse("2006-01-02", date); err != nil {
+		return Policy{}, apperr.Invalid("date", "日期格式应为 2006-01-02")
+	}
+	if _, err := org.GetInScope(ctx, s.DB.R, a, orgID); err != nil {
+		return Policy{}, err
+	}
+	return InForce(ctx, s.DB.R, orgID, date)
+}
+
+func list(ctx context.Context, q sqlx.QueryerContext) ([]Policy, error) {
 	ps := []Policy{}
 	if err := sqlx.SelectContext(ctx, q, &ps, selectPolicy+" ORDER BY p.effective_from DESC, p.id DESC"); err != nil {
 		return nil, err
@@ -159,40 +193,45 @@ type NewVersion struct {
 }
 
 // Create stores a new version. Admins only (SPEC §2); versions are never edited.
-func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in NewVersion) (Policy, error) {
+func (s *Service) Create(ctx context.Context, a actor.Actor, in NewVersion) (Policy, error) {
 	if err := a.Require(actor.Admin); err != nil {
+		return Policy{}, err
+	}
+	if err := validate.New(s.Clock.Now).Struct(&in); err != nil {
 		return Policy{}, err
 	}
 	if in.Params.LivingCapYearFen == 0 {
 		in.Params.LivingCapYearFen = 12 * in.Params.DibaoMonthlyFen // SPEC §2: 12 × 低保 unless set
 	}
-	params, _ := json.Marshal(in.Params)
-	var created Policy
-	err := db.Write(ctx, func(tx *sqlx.Tx) error {
-		var orgID sql.NullInt64
-		orgPath := ""
-		if in.OrgID != 0 {
-			o, err := org.GetInScope(ctx, tx, a, in.OrgID)
-			if err != nil {
-				return apperr.Invalid("org_id", "组织不存在")
-			}
-			orgID, orgPath = sql.NullInt64{Int64: o.ID, Valid: true}, o.Path
-		} else if a.OrgPath != "/" && !isTop(ctx, tx, a) {
-			return apperr.Forbiddenf("只有区级管理员可以设置全区政策")
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO policies (effective_from, org_id, params, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?)`, in.EffectiveFrom, orgID, string(params), a.Username, store.FormatTime(now))
+	now := s.Clock.Now()
+	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Policy, error) { return create(ctx, tx, a, now, in) })
+}
+
+func create(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in NewVersion) (Policy, error) {
+	var orgID sql.NullInt64
+	orgPath := ""
+	if in.OrgID != 0 {
+		o, err := org.GetInScope(ctx, tx, a, in.OrgID)
 		if err != nil {
-			return err
+			return Policy{}, apperr.Invalid("org_id", "组织不存在")
 		}
-		id, _ := res.LastInsertId()
-		if created, err = Get(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "policy.create", EntityType: "policy",
-			EntityID: fmt.Sprint(id), OrgID: orgID.Int64, OrgPath: orgPath, After: created})
-	})
-	return created, err
+		orgID, orgPath = sql.NullInt64{Int64: o.ID, Valid: true}, o.Path
+	} else if a.OrgPath != "/" && !isTop(ctx, tx, a) {
+		return Policy{}, apperr.Forbiddenf("只有区级管理员可以设置全区政策")
+	}
+	params, _ := json.Marshal(in.Params)
+	res, err := tx.ExecContext(ctx, `INSERT INTO policies (effective_from, org_id, params, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?)`, in.EffectiveFrom, orgID, string(params), a.Username, store.FormatTime(now))
+	if err != nil {
+		return Policy{}, err
+	}
+	id, _ := res.LastInsertId()
+	created, err := Get(ctx, tx, id)
+	if err != nil {
+		return Policy{}, err
+	}
+	return created, audit.Record(ctx, tx, a, now, audit.Entry{Action: "policy.create", EntityType: "policy",
+		EntityID: fmt.Sprint(id), OrgID: orgID.Int64, OrgPath: orgPath, After: created})
 }
 
 // isTop reports whether a's org is the district federation.

@@ -72,14 +72,25 @@ type Close struct {
 	Note      string `json:"note" validate:"max=500"`
 }
 
+// Service is the referral area's entry point: each method checks the actor's role before the input and the
+// referral's scope before it reveals it, and writes in one transaction with its audit event.
+type Service struct {
+	DB    *store.DB
+	Clock clock.Clock
+}
+
+// readers are the roles that read referrals: SPEC §1.2, admin reads no case data.
+var readers = []actor.Role{actor.Caseworker, actor.Supervisor, actor.Finance, actor.Auditor}
+
 const selectReferral = `SELECT r.*, o.name AS org_name, coalesce(u.name, '') AS created_by_name FROM referrals r
 	JOIN orgs o ON o.id = r.org_id LEFT JOIN users u ON u.id = r.created_by`
 
 // Create refers a worker to a grassroots union in the caseworker's scope.
-func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in New) (Referral, error) {
+func (s *Service) Create(ctx context.Context, a actor.Actor, in New) (Referral, error) {
 	if err := a.Require(actor.Caseworker); err != nil {
 		return Referral{}, err
 	}
+	now := s.Clock.Now()
 	in.IDNumber = strings.ToUpper(strings.TrimSpace(in.IDNumber))
 	if _, err := ident.ParseResidentID(in.IDNumber, now.In(clock.China)); err != nil {
 		return Referral{}, apperr.Invalid("id_number", apperr.From(err).Message)
@@ -87,34 +98,35 @@ func Create(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, in 
 	if in.FollowUpDate < clock.Date(now) {
 		return Referral{}, apperr.Invalid("follow_up_date", "回访日期不能早于今天")
 	}
-	var out Referral
-	err := db.Write(ctx, func(tx *sqlx.Tx) error {
-		o, err := org.GetInScope(ctx, tx, a, in.OrgID)
-		if err != nil || o.Level != org.Grassroots {
-			return apperr.Invalid("org_id", "请选择您管辖范围内的基层工会")
+	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Referral, error) { return create(ctx, tx, a, now, in) })
+}
+
+func create(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in New) (Referral, error) {
+	o, err := org.GetInScope(ctx, tx, a, in.OrgID)
+	if err != nil || o.Level != org.Grassroots {
+		return Referral{}, apperr.Invalid("org_id", "请选择您管辖范围内的基层工会")
+	}
+	var hid any
+	if in.HouseholdID != 0 {
+		if _, err := household.Get(ctx, tx, a, in.HouseholdID); err != nil {
+			return Referral{}, apperr.Invalid("household_id", "关联档案不存在")
 		}
-		var hid any
-		if in.HouseholdID != 0 {
-			if _, err := household.Get(ctx, tx, a, in.HouseholdID); err != nil {
-				return apperr.Invalid("household_id", "关联档案不存在")
-			}
-			hid = in.HouseholdID
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO referrals (household_id, name, id_number, phone, org_id, org_path,
-			reason, follow_up_date, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-			hid, strings.TrimSpace(in.Name), in.IDNumber, in.Phone, o.ID, o.Path, strings.TrimSpace(in.Reason),
-			in.FollowUpDate, a.UserID, store.FormatTime(now))
-		if err != nil {
-			return err
-		}
-		id, _ := res.LastInsertId()
-		if out, err = get(ctx, tx, id, clock.Date(now)); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "referral.create", EntityType: "referral",
-			EntityID: fmt.Sprint(id), OrgID: o.ID, OrgPath: o.Path, After: out})
-	})
-	return out, err
+		hid = in.HouseholdID
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO referrals (household_id, name, id_number, phone, org_id, org_path,
+		reason, follow_up_date, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+		hid, strings.TrimSpace(in.Name), in.IDNumber, in.Phone, o.ID, o.Path, strings.TrimSpace(in.Reason),
+		in.FollowUpDate, a.UserID, store.FormatTime(now))
+	if err != nil {
+		return Referral{}, err
+	}
+	id, _ := res.LastInsertId()
+	out, err := get(ctx, tx, id, clock.Date(now))
+	if err != nil {
+		return Referral{}, err
+	}
+	return out, audit.Record(ctx, tx, a, now, audit.Entry{Action: "referral.create", EntityType: "referral",
+		EntityID: fmt.Sprint(id), OrgID: o.ID, OrgPath: o.Path, After: out})
 }
 
 func get(ctx context.Context, q sqlx.QueryerContext, id int64, today string) (Referral, error) {
@@ -127,8 +139,8 @@ func get(ctx context.Context, q sqlx.QueryerContext, id int64, today string) (Re
 	return r, err
 }
 
-// Get returns a referral in a's scope.
-func Get(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Time, id int64) (Referral, error) {
+// inScope returns referral id if it is in a's scope; a referral outside it is not acknowledged.
+func inScope(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Time, id int64) (Referral, error) {
 	r, err := get(ctx, q, id, clock.Date(now))
 	if err == nil && !a.Sees(r.OrgPath) {
 		return Referral{}, apperr.NotFoundf("转介记录不存在")
@@ -136,9 +148,17 @@ func Get(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Tim
 	return r, err
 }
 
+// Get returns a referral in a's scope.
+func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Referral, error) {
+	if err := a.Require(readers...); err != nil {
+		return Referral{}, err
+	}
+	return inScope(ctx, s.DB.R, a, s.Clock.Now(), id)
+}
+
 // Finish closes a pending referral as helped or declined (SPEC §3.4). Caseworkers and supervisors of the
 // union's scope; audited.
-func Finish(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id int64, in Close) (Referral, error) {
+func (s *Service) Finish(ctx context.Context, a actor.Actor, id int64, in Close) (Referral, error) {
 	if err := a.Require(actor.Caseworker, actor.Supervisor); err != nil {
 		return Referral{}, err
 	}
@@ -152,26 +172,28 @@ func Finish(ctx context.Context, db *store.DB, a actor.Actor, now time.Time, id 
 		}
 		in.AmountFen = 0
 	}
-	var out Referral
-	err := db.Write(ctx, func(tx *sqlx.Tx) error {
-		before, err := Get(ctx, tx, a, now, id)
-		if err != nil {
-			return err
-		}
-		if before.Status != "pending" {
-			return apperr.Conflictf("该转介已办结，不能重复处理")
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = ?, amount_fen = ?, outcome = ?, closed_by = ?,
-			closed_at = ? WHERE id = ?`, in.Outcome, in.AmountFen, in.Note, a.UserID, store.FormatTime(now), id); err != nil {
-			return err
-		}
-		if out, err = get(ctx, tx, id, clock.Date(now)); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, now, audit.Entry{Action: "referral." + in.Outcome, EntityType: "referral",
-			EntityID: fmt.Sprint(id), OrgID: out.OrgID, OrgPath: out.OrgPath, Before: before, After: out, Reason: in.Note})
-	})
-	return out, err
+	now := s.Clock.Now()
+	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Referral, error) { return finish(ctx, tx, a, now, id, in) })
+}
+
+func finish(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, in Close) (Referral, error) {
+	before, err := inScope(ctx, tx, a, now, id)
+	if err != nil {
+		return Referral{}, err
+	}
+	if before.Status != "pending" {
+		return Referral{}, apperr.Conflictf("该转介已办结，不能重复处理")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = ?, amount_fen = ?, outcome = ?, closed_by = ?,
+		closed_at = ? WHERE id = ?`, in.Outcome, in.AmountFen, in.Note, a.UserID, store.FormatTime(now), id); err != nil {
+		return Referral{}, err
+	}
+	out, err := get(ctx, tx, id, clock.Date(now))
+	if err != nil {
+		return Referral{}, err
+	}
+	return out, audit.Record(ctx, tx, a, now, audit.Entry{Action: "referral." + in.Outcome, EntityType: "referral",
+		EntityID: fmt.Sprint(id), OrgID: out.OrgID, OrgPath: out.OrgPath, Before: before, After: out, Reason: in.Note})
 }
 
 // Filter selects referrals.
@@ -191,8 +213,23 @@ type Counts struct {
 	Declined int `db:"declined" json:"declined"`
 }
 
+// Page is one page of referrals with the counts of the whole scope.
+type Page struct {
+	Items  []Referral `json:"items"`
+	Total  int        `json:"total"`
+	Counts Counts     `json:"counts"`
+}
+
 // List returns the referrals in a's scope that match f, overdue follow-ups first, and the counts.
-func List(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Time, f Filter) ([]Referral, int, Counts, error) {
+func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, error) {
+	if err := a.Require(readers...); err != nil {
+		return Page{}, err
+	}
+	items, total, counts, err := list(ctx, s.DB.R, a, s.Clock.Now(), f)
+	return Page{Items: items, Total: total, Counts: counts}, err
+}
+
+func list(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Time, f Filter) ([]Referral, int, Counts, error) {
 	today := clock.Date(now)
 	scope, args := a.Scope("r.org_path")
 	var counts Counts

@@ -2,11 +2,9 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
 	"bangfu/internal/auth"
 	"bangfu/internal/org"
@@ -14,7 +12,7 @@ import (
 )
 
 func (s *Server) listOrgs(c echo.Context) error {
-	orgs, err := org.List(c.Request().Context(), s.db.R, actorOf(c))
+	orgs, err := s.orgs.List(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
@@ -26,7 +24,7 @@ func (s *Server) createOrg(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	o, err := org.Create(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), in)
+	o, err := s.orgs.Create(c.Request().Context(), actorOf(c), in)
 	if err != nil {
 		return err
 	}
@@ -44,7 +42,7 @@ func (s *Server) renameOrg(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	o, err := org.Rename(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, in.Name)
+	o, err := s.orgs.Rename(c.Request().Context(), actorOf(c), id, in.Name)
 	if err != nil {
 		return err
 	}
@@ -122,7 +120,7 @@ func (s *Server) resetPassword(c echo.Context) error {
 }
 
 func (s *Server) listPolicies(c echo.Context) error {
-	ps, err := policy.List(c.Request().Context(), s.db.R)
+	ps, err := s.policies.List(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
@@ -137,23 +135,7 @@ func (s *Server) currentPolicy(c echo.Context) error {
 	if err := bindQuery(c, &q); err != nil {
 		return err
 	}
-	a := actorOf(c)
-	if q.OrgID == 0 {
-		q.OrgID = a.OrgID
-	}
-	if _, err := org.GetInScope(c.Request().Context(), s.db.R, a, q.OrgID); err != nil {
-		return err
-	}
-	var p policy.Policy
-	var err error
-	if q.Date == "" {
-		p, err = policy.Current(c.Request().Context(), s.db.R, q.OrgID, s.clock.Now())
-	} else {
-		if _, err := time.Parse("2006-01-02", q.Date); err != nil {
-			return apperr.Invalid("date", "日期格式应为 2006-01-02")
-		}
-		p, err = policy.InForce(c.Request().Context(), s.db.R, q.OrgID, q.Date)
-	}
+	p, err := s.policies.InForceFor(c.Request().Context(), actorOf(c), q.OrgID, q.Date)
 	if err != nil {
 		return err
 	}
@@ -165,7 +147,7 @@ func (s *Server) getPolicy(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := policy.Get(c.Request().Context(), s.db.R, id)
+	p, err := s.policies.Get(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -177,7 +159,7 @@ func (s *Server) createPolicy(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	p, err := policy.Create(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), in)
+	p, err := s.policies.Create(c.Request().Context(), actorOf(c), in)
 	if err != nil {
 		return err
 	}
@@ -189,15 +171,15 @@ func (s *Server) listAuditEvents(c echo.Context) error {
 	if err := bindQuery(c, &f); err != nil {
 		return err
 	}
-	events, total, err := audit.List(c.Request().Context(), s.db.R, actorOf(c), f)
+	page, err := s.audit.List(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, list[audit.Event]{Items: events, Total: total})
+	return c.JSON(http.StatusOK, page)
 }
 
 func (s *Server) verifyAudit(c echo.Context) error {
-	r, err := audit.Verify(c.Request().Context(), s.db.R)
+	r, err := s.audit.Verify(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}

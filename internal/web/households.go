@@ -33,7 +33,7 @@ func (s *Server) householdRoutes(g *echo.Group) {
 	g.GET("/households/:id/members", s.householdMembers)
 	g.GET("/households/:id/visits", s.householdVisits)
 	g.GET("/households/:id/objections", s.householdObjections)
-	g.GET("/households/:id/history", s.history(household.History))
+	g.GET("/households/:id/history", s.history(s.householdHistory))
 	g.POST("/households/:id/reveal", s.revealHousehold)
 	g.GET("/households/:id/documents", s.listDocuments)
 	g.POST("/households/:id/documents", s.uploadDocument)
@@ -51,30 +51,12 @@ func (s *Server) householdRoutes(g *echo.Group) {
 	g.DELETE("/holidays/:date", s.deleteHoliday)
 }
 
-// householdView is a household with what the detail page needs beside it.
-type householdView struct {
-	household.Household
-	Actions []string `json:"actions"` // exactly the actions the current user may take now
-}
-
-func (s *Server) view(c echo.Context, h household.Household) householdView {
-	now := s.clock.Now()
-	h.At(now)
-	return householdView{Household: h, Actions: household.Actions(actorOf(c), &h, now)}
-}
-
-// MarshalJSON keeps Household's masking: an embedded type's MarshalJSON would otherwise be promoted and
-// drop the actions.
-func (v householdView) MarshalJSON() ([]byte, error) {
-	return marshalWith(v.Household, map[string]any{"actions": v.Actions})
-}
-
 func (s *Server) listHouseholds(c echo.Context) error {
 	var f household.Filter
 	if err := bindQuery(c, &f); err != nil {
 		return err
 	}
-	page, err := household.List(c.Request().Context(), s.db.R, actorOf(c), s.clock.Now(), f)
+	page, err := s.households.List(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
@@ -86,11 +68,11 @@ func (s *Server) createHousehold(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	h, err := household.Create(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), in)
+	h, err := s.households.Create(c.Request().Context(), actorOf(c), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, s.view(c, h))
+	return c.JSON(http.StatusCreated, h)
 }
 
 func (s *Server) getHousehold(c echo.Context) error {
@@ -98,11 +80,11 @@ func (s *Server) getHousehold(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := household.Get(c.Request().Context(), s.db.R, actorOf(c), id)
+	h, err := s.households.Get(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.view(c, h))
+	return c.JSON(http.StatusOK, h)
 }
 
 func (s *Server) updateHousehold(c echo.Context) error {
@@ -114,11 +96,11 @@ func (s *Server) updateHousehold(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	h, err := household.Update(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, in)
+	h, err := s.households.Update(c.Request().Context(), actorOf(c), id, in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.view(c, h))
+	return c.JSON(http.StatusOK, h)
 }
 
 func (s *Server) householdAction(c echo.Context) error {
@@ -130,11 +112,11 @@ func (s *Server) householdAction(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	h, err := household.Act(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, c.Param("action"), in)
+	h, err := s.households.Act(c.Request().Context(), actorOf(c), id, c.Param("action"), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.view(c, h))
+	return c.JSON(http.StatusOK, h)
 }
 
 func (s *Server) grantDuplicate(c echo.Context) error {
@@ -145,7 +127,7 @@ func (s *Server) grantDuplicate(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	if err := household.GrantDuplicate(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), in.IDNumber, in.Reason); err != nil {
+	if err := s.households.GrantDuplicate(c.Request().Context(), actorOf(c), in.IDNumber, in.Reason); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -156,11 +138,11 @@ func (s *Server) householdMembers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := household.Get(c.Request().Context(), s.db.R, actorOf(c), id)
+	ms, err := s.households.Members(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, list[household.Member]{Items: h.Members, Total: len(h.Members)})
+	return c.JSON(http.StatusOK, list[household.Member]{Items: ms, Total: len(ms)})
 }
 
 func (s *Server) householdVisits(c echo.Context) error {
@@ -168,7 +150,7 @@ func (s *Server) householdVisits(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vs, err := household.Visits(c.Request().Context(), s.db.R, actorOf(c), id)
+	vs, err := s.households.Visits(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -180,11 +162,16 @@ func (s *Server) householdObjections(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	os, err := household.Objections(c.Request().Context(), s.db.R, actorOf(c), id)
+	os, err := s.households.Objections(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, list[household.Objection]{Items: os, Total: len(os)})
+}
+
+// householdHistory is the household service's History in the shape history serves.
+func (s *Server) householdHistory(ctx context.Context, _ sqlx.QueryerContext, a actor.Actor, id int64, page, perPage int) ([]audit.Event, int, error) {
+	return s.households.History(ctx, a, id, page, perPage)
 }
 
 // history serves the audit timeline of one record (GET …/{id}/history) through the area's own History,
@@ -215,7 +202,7 @@ func (s *Server) revealHousehold(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := household.Reveal(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id)
+	r, err := s.households.Reveal(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -227,7 +214,7 @@ func (s *Server) listDocuments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	docs, err := household.Documents(c.Request().Context(), s.db.R, actorOf(c), id)
+	docs, err := s.households.Documents(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -285,7 +272,7 @@ func (s *Server) uploadDocument(c echo.Context) error {
 		}
 		part.Close()
 	}
-	doc, err := household.AddDocument(req.Context(), s.db, actorOf(c), s.clock.Now(), id, kind, filename, content)
+	doc, err := s.households.AddDocument(req.Context(), actorOf(c), id, kind, filename, content)
 	if err != nil {
 		return err
 	}
@@ -317,7 +304,7 @@ func (s *Server) downloadDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, content, err := household.DocumentContent(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, d)
+	doc, err := s.households.DocumentContent(c.Request().Context(), actorOf(c), id, d)
 	if err != nil {
 		return err
 	}
@@ -328,7 +315,7 @@ func (s *Server) downloadDocument(c echo.Context) error {
 	c.Response().Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": doc.Filename}))
 	c.Response().Header().Set("X-Content-SHA256", doc.SHA256)
 	c.Response().Header().Set("Cache-Control", "private, no-store")
-	return c.Blob(http.StatusOK, doc.MIME, content)
+	return c.Blob(http.StatusOK, doc.MIME, doc.Content)
 }
 
 func (s *Server) deleteDocument(c echo.Context) error {
@@ -346,15 +333,10 @@ func (s *Server) deleteDocument(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	if err := household.DeleteDocument(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, d, in.Reason); err != nil {
+	if err := s.households.DeleteDocument(c.Request().Context(), actorOf(c), id, d, in.Reason); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-type referralList struct {
-	list[referral.Referral]
-	Counts referral.Counts `json:"counts"`
 }
 
 func (s *Server) listReferrals(c echo.Context) error {
@@ -362,11 +344,11 @@ func (s *Server) listReferrals(c echo.Context) error {
 	if err := bindQuery(c, &f); err != nil {
 		return err
 	}
-	items, total, counts, err := referral.List(c.Request().Context(), s.db.R, actorOf(c), s.clock.Now(), f)
+	page, err := s.referrals.List(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, referralList{list[referral.Referral]{Items: items, Total: total}, counts})
+	return c.JSON(http.StatusOK, page)
 }
 
 func (s *Server) createReferral(c echo.Context) error {
@@ -374,7 +356,7 @@ func (s *Server) createReferral(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	r, err := referral.Create(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), in)
+	r, err := s.referrals.Create(c.Request().Context(), actorOf(c), in)
 	if err != nil {
 		return err
 	}
@@ -386,7 +368,7 @@ func (s *Server) getReferral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := referral.Get(c.Request().Context(), s.db.R, actorOf(c), s.clock.Now(), id)
+	r, err := s.referrals.Get(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -402,7 +384,7 @@ func (s *Server) closeReferral(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	r, err := referral.Finish(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), id, in)
+	r, err := s.referrals.Finish(c.Request().Context(), actorOf(c), id, in)
 	if err != nil {
 		return err
 	}
@@ -410,11 +392,7 @@ func (s *Server) closeReferral(c echo.Context) error {
 }
 
 func (s *Server) listHolidays(c echo.Context) error {
-	year := c.QueryParam("year")
-	if _, err := strconv.Atoi(year); year != "" && (err != nil || len(year) != 4) {
-		return apperr.Invalid("year", "年份应为四位数字")
-	}
-	hs, err := household.Holidays(c.Request().Context(), s.db.R, year)
+	hs, err := s.households.Holidays(c.Request().Context(), actorOf(c), c.QueryParam("year"))
 	if err != nil {
 		return err
 	}
@@ -428,15 +406,15 @@ func (s *Server) setHoliday(c echo.Context) error {
 	if err := s.bind(c, &in); err != nil {
 		return err
 	}
-	h := household.Holiday{Date: c.Param("date"), Name: in.Name}
-	if err := household.SetHoliday(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), h); err != nil {
+	h, err := s.households.SetHoliday(c.Request().Context(), actorOf(c), household.Holiday{Date: c.Param("date"), Name: in.Name})
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, h)
 }
 
 func (s *Server) deleteHoliday(c echo.Context) error {
-	if err := household.DeleteHoliday(c.Request().Context(), s.db, actorOf(c), s.clock.Now(), c.Param("date")); err != nil {
+	if err := s.households.DeleteHoliday(c.Request().Context(), actorOf(c), c.Param("date")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

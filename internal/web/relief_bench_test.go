@@ -22,6 +22,7 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/auth"
 	"bangfu/internal/benchkit"
+	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	files "bangfu/internal/household"
 	"bangfu/internal/ledger"
@@ -213,7 +214,7 @@ func prepareSubmitted(b *testing.B, srv *webtest.Server, n int) []int64 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := files.AddDocument(ctx, srv.DB, cw, day(-1), id, kind, kind+".png", pngBytes()); err != nil {
+				if _, err := (&files.Service{DB: srv.DB, Clock: clock.NewManual(day(-1))}).AddDocument(ctx, cw, id, kind, kind+".png", pngBytes()); err != nil {
 					errs <- err
 				}
 			}()

@@ -16,8 +16,14 @@ import (
 
 	"bangfu"
 	"bangfu/internal/actor"
+	"bangfu/internal/audit"
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
+	"bangfu/internal/household"
+	"bangfu/internal/ledger"
+	"bangfu/internal/org"
+	"bangfu/internal/policy"
+	"bangfu/internal/referral"
 	"bangfu/internal/store"
 	"bangfu/internal/validate"
 )
@@ -40,6 +46,14 @@ type Server struct {
 	log   *slog.Logger
 	auth  *auth.Service
 	valid *validate.Validator
+
+	// The areas' services: every handler binds, calls one of their methods and encodes.
+	households *household.Service
+	referrals  *referral.Service
+	policies   *policy.Service
+	orgs       *org.Service
+	ledger     *ledger.Service
+	audit      *audit.Service
 }
 
 // BodyLimit is the largest JSON request body accepted (SPEC §9.2: larger bodies get 413 too_large).
@@ -65,6 +79,13 @@ func New(cfg Config) *echo.Echo {
 		log:   cfg.Log,
 		auth:  &auth.Service{DB: cfg.DB, Clock: cfg.Clock, BcryptCost: cfg.BcryptCost},
 		valid: validate.New(cfg.Clock.Now),
+
+		households: &household.Service{DB: cfg.DB, Clock: cfg.Clock},
+		referrals:  &referral.Service{DB: cfg.DB, Clock: cfg.Clock},
+		policies:   &policy.Service{DB: cfg.DB, Clock: cfg.Clock},
+		orgs:       &org.Service{DB: cfg.DB, Clock: cfg.Clock},
+		ledger:     &ledger.Service{DB: cfg.DB, Clock: cfg.Clock},
+		audit:      &audit.Service{DB: cfg.DB, Clock: cfg.Clock},
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

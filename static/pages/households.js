@@ -265,9 +265,8 @@ async function renderDetail(root, id, ctx) {
   const buttons = x.actions.filter((a) => HOUSEHOLD_ACTIONS[a]).map((a) => button(HOUSEHOLD_ACTIONS[a], () => runAction(a, x, objections.items, reload, ctx),
     { id: `action-${a}`, kind: ['reject', 'exit'].includes(a) ? 'danger' : 'primary' }));
   root.append(pageHeader(`档案 ${x.file_no}`,
-    ctx.hasRole('caseworker') && !['exited', 'rejected'].includes(x.status)
-      ? linkButton('申请救助', `#/applications/new?household_id=${x.id}`, { kind: 'primary', id: 'household-apply' }) : null,
-    ctx.hasRole('caseworker', 'supervisor', 'finance', 'auditor') ? linkButton('救助记录', `#/applications?household_id=${x.id}`, { id: 'household-applications' }) : null,
+    can('apply') ? linkButton('申请救助', `#/applications/new?household_id=${x.id}`, { kind: 'primary', id: 'household-apply' }) : null,
+    can('applications') ? linkButton('救助记录', `#/applications?household_id=${x.id}`, { id: 'household-applications' }) : null,
     can('edit') ? linkButton('修改', `#/households/${x.id}/edit`, { id: 'household-edit' }) : null,
     linkButton('打印', `#/households/${x.id}/print`, { id: 'household-print' }),
     can('reveal') ? button('显示完整号码', () => reveal(x), { id: 'household-reveal' }) : null));
