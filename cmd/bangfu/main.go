@@ -25,7 +25,9 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
+	"bangfu/internal/finaudit"
 	"bangfu/internal/ledger"
+	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/relief"
 	"bangfu/internal/store"
@@ -40,6 +42,7 @@ Usage:
   bangfu audit verify [--db FILE] [--key FILE] [--checkpoint FILE]...
   bangfu audit checkpoint [--db FILE] [--key FILE]   sign the head of the audit chain; print it for filing
   bangfu ledger check [--db FILE]      recompute every balance from the transfers; exit 1 on any difference
+  bangfu ledger reconcile [--db FILE]  the ledger against the registers (对账); exit 1 on any difference
   bangfu backup [--db FILE] DEST
   bangfu user add --username U --name N --org CODE --role R[,R]   (password read from stdin)
 
@@ -89,6 +92,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) (in
 		code, err = auditCheckpoint(ctx, args[2:], out)
 	case cmd == "ledger check":
 		code, err = ledgerCheck(ctx, args[2:], out)
+	case cmd == "ledger reconcile":
+		code, err = ledgerReconcile(ctx, args[2:], out)
 	case args[0] == "backup":
 		err = backup(ctx, args[1:], out)
 	case cmd == "user add":
@@ -378,5 +383,32 @@ func verifyCheckpoints(ctx context.Context, db *store.DB, svc *audit.Checkpoints
 	if !r.OK {
 		return 1, fmt.Errorf("audit chain: %s (%s) at sequence number %d", r.Problem, r.Message, r.FirstBadSeq)
 	}
+	return 0, nil
+}
+
+// ledgerReconcile checks the ledger against the registers (SPEC §8.2 对账): every posted transfer has its
+// source record and every paid application its transfer for the same amount. Any difference is exit code 1.
+func ledgerReconcile(ctx context.Context, args []string, out io.Writer) (int, error) {
+	fs, dbPath := newFlags("ledger reconcile", out)
+	if err := fs.Parse(args); err != nil {
+		return 2, err
+	}
+	db, err := openExisting(*dbPath)
+	if err != nil {
+		return 2, err
+	}
+	defer db.Close()
+	r, err := (&finaudit.Service{DB: db, Clock: clock.System{}}).Reconcile(ctx, actor.System("cli"))
+	if err != nil {
+		return 2, describe(err)
+	}
+	for _, d := range r.Differences {
+		fmt.Fprintln(out, "DIFFERS", d)
+	}
+	if !r.OK {
+		return 1, fmt.Errorf("ledger reconcile: %d differences", len(r.Differences))
+	}
+	fmt.Fprintf(out, "ledger reconcile: ok, 0 differences: %d posted transfers have their source records, %d paid applications their transfers (%s)\n",
+		r.Transfers, r.Applications, money.Fen(r.RegisterPaidFen))
 	return 0, nil
 }
