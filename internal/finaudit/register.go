@@ -1,0 +1,376 @@
+package finaudit
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/clock"
+	"bangfu/internal/ident"
+	"bangfu/internal/ledger"
+	"bangfu/internal/org"
+	"bangfu/internal/store"
+)
+
+// RegisterFilter selects payments for the disbursement register (SPEC §8.2 支出明细). Empty fields do not filter.
+type RegisterFilter struct {
+	From         string `query:"from" json:"from"` // paid on or after this China calendar date
+	To           string `query:"to" json:"to"`     // paid on or before
+	Type         string `query:"type" json:"type"` // aid type
+	FundID       int64  `query:"fund_id" json:"fund_id"`
+	BudgetLineID int64  `query:"budget_line_id" json:"budget_line_id"`
+	OrgID        int64  `query:"org_id" json:"org_id"`     // the org's subtree
+	Status       string `query:"status" json:"status"`     // disbursed, received, recovered
+	Green        string `query:"green" json:"green"`       // "true", "false" or ""
+	Page         int    `query:"page" json:"page"`         //
+	PerPage      int    `query:"per_page" json:"per_page"` //
+}
+
+// Payment is one line of the register: one payment, its voucher and method, the payee masked and everyone who
+// decided on it named.
+type Payment struct {
+	ApplicationID int64    `db:"id" json:"application_id"`
+	AppNo         string   `db:"app_no" json:"app_no"`
+	Type          string   `db:"type" json:"type"`
+	TypeName      string   `db:"-" json:"type_name"`
+	Status        string   `db:"status" json:"status"`
+	Recovered     bool     `db:"recovered" json:"recovered"`
+	Green         bool     `db:"green" json:"green"`
+	AmountFen     int64    `db:"amount_fen" json:"amount_fen"`
+	PaidAt        string   `db:"disbursed_at" json:"paid_at"`
+	VoucherNo     string   `db:"voucher_no" json:"voucher_no"`
+	Method        string   `db:"payment_method" json:"payment_method"`
+	MethodName    string   `db:"-" json:"payment_method_name"`
+	OrgID         int64    `db:"org_id" json:"org_id"`
+	OrgName       string   `db:"-" json:"org_name"`
+	HouseholdID   *int64   `db:"household_id" json:"household_id"`
+	PayeeName     string   `db:"applicant_name" json:"payee_name"` // masked on the way out
+	PayeeCard     string   `db:"-" json:"payee_card"`              // masked; "" when paid in cash
+	TransferID    int64    `db:"transfer_id" json:"transfer_id"`
+	BudgetLine    string   `db:"-" json:"budget_line"`
+	BudgetLineID  int64    `db:"-" json:"budget_line_id"`
+	Caseworker    string   `db:"-" json:"caseworker"`
+	Approvers     []string `db:"-" json:"approvers"` // first and second approval, in order
+	Disburser     string   `db:"-" json:"disbursed_by"`
+
+	createdBy, firstApprovedBy, approvedBy, disbursedBy int64
+	debitAccount                                        int64
+}
+
+// Register is one page of payments with the totals of the whole filter.
+type Register struct {
+	Items    []Payment      `json:"items"`
+	Total    int            `json:"total"`
+	TotalFen int64          `json:"total_fen"`
+	ByType   map[string]Sum `json:"by_type"`
+}
+
+// Sum is a count of payments and their amount.
+type Sum struct {
+	Count int   `json:"count"`
+	Fen   int64 `json:"fen"`
+}
+
+// PaymentMethodNames are the Chinese names of payment methods.
+var PaymentMethodNames = map[string]string{"bank": "银行转账", "cash": "现金"}
+
+// where builds the register's condition for f in a's scope: only applications whose money went out.
+func (s *Service) registerWhere(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f RegisterFilter) (string, []any, error) {
+	scope, args := a.Scope("org_path")
+	where := []string{"status IN ('disbursed', 'received')", scope}
+	add := func(cond string, vs ...any) { where = append(where, cond); args = append(args, vs...) }
+	fields := map[string]string{}
+	for name, d := range map[string]string{"from": f.From, "to": f.To} {
+		if d == "" {
+			continue
+		}
+		day, err := time.ParseInLocation("2006-01-02", d, clock.China)
+		if err != nil {
+			fields[name] = "日期格式应为 2006-01-02"
+			continue
+		}
+		if name == "from" {
+			add("disbursed_at >= ?", store.FormatTime(day))
+		} else {
+			add("disbursed_at < ?", store.FormatTime(day.AddDate(0, 0, 1)))
+		}
+	}
+	if f.Type != "" {
+		if _, ok := ledger.AidTypes[f.Type]; !ok {
+			fields["type"] = "未知的救助类型"
+		}
+		add("type = ?", f.Type)
+	}
+	switch f.Status {
+	case "":
+	case "disbursed", "received":
+		add("status = ? AND recovery_transfer_id IS NULL", f.Status)
+	case "recovered":
+		add("recovery_transfer_id IS NOT NULL")
+	default:
+		fields["status"] = "状态应为 disbursed、received 或 recovered"
+	}
+	switch f.Green {
+	case "":
+	case "true", "1":
+		add("green = 1")
+	case "false", "0":
+		add("green = 0")
+	default:
+		fields["green"] = "应为 true 或 false"
+	}
+	if len(fields) > 0 {
+		return "", nil, apperr.FieldErrors(fields)
+	}
+	if f.OrgID != 0 {
+		o, err := org.GetInScope(ctx, q, a, f.OrgID)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return "", nil, apperr.Invalid("org_id", "所选组织不存在或不在您的管辖范围内")
+		} else if err != nil {
+			return "", nil, err
+		}
+		add("org_path >= ? AND org_path < ?", o.Path, o.Path[:len(o.Path)-1]+"0")
+	}
+	if f.FundID != 0 || f.BudgetLineID != 0 {
+		accounts, err := payingAccounts(ctx, q, f.FundID, f.BudgetLineID)
+		if err != nil {
+			return "", nil, err
+		}
+		if len(accounts) == 0 {
+			where = append(where, "0")
+		} else {
+			ph := strings.TrimSuffix(strings.Repeat("?,", len(accounts)), ",")
+			add("transfer_id IN (SELECT t.id FROM fund_transfers t WHERE t.debit_account_id IN ("+ph+"))", accounts...)
+		}
+	}
+	return strings.Join(where, " AND "), args, nil
+}
+
+// payingAccounts are the accounts a payment drawn on a budget line (or on lines a fund budgeted into) is
+// debited to: the lines and their allocations to grassroots unions.
+func payingAccounts(ctx context.Context, q sqlx.QueryerContext, fundID, lineID int64) ([]any, error) {
+	var lines []int64
+	switch {
+	case lineID != 0:
+		var kind string
+		if err := sqlx.GetContext(ctx, q, &kind, "SELECT kind FROM fund_accounts WHERE id = ?", lineID); err != nil || kind != "budget" {
+			return nil, apperr.Invalid("budget_line_id", "预算科目不存在")
+		}
+		lines = []int64{lineID}
+		if fundID != 0 {
+			var n int
+			if err := sqlx.GetContext(ctx, q, &n, "SELECT count(*) FROM fund_transfers WHERE kind = 'budget' AND debit_account_id = ? AND credit_account_id = ?", fundID, lineID); err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				return nil, nil
+			}
+		}
+	default:
+		var kind string
+		if err := sqlx.GetContext(ctx, q, &kind, "SELECT kind FROM fund_accounts WHERE id = ?", fundID); err != nil || kind != "fund" {
+			return nil, apperr.Invalid("fund_id", "经费来源不存在")
+		}
+		if err := sqlx.SelectContext(ctx, q, &lines, "SELECT DISTINCT credit_account_id FROM fund_transfers WHERE kind = 'budget' AND debit_account_id = ?", fundID); err != nil {
+			return nil, err
+		}
+	}
+	out := []any{}
+	for _, l := range lines {
+		var ids []int64
+		if err := sqlx.SelectContext(ctx, q, &ids, "SELECT id FROM fund_accounts WHERE id = ? OR budget_line_id = ?", l, l); err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// Register returns a page of the payments in a's scope matching f, newest first, with the totals of every
+// payment the filter matches (finance, auditors, supervisors).
+func (s *Service) Register(ctx context.Context, a actor.Actor, f RegisterFilter) (Register, error) {
+	if err := require(a, bookReaders...); err != nil {
+		return Register{}, err
+	}
+	q := s.DB.R
+	cond, args, err := s.registerWhere(ctx, q, a, f)
+	if err != nil {
+		return Register{}, err
+	}
+	out := Register{Items: []Payment{}, ByType: map[string]Sum{}}
+	var sums []struct {
+		Type  string `db:"type"`
+		Count int    `db:"n"`
+		Fen   int64  `db:"fen"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &sums, "SELECT type, count(*) AS n, coalesce(sum(amount_fen), 0) AS fen FROM applications WHERE "+
+		cond+" GROUP BY type", args...); err != nil {
+		return Register{}, err
+	}
+	for _, x := range sums {
+		out.ByType[x.Type] = Sum{Count: x.Count, Fen: x.Fen}
+		out.Total += x.Count
+		out.TotalFen += x.Fen
+	}
+	page, per := store.Paging(f.Page, f.PerPage)
+	if out.Total == 0 || (page-1)*per >= out.Total {
+		return out, nil
+	}
+	var rows []struct {
+		Payment
+		CreatedBy       int64  `db:"created_by"`
+		FirstApprovedBy *int64 `db:"first_approved_by"`
+		ApprovedBy      *int64 `db:"approved_by"`
+		DisbursedBy     *int64 `db:"disbursed_by"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT id, app_no, type, status, recovery_transfer_id IS NOT NULL AS recovered, green,
+		amount_fen, coalesce(disbursed_at, '') AS disbursed_at, voucher_no, payment_method, org_id, household_id, applicant_name,
+		coalesce(transfer_id, 0) AS transfer_id, created_by, first_approved_by, approved_by, disbursed_by
+		FROM applications WHERE `+cond+` ORDER BY disbursed_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, per, (page-1)*per)...); err != nil {
+		return Register{}, err
+	}
+	for _, r := range rows {
+		p := r.Payment
+		p.createdBy = r.CreatedBy
+		p.firstApprovedBy, p.approvedBy, p.disbursedBy = deref(r.FirstApprovedBy), deref(r.ApprovedBy), deref(r.DisbursedBy)
+		out.Items = append(out.Items, p)
+	}
+	if err := fillPayments(ctx, q, out.Items); err != nil {
+		return Register{}, err
+	}
+	return out, nil
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// fillPayments looks up, for one page, the names the register shows: users, unions, budget lines and the
+// payee's card (masked). A few IN queries instead of joins keep each statement prepared.
+func fillPayments(ctx context.Context, q sqlx.QueryerContext, ps []Payment) error {
+	users, orgs, transfers, homes := idSet{}, idSet{}, idSet{}, idSet{}
+	for _, p := range ps {
+		users.add(p.createdBy, p.firstApprovedBy, p.approvedBy, p.disbursedBy)
+		orgs.add(p.OrgID)
+		transfers.add(p.TransferID)
+		if p.HouseholdID != nil {
+			homes.add(*p.HouseholdID)
+		}
+	}
+	userNames, err := names(ctx, q, "SELECT id, name FROM users WHERE id IN ", users)
+	if err != nil {
+		return err
+	}
+	orgNames, err := names(ctx, q, "SELECT id, name FROM orgs WHERE id IN ", orgs)
+	if err != nil {
+		return err
+	}
+	cards, err := names(ctx, q, "SELECT id, bank_card AS name FROM households WHERE id IN ", homes)
+	if err != nil {
+		return err
+	}
+	debits, err := names(ctx, q, "SELECT id, CAST(debit_account_id AS TEXT) AS name FROM fund_transfers WHERE id IN ", transfers)
+	if err != nil {
+		return err
+	}
+	accounts := idSet{}
+	for _, d := range debits {
+		id, _ := strconv.ParseInt(d, 10, 64)
+		accounts.add(id)
+	}
+	var accs []struct {
+		ID     int64  `db:"id"`
+		Name   string `db:"name"`
+		LineID *int64 `db:"budget_line_id"`
+	}
+	if len(accounts) > 0 {
+		if err := sqlx.SelectContext(ctx, q, &accs, "SELECT id, name, budget_line_id FROM fund_accounts WHERE id IN "+accounts.in(), accounts.args()...); err != nil {
+			return err
+		}
+	}
+	lineOf := map[int64]int64{}
+	lineIDs := idSet{}
+	for _, acc := range accs {
+		l := acc.ID
+		if acc.LineID != nil {
+			l = *acc.LineID
+		}
+		lineOf[acc.ID] = l
+		lineIDs.add(l)
+	}
+	lineNames, err := names(ctx, q, "SELECT id, name FROM fund_accounts WHERE id IN ", lineIDs)
+	if err != nil {
+		return err
+	}
+	for i := range ps {
+		p := &ps[i]
+		p.TypeName = ledger.AidTypes[p.Type]
+		p.MethodName = PaymentMethodNames[p.Method]
+		p.OrgName = orgNames[p.OrgID]
+		p.PayeeName = ident.MaskName(p.PayeeName)
+		if p.Method == "bank" && p.HouseholdID != nil {
+			p.PayeeCard = ident.MaskBankCard(cards[*p.HouseholdID])
+		}
+		p.Caseworker = userNames[p.createdBy]
+		p.Approvers = []string{}
+		for _, u := range []int64{p.firstApprovedBy, p.approvedBy} {
+			if u != 0 {
+				p.Approvers = append(p.Approvers, userNames[u])
+			}
+		}
+		p.Disburser = userNames[p.disbursedBy]
+		debit, _ := strconv.ParseInt(debits[p.TransferID], 10, 64)
+		p.BudgetLineID = lineOf[debit]
+		p.BudgetLine = lineNames[p.BudgetLineID]
+	}
+	return nil
+}
+
+type idSet map[int64]bool
+
+func (s idSet) add(ids ...int64) {
+	for _, id := range ids {
+		if id != 0 {
+			s[id] = true
+		}
+	}
+}
+
+func (s idSet) in() string { return "(" + strings.TrimSuffix(strings.Repeat("?,", len(s)), ",") + ")" }
+
+func (s idSet) args() []any {
+	out := make([]any, 0, len(s))
+	for id := range s {
+		out = append(out, id)
+	}
+	return out
+}
+
+// names reads (id, name) pairs for the ids in s with query, which ends in "IN ".
+func names(ctx context.Context, q sqlx.QueryerContext, query string, s idSet) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(s) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, query+s.in(), s.args()...); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}

@@ -1,0 +1,149 @@
+package finaudit_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/finaudit"
+)
+
+// allPages walks every page of the register for f and returns the payments.
+func allPages(t *testing.T, s *finaudit.Service, a actor.Actor, f finaudit.RegisterFilter) ([]finaudit.Payment, finaudit.Register) {
+	t.Helper()
+	var all []finaudit.Payment
+	var first finaudit.Register
+	f.PerPage = 37
+	for f.Page = 1; ; f.Page++ {
+		r, err := s.Register(context.Background(), a, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Page == 1 {
+			first = r
+		}
+		if len(r.Items) == 0 {
+			break
+		}
+		all = append(all, r.Items...)
+	}
+	return all, first
+}
+
+func TestRegister_ListsEveryPaymentWithTotalsThatAddUp(t *testing.T) {
+	db := demoDB(t)
+	s := service(db)
+	all, r := allPages(t, s, user(t, db, "auditor1"), finaudit.RegisterFilter{})
+	want := one[int](t, db, "SELECT count(*) FROM applications WHERE status IN ('disbursed', 'received')")
+	if r.Total != want || len(all) != want || want < 100 {
+		t.Fatalf("register has %d (total %d), the applications %d", len(all), r.Total, want)
+	}
+	var sum int64
+	seen := map[int64]bool{}
+	byType := map[string]int64{}
+	for i, p := range all {
+		sum += p.AmountFen
+		byType[p.Type] += p.AmountFen
+		if seen[p.ApplicationID] {
+			t.Fatalf("payment %s on two pages", p.AppNo)
+		}
+		seen[p.ApplicationID] = true
+		if i > 0 && p.PaidAt > all[i-1].PaidAt {
+			t.Fatalf("not newest first at %d", i)
+		}
+		if p.VoucherNo == "" || p.MethodName == "" || p.BudgetLine == "" || p.Caseworker == "" || p.Disburser == "" || len(p.Approvers) == 0 {
+			t.Fatalf("payment without its voucher, method, line or people: %+v", p)
+		}
+		if !strings.Contains(p.PayeeName, "*") || (p.Method == "bank" && !strings.Contains(p.PayeeCard, "*")) {
+			t.Fatalf("payee not masked: %q %q", p.PayeeName, p.PayeeCard)
+		}
+		if p.AmountFen > 1000000 && len(p.Approvers) != 2 && !p.Green {
+			t.Errorf("%s above ¥10,000 names %v as approvers, want two", p.AppNo, p.Approvers)
+		}
+	}
+	if sum != r.TotalFen {
+		t.Errorf("pages add up to %d, total_fen %d", sum, r.TotalFen)
+	}
+	for typ, fen := range byType {
+		if r.ByType[typ].Fen != fen {
+			t.Errorf("by_type[%s] = %+v, pages say %d", typ, r.ByType[typ], fen)
+		}
+	}
+}
+
+func TestRegister_EachFilterKeepsOnlyWhatItSays(t *testing.T) {
+	db := demoDB(t)
+	s := service(db)
+	aud := user(t, db, "auditor1")
+	epidemicFund := one[int64](t, db, "SELECT id FROM fund_accounts WHERE kind = 'fund' AND purposes LIKE '%epidemic%' AND purposes NOT LIKE '%general%'")
+	medicalLine := one[int64](t, db, "SELECT id FROM fund_accounts WHERE kind = 'budget' AND aid_type = 'medical'")
+	sub := one[int64](t, db, "SELECT id FROM orgs WHERE code = 'BJ-XX-GH'")
+	subPath := one[string](t, db, "SELECT path FROM orgs WHERE id = ?", sub)
+	tests := []struct {
+		name string
+		f    finaudit.RegisterFilter
+		keep func(p finaudit.Payment) bool
+	}{
+		{"type", finaudit.RegisterFilter{Type: "medical"}, func(p finaudit.Payment) bool { return p.Type == "medical" }},
+		{"green", finaudit.RegisterFilter{Green: "true"}, func(p finaudit.Payment) bool { return p.Green }},
+		{"not green", finaudit.RegisterFilter{Green: "false"}, func(p finaudit.Payment) bool { return !p.Green }},
+		{"status", finaudit.RegisterFilter{Status: "disbursed"}, func(p finaudit.Payment) bool { return p.Status == "disbursed" && !p.Recovered }},
+		{"period", finaudit.RegisterFilter{From: "2026-09-01", To: "2026-09-30"}, func(p finaudit.Payment) bool {
+			return p.PaidAt >= "2026-08-31T16:00:00" && p.PaidAt < "2026-09-30T16:00:00"
+		}},
+		{"budget line", finaudit.RegisterFilter{BudgetLineID: medicalLine}, func(p finaudit.Payment) bool { return p.BudgetLineID == medicalLine }},
+		{"fund source", finaudit.RegisterFilter{FundID: epidemicFund}, func(p finaudit.Payment) bool { return strings.Contains(p.BudgetLine, "疫情") }},
+		{"org subtree", finaudit.RegisterFilter{OrgID: sub}, func(p finaudit.Payment) bool {
+			return strings.HasPrefix(one[string](t, db, "SELECT org_path FROM applications WHERE id = ?", p.ApplicationID), subPath)
+		}},
+	}
+	everything, _ := allPages(t, s, aud, finaudit.RegisterFilter{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, r := allPages(t, s, aud, tt.f)
+			want := 0
+			for _, p := range everything {
+				if tt.keep(p) {
+					want++
+				}
+			}
+			if len(got) != want || r.Total != want || want == 0 || want == len(everything) {
+				t.Fatalf("%d kept (total %d), %d of %d match", len(got), r.Total, want, len(everything))
+			}
+			for _, p := range got {
+				if !tt.keep(p) {
+					t.Fatalf("kept %+v", p)
+				}
+			}
+		})
+	}
+}
+
+func TestRegister_RefusesWrongRolesBadFiltersAndOrgsOutOfScope(t *testing.T) {
+	db := demoDB(t)
+	s := service(db)
+	for _, u := range []string{"caseworker1", "admin"} {
+		if _, err := s.Register(context.Background(), user(t, db, u), finaudit.RegisterFilter{From: "garbage"}); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("%s: %v, want forbidden before the filter is read", u, err)
+		}
+	}
+	sup := user(t, db, "supervisor1") // 西兴街道: not 长河
+	if _, err := s.Register(context.Background(), sup, finaudit.RegisterFilter{}); err != nil {
+		t.Errorf("supervisor reads the register of the money they decide on: %v", err)
+	}
+	other := one[int64](t, db, "SELECT id FROM orgs WHERE code = 'BJ-CH'")
+	for _, f := range []finaudit.RegisterFilter{{From: "2026-13-01"}, {Type: "lottery"}, {Status: "paid"}, {Green: "yes"},
+		{OrgID: other}, {FundID: 999999}, {BudgetLineID: 1}} {
+		if _, err := s.Register(context.Background(), sup, f); apperr.CodeOf(err) != apperr.Validation {
+			t.Errorf("%+v: %v, want a validation error", f, err)
+		}
+	}
+	all, _ := allPages(t, s, sup, finaudit.RegisterFilter{})
+	for _, p := range all {
+		if path := one[string](t, db, "SELECT org_path FROM applications WHERE id = ?", p.ApplicationID); !strings.HasPrefix(path, "/1/2/") {
+			t.Fatalf("supervisor of 西兴 sees %s at %s", p.AppNo, path)
+		}
+	}
+}
