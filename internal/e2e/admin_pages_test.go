@@ -179,7 +179,7 @@ func TestBrowser_EachRoleSeesTheNavigationOfItsRole(t *testing.T) {
 			[]string{"新建档案", "救助申请", "审批队列", "发放队列", "签收确认", "用户管理", "组织机构", "政策参数"}},
 		{"admin",
 			[]string{"用户管理", "组织机构", "政策参数", "审计日志"},
-			[]string{"新建档案", "救助申请", "审批队列", "事后复核", "发放队列", "签收确认", "经费台账", "下拨额度"}},
+			[]string{"档案查询", "转介跟踪", "新建档案", "救助申请", "审批队列", "事后复核", "发放队列", "签收确认", "经费台账", "下拨额度"}},
 	} {
 		b.run(login(b.srv, tc.user))
 		links, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](

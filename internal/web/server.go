@@ -15,7 +15,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"bangfu"
-	"bangfu/internal/actor"
 	"bangfu/internal/audit"
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
@@ -114,33 +113,33 @@ func New(cfg Config) *echo.Echo {
 	})
 	api.POST("/session", s.login, loginLimiter)
 
-	account := api.Group("", s.requireLogin)
+	account := api.Group("", s.requireLogin, s.authorize)
 	account.DELETE("/session", s.logout)
 	account.GET("/me", s.me)
 	account.POST("/me/password", s.changeOwnPassword)
 
-	in := api.Group("", s.requireLogin, requireFreshPassword)
+	// authorize checks the route's roles (permissions.go) before any handler reads the body.
+	in := api.Group("", s.requireLogin, requireFreshPassword, s.authorize)
 
-	admin := only(actor.Admin)
 	in.GET("/orgs", s.listOrgs)
-	in.POST("/orgs", s.createOrg, admin)
-	in.PATCH("/orgs/:id", s.renameOrg, admin)
+	in.POST("/orgs", s.createOrg)
+	in.PATCH("/orgs/:id", s.renameOrg)
 
-	in.GET("/users", s.listUsers, admin)
-	in.POST("/users", s.createUser, admin)
-	in.GET("/users/:id", s.getUser, admin)
-	in.PATCH("/users/:id", s.updateUser, admin)
-	in.POST("/users/:id/password", s.resetPassword, admin)
+	in.GET("/users", s.listUsers)
+	in.POST("/users", s.createUser)
+	in.GET("/users/:id", s.getUser)
+	in.PATCH("/users/:id", s.updateUser)
+	in.POST("/users/:id/password", s.resetPassword)
 
 	in.GET("/policies", s.listPolicies)
 	in.GET("/policies/current", s.currentPolicy)
 	in.GET("/policies/:id", s.getPolicy)
-	in.POST("/policies", s.createPolicy, admin)
+	in.POST("/policies", s.createPolicy)
 
 	s.fundRoutes(in)
 
-	in.GET("/audit/events", s.listAuditEvents, only(actor.Auditor, actor.Admin))
-	in.GET("/audit/verify", s.verifyAudit, only(actor.Auditor, actor.Admin, actor.Finance))
+	in.GET("/audit/events", s.listAuditEvents)
+	in.GET("/audit/verify", s.verifyAudit)
 
 	s.householdRoutes(in)
 	s.applicationRoutes(in)

@@ -105,6 +105,13 @@ func actorOf(c echo.Context) actor.Actor {
 type meResponse struct {
 	auth.User
 	CSRFToken string `json:"csrf_token"`
+	// Routes are the API routes this user may call (AllowedRoutes): the UI lists a page only when its
+	// routes are among them.
+	Routes []string `json:"routes"`
+}
+
+func newMe(u auth.User, csrf string) meResponse {
+	return meResponse{User: u, CSRFToken: csrf, Routes: AllowedRoutes(u.Roles)}
 }
 
 type loginRequest struct {
@@ -125,7 +132,7 @@ func (s *Server) login(c echo.Context) error {
 		Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: c.IsTLS(), MaxAge: int(auth.AbsoluteTimeout.Seconds()),
 	})
-	return c.JSON(http.StatusOK, meResponse{User: sess.User, CSRFToken: sess.CSRF})
+	return c.JSON(http.StatusOK, newMe(sess.User, sess.CSRF))
 }
 
 func (s *Server) logout(c echo.Context) error {
@@ -143,7 +150,7 @@ func (s *Server) me(c echo.Context) error {
 		return err
 	}
 	csrf, _ := c.Get(ctxCSRF).(string)
-	return c.JSON(http.StatusOK, meResponse{User: u, CSRFToken: csrf})
+	return c.JSON(http.StatusOK, newMe(u, csrf))
 }
 
 func (s *Server) changeOwnPassword(c echo.Context) error {

@@ -1,0 +1,264 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/household"
+	"bangfu/internal/relief"
+)
+
+// This file is the one table of who may call which route (SPEC §1.2), checked by authorize before any
+// handler reads the body: a user who may not act gets 403 forbidden whatever they send, and learns nothing
+// about how to shape a request they may not make. The areas check the same roles again in their services
+// (that is the rule, for the CLI, imports and bulk actions too); this is the early refusal, and the list the
+// UI builds its navigation from (AllowedRoutes, and "routes" in GET /me).
+//
+// Adding a route: add one line to routeRoles, keyed "METHOD /api/v1/path" exactly as echo registers it
+// (":id" parameters included). TestPermissions_EveryRouteHasAnEntry fails on a route without one.
+
+var (
+	everyone = []actor.Role{actor.Caseworker, actor.Supervisor, actor.Finance, actor.Auditor, actor.Admin}
+	// caseReaders read households, applications and referrals in their scope. Not admin: SPEC §1.2, admin
+	// manages users, orgs and policy versions and reads no case or money data.
+	caseReaders = []actor.Role{actor.Caseworker, actor.Supervisor, actor.Finance, actor.Auditor}
+	// fundReaders read the ledger; finance writes it.
+	fundReaders   = []actor.Role{actor.Finance, actor.Auditor, actor.Supervisor}
+	onlyAdmin     = []actor.Role{actor.Admin}
+	onlyCase      = []actor.Role{actor.Caseworker}
+	onlySup       = []actor.Role{actor.Supervisor}
+	onlyFinance   = []actor.Role{actor.Finance}
+	caseOrSup     = []actor.Role{actor.Caseworker, actor.Supervisor}
+	auditReaders  = []actor.Role{actor.Auditor, actor.Admin}
+	auditVerifier = []actor.Role{actor.Auditor, actor.Admin, actor.Finance}
+)
+
+// publicRoutes are answered without a session: logging in, and the catch-all that answers 404 for an
+// unknown API address.
+var publicRoutes = map[string]bool{
+	"POST /api/v1/session":     true,
+	"GET /api/v1/openapi.json": true, // the API reference
+}
+
+// routeRoles maps every logged-in API route to the roles that may call it (any one is enough).
+var routeRoles = map[string][]actor.Role{
+	// Own account: every logged-in user.
+	"DELETE /api/v1/session":   everyone,
+	"GET /api/v1/me":           everyone,
+	"POST /api/v1/me/password": everyone,
+
+	// Administration (SPEC §1.2: admin manages users, orgs and policy versions).
+	"GET /api/v1/orgs":                everyone,
+	"POST /api/v1/orgs":               onlyAdmin,
+	"PATCH /api/v1/orgs/:id":          onlyAdmin,
+	"GET /api/v1/users":               onlyAdmin,
+	"POST /api/v1/users":              onlyAdmin,
+	"GET /api/v1/users/:id":           onlyAdmin,
+	"PATCH /api/v1/users/:id":         onlyAdmin,
+	"POST /api/v1/users/:id/password": onlyAdmin,
+	"GET /api/v1/policies":            everyone,
+	"GET /api/v1/policies/current":    everyone,
+	"GET /api/v1/policies/:id":        everyone,
+	"POST /api/v1/policies":           onlyAdmin,
+	"GET /api/v1/holidays":            everyone,
+	"PUT /api/v1/holidays/:date":      onlyAdmin,
+	"DELETE /api/v1/holidays/:date":   onlyAdmin,
+
+	// Audit trail (SPEC §7).
+	"GET /api/v1/audit/events": auditReaders,
+	"GET /api/v1/audit/verify": auditVerifier,
+	// Signed checkpoints of the trail's head (SPEC §7): sequence numbers and hashes, no case data.
+	"GET /api/v1/audit/checkpoints":            auditVerifier,
+	"POST /api/v1/audit/checkpoints":           {actor.Finance, actor.Auditor},
+	"GET /api/v1/audit/checkpoints/:id/qr.png": auditVerifier,
+	"POST /api/v1/audit/checkpoints/verify":    auditVerifier,
+
+	// Funds and ledger (SPEC §6): finance writes; finance, auditors and supervisors read.
+	"GET /api/v1/funds":                        fundReaders,
+	"POST /api/v1/funds":                       onlyFinance,
+	"GET /api/v1/funds/:id":                    fundReaders,
+	"GET /api/v1/funds/:id/transfers":          fundReaders,
+	"POST /api/v1/funds/:id/receive":           onlyFinance,
+	"POST /api/v1/funds/:id/budget":            onlyFinance,
+	"GET /api/v1/funds/transfers/:id":          fundReaders,
+	"POST /api/v1/funds/transfers/:id/reverse": onlyFinance,
+	"GET /api/v1/allocations":                  fundReaders,
+	"POST /api/v1/allocations":                 onlyFinance,
+
+	// Household files (SPEC §3). The lifecycle actions take their roles from household.Lifecycle.
+	"GET /api/v1/households":                       caseReaders,
+	"POST /api/v1/households":                      onlyCase,
+	"POST /api/v1/households/duplicate-overrides":  onlySup,
+	"GET /api/v1/households/:id":                   caseReaders,
+	"PUT /api/v1/households/:id":                   onlyCase,
+	"GET /api/v1/households/:id/members":           caseReaders,
+	"GET /api/v1/households/:id/visits":            caseReaders,
+	"GET /api/v1/households/:id/objections":        caseReaders,
+	"GET /api/v1/households/:id/history":           caseReaders,
+	"POST /api/v1/households/:id/reveal":           caseReaders,
+	"GET /api/v1/households/:id/documents":         caseReaders,
+	"POST /api/v1/households/:id/documents":        caseOrSup,
+	"GET /api/v1/households/:id/documents/:doc":    caseReaders,
+	"DELETE /api/v1/households/:id/documents/:doc": caseOrSup,
+	"POST /api/v1/households/:id/:action":          nil, // by action, see actionRoles
+
+	// Referrals (SPEC §3.4).
+	"GET /api/v1/referrals":            caseReaders,
+	"POST /api/v1/referrals":           onlyCase,
+	"GET /api/v1/referrals/:id":        caseReaders,
+	"POST /api/v1/referrals/:id/close": caseOrSup,
+
+	// Relief applications (SPEC §4). The workflow actions take their roles from relief.Workflow.
+	"GET /api/v1/applications":               caseReaders,
+	"POST /api/v1/applications":              onlyCase,
+	"POST /api/v1/applications/bulk-approve": onlySup,
+	"GET /api/v1/applications/:id":           caseReaders,
+	"PUT /api/v1/applications/:id":           onlyCase,
+	"GET /api/v1/applications/:id/checks":    caseReaders,
+	"GET /api/v1/applications/:id/decisions": caseReaders,
+	"GET /api/v1/applications/:id/history":   caseReaders,
+	"POST /api/v1/applications/:id/reveal":   caseReaders,
+	"POST /api/v1/applications/:id/:action":  nil, // by action, see actionRoles
+	"GET /api/v1/reports/green-channel":      caseReaders,
+}
+
+// actionRoles gives, for the routes whose last segment is a state-machine action, the roles of that action
+// from the area's own transition table, so the rule is written once. ok is false for an unknown action.
+var actionRoles = map[string]func(action string) (roles []actor.Role, ok bool){
+	"POST /api/v1/households/:id/:action": func(action string) ([]actor.Role, bool) {
+		for _, t := range household.Lifecycle {
+			if t.Action == action {
+				return t.Roles, true
+			}
+		}
+		return nil, false
+	},
+	"POST /api/v1/applications/:id/:action": func(action string) ([]actor.Role, bool) {
+		for _, t := range relief.Workflow {
+			if t.Action == action {
+				return t.Roles, true
+			}
+		}
+		return nil, false
+	},
+}
+
+// routeKey is how routes are named in the table: the method and the path as echo registers it.
+func routeKey(method, path string) string { return method + " " + path }
+
+// isCatchAll reports whether path is one of the catch-all routes that only answer 404.
+func isCatchAll(path string) bool { return strings.HasSuffix(path, "/*") || path == "/api/v1" }
+
+// RouteRoles returns the roles that may call the route (method, path as echo registers it) and, for a
+// state-machine route, the action named by its last path segment. public is true for a route answered
+// without a session; known is false for a route (or action) the table does not name.
+func RouteRoles(method, path, action string) (roles []actor.Role, public, known bool) {
+	key := routeKey(method, path)
+	if publicRoutes[key] || isCatchAll(path) {
+		return nil, true, true
+	}
+	roles, known = routeRoles[key]
+	if by, ok := actionRoles[key]; ok {
+		roles, known = by(action)
+	}
+	return roles, false, known
+}
+
+// mayCall reports whether a user with roles may call the route.
+func mayCall(userRoles []actor.Role, method, path, action string) bool {
+	roles, public, known := RouteRoles(method, path, action)
+	if public {
+		return true
+	}
+	return known && slices.ContainsFunc(userRoles, func(r actor.Role) bool { return slices.Contains(roles, r) })
+}
+
+// AllowedRoutes lists, sorted, the routes a user holding roles may call, as "METHOD /api/v1/path" keys of
+// the table; a state-machine route appears once per action the roles may take, with the action in place of
+// ":action" (e.g. "POST /api/v1/households/:id/file"). The UI builds its navigation from it (GET /me
+// answers it as "routes"): a page is listed when the user may call the list route it shows.
+func AllowedRoutes(roles []actor.Role) []string {
+	out := []string{}
+	for key := range routeRoles {
+		method, path, _ := strings.Cut(key, " ")
+		if _, ok := actionRoles[key]; ok {
+			for _, action := range stateActions(key) {
+				if mayCall(roles, method, path, action) {
+					out = append(out, method+" "+strings.TrimSuffix(path, ":action")+action)
+				}
+			}
+			continue
+		}
+		if mayCall(roles, method, path, "") {
+			out = append(out, key)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// stateActions lists the actions of a state-machine route, in table order.
+func stateActions(key string) []string {
+	var out []string
+	switch key {
+	case "POST /api/v1/households/:id/:action":
+		for _, t := range household.Lifecycle {
+			out = append(out, t.Action)
+		}
+	case "POST /api/v1/applications/:id/:action":
+		for _, t := range relief.Workflow {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}
+
+// authorize refuses, before any handler runs (and so before any body is read or validated), a request from
+// a user whose roles the table does not allow on the matched route. A route missing from the table is
+// refused too: access is granted only by an entry, never by omission.
+func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		method, path := c.Request().Method, c.Path()
+		if method == http.MethodHead {
+			method = http.MethodGet
+		}
+		roles, public, known := RouteRoles(method, path, c.Param("action"))
+		switch {
+		case public:
+			return next(c)
+		case !known && c.Param("action") != "" && actionRoles[routeKey(method, path)] != nil:
+			return apperr.NotFoundf("没有这个操作：%s", c.Param("action"))
+		case !known:
+			s.log.Error("route without an entry in the permission table", "route", routeKey(method, path))
+			return apperr.Forbiddenf("无权执行此操作")
+		}
+		if err := actorOf(c).Require(roles...); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+// PermissionTable lists every route the table names, public ones included, as "METHOD /api/v1/path" keys,
+// sorted; tests compare it with the routes the server registers.
+func PermissionTable() []string {
+	out := []string{}
+	for key := range routeRoles {
+		out = append(out, key)
+	}
+	for key := range publicRoutes {
+		out = append(out, key)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// StateActions lists the actions of a state-machine route ("POST /api/v1/households/:id/:action"), nil
+// for any other route.
+func StateActions(method, path string) []string { return stateActions(routeKey(method, path)) }
