@@ -652,3 +652,29 @@ CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'a checkpoint is kept as signed'); END;
 CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'a checkpoint is kept as signed'); END;
+
+-- migration 10: survey-list imports (SPEC §8.3)
+-- One row per finished import, dry or real: the file's name and SHA-256, the counts, and the report (JSON,
+-- identity numbers masked) that the imports page shows and offers as a workbook. A real run writes its row in
+-- the same transaction as its households, so a run cut short leaves no row.
+CREATE TABLE imports (
+    id           INTEGER PRIMARY KEY,
+    file_name    TEXT    NOT NULL,
+    sha256       TEXT    NOT NULL,
+    size         INTEGER NOT NULL,
+    format       TEXT    NOT NULL,
+    dry_run      INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+    state        TEXT    NOT NULL CHECK (state IN ('done', 'refused')),
+    org_path     TEXT    NOT NULL,           -- the importer's scope: who may read the report
+    created_by   INTEGER NOT NULL REFERENCES users (id),
+    created_at   TEXT    NOT NULL,
+    rows_total   INTEGER NOT NULL,
+    rows_refused INTEGER NOT NULL,
+    households   INTEGER NOT NULL,
+    created      INTEGER NOT NULL,
+    updated      INTEGER NOT NULL,
+    unchanged    INTEGER NOT NULL,
+    review       INTEGER NOT NULL,
+    report       TEXT    NOT NULL
+);
+CREATE INDEX imports_scope ON imports (org_path, id);
