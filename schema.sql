@@ -678,3 +678,53 @@ CREATE TABLE imports (
     report       TEXT    NOT NULL
 );
 CREATE INDEX imports_scope ON imports (org_path, id);
+
+-- migration 11: household search by name with any filter at a million files (SPEC §10: p99 ≤ 20 ms)
+-- A name term ("n:…", and "n:" alone, which every household has, for a list without q) carries its household's
+-- filter columns and sort keys, so that a name, with or without filters, is counted and paged from one index range
+-- without reading households: household_terms_filter leads with the filter columns after the term (the district's
+-- search seeks each filter value), household_terms_scope with the org path (a subtree is one range of it). ID and
+-- phone terms keep only org_path: they match a handful. Triggers fill the columns when a writer leaves them out and
+-- follow every change of the household, whoever writes it.
+ALTER TABLE household_terms ADD COLUMN status TEXT NOT NULL DEFAULT '';
+ALTER TABLE household_terms ADD COLUMN migrant INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE household_terms ADD COLUMN category TEXT NOT NULL DEFAULT '';
+ALTER TABLE household_terms ADD COLUMN industry TEXT NOT NULL DEFAULT '';
+ALTER TABLE household_terms ADD COLUMN main_cause TEXT NOT NULL DEFAULT '';
+ALTER TABLE household_terms ADD COLUMN filed_at TEXT;
+ALTER TABLE household_terms ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE household_terms ADD COLUMN per_capita_fen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE household_terms ADD COLUMN head_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE household_terms ADD COLUMN file_no TEXT NOT NULL DEFAULT '';
+INSERT OR IGNORE INTO household_terms (term, household_id, org_path) SELECT 'n:', id, org_path FROM households;
+UPDATE household_terms SET (status, migrant, category, industry, main_cause, filed_at, updated_at, per_capita_fen, head_name,
+    file_no) = (SELECT h.status, h.migrant, h.category, h.industry, h.main_cause, h.filed_at, h.updated_at, h.per_capita_fen,
+    h.head_name, h.file_no FROM households h WHERE h.id = household_terms.household_id)
+WHERE term >= 'n:' AND term < 'n;';
+DROP INDEX household_terms_scope;
+CREATE INDEX household_terms_scope ON household_terms (term, org_path, status, filed_at, migrant, category, industry,
+    main_cause, updated_at, per_capita_fen, head_name, file_no);
+CREATE INDEX household_terms_filter ON household_terms (term, status, migrant, category, industry, main_cause, filed_at,
+    updated_at, per_capita_fen, head_name, file_no, org_path);
+DROP TRIGGER household_terms_org_path;
+CREATE TRIGGER household_terms_org_path AFTER INSERT ON household_terms WHEN NEW.org_path = ''
+BEGIN
+    UPDATE household_terms SET org_path = (SELECT h.org_path FROM households h WHERE h.id = NEW.household_id)
+    WHERE term = NEW.term AND household_id = NEW.household_id;
+END;
+CREATE TRIGGER household_terms_names AFTER INSERT ON household_terms
+WHEN NEW.updated_at = '' AND NEW.term >= 'n:' AND NEW.term < 'n;'
+BEGIN
+    UPDATE household_terms SET (status, migrant, category, industry, main_cause, filed_at, updated_at, per_capita_fen,
+        head_name, file_no) = (SELECT h.status, h.migrant, h.category, h.industry, h.main_cause, h.filed_at, h.updated_at,
+        h.per_capita_fen, h.head_name, h.file_no FROM households h WHERE h.id = NEW.household_id)
+    WHERE term = NEW.term AND household_id = NEW.household_id;
+END;
+CREATE TRIGGER households_terms_names AFTER UPDATE OF status, migrant, category, industry, main_cause, filed_at, updated_at,
+    per_capita_fen, head_name, file_no ON households
+BEGIN
+    UPDATE household_terms SET status = NEW.status, migrant = NEW.migrant, category = NEW.category, industry = NEW.industry,
+        main_cause = NEW.main_cause, filed_at = NEW.filed_at, updated_at = NEW.updated_at, per_capita_fen = NEW.per_capita_fen,
+        head_name = NEW.head_name, file_no = NEW.file_no
+    WHERE household_id = NEW.id AND term >= 'n:' AND term < 'n;';
+END;

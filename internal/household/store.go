@@ -257,6 +257,7 @@ func Terms(name, phone string, ids []string) []string {
 			out = append(out, t)
 		}
 	}
+	add("n:") // every household: a list without q is a search for it (migration 11)
 	r := []rune(name)
 	for i := range r {
 		add("n:" + string(r[i]))
@@ -277,12 +278,7 @@ func writeTerms(ctx context.Context, tx *sqlx.Tx, id int64, name, phone string, 
 		return err
 	}
 	numbers, _ := ids()
-	for _, t := range Terms(name, phone, numbers) {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO household_terms (term, household_id) VALUES (?, ?)", t, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertTerms(ctx, tx, id, Terms(name, phone, numbers))
 }
 
 // holdIDs makes household id the open file of each ID number (SPEC §3.3). The partial unique index on
