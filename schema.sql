@@ -728,3 +728,89 @@ BEGIN
         head_name = NEW.head_name, file_no = NEW.file_no
     WHERE household_id = NEW.id AND term >= 'n:' AND term < 'n;';
 END;
+
+-- migration 12: a recovered payment leaves the workflow (issue 15 item 7)
+-- A flagged green-channel payment taken back (追回) gets its own status, recovered, instead of keeping disbursed
+-- or received. SQLite cannot change a CHECK, so the table is rebuilt: copied aside, dropped and created again,
+-- and its rows put back. The decisions that reference it stay valid: with foreign keys deferred, dropping the
+-- table counts their references as broken and putting the rows back counts them as mended before the commit.
+PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE applications_before_12 AS SELECT * FROM applications;
+DROP TABLE applications;
+CREATE TABLE applications (
+    id                  INTEGER PRIMARY KEY,
+    app_no              TEXT    NOT NULL UNIQUE,              -- 申请编号 "JZ2026000123"
+    type                TEXT    NOT NULL CHECK (type IN ('living', 'medical', 'education', 'warmth', 'condolence')),
+    status              TEXT    NOT NULL CHECK (status IN ('draft', 'returned', 'submitted', 'first_approved', 'approved',
+                                                           'disbursed', 'received', 'rejected', 'cancelled', 'recovered')),
+    household_id        INTEGER REFERENCES households (id),
+    beneficiary         TEXT    NOT NULL,
+    applicant_name      TEXT    NOT NULL,
+    applicant_id_number TEXT    NOT NULL,
+    applicant_phone     TEXT    NOT NULL DEFAULT '',
+    org_id              INTEGER NOT NULL REFERENCES orgs (id), -- the grassroots union whose money pays
+    org_path            TEXT    NOT NULL,
+    aid_year            INTEGER NOT NULL,                      -- the calendar year whose caps it counts against
+    amount_fen          INTEGER NOT NULL CHECK (amount_fen > 0),
+    out_of_pocket_fen   INTEGER NOT NULL DEFAULT 0 CHECK (out_of_pocket_fen >= 0), -- medical: stated with its receipts
+    student_member_id   INTEGER REFERENCES household_members (id),                -- education
+    student_id_number   TEXT    NOT NULL DEFAULT '',
+    school_stage        TEXT    NOT NULL DEFAULT '',
+    school_year         TEXT    NOT NULL DEFAULT '',           -- education: "2025-2026"
+    duty_note           TEXT    NOT NULL DEFAULT '',           -- warmth without a file: the holiday duty
+    purpose             TEXT    NOT NULL DEFAULT '',           -- 申请事由
+    green               INTEGER NOT NULL DEFAULT 0 CHECK (green IN (0, 1)),
+    green_reason        TEXT    NOT NULL DEFAULT '' CHECK (green_reason IN ('', 'pandemic', 'accident', 'critical_illness')),
+    green_note          TEXT    NOT NULL DEFAULT '',
+    opened_household    INTEGER NOT NULL DEFAULT 0 CHECK (opened_household IN (0, 1)), -- the file was opened alongside
+    created_by          INTEGER NOT NULL,
+    created_at          TEXT    NOT NULL,
+    updated_at          TEXT    NOT NULL,
+    submitted_by        INTEGER,
+    submitted_at        TEXT,
+    decide_by           TEXT,                                  -- the decision deadline: green_sla_hours, or 15 working days
+    first_approved_by   INTEGER,
+    first_approved_at   TEXT,
+    approved_by         INTEGER,
+    approved_at         TEXT,
+    decided_at          TEXT,                                  -- approval or rejection: decision times (SPEC §4.3)
+    policy_id           INTEGER REFERENCES policies (id),      -- the version the approval used
+    transfer_id         INTEGER REFERENCES fund_transfers (id),
+    docs_due            TEXT,                                  -- green: documents missing at approval are due by this date
+    disbursed_by        INTEGER,
+    disbursed_at        TEXT,
+    voucher_no          TEXT    NOT NULL DEFAULT '',
+    payment_method      TEXT    NOT NULL DEFAULT '' CHECK (payment_method IN ('', 'bank', 'cash')),
+    received_at         TEXT,
+    receipt_kind        TEXT    NOT NULL DEFAULT '' CHECK (receipt_kind IN ('', 'signature', 'bank_receipt')),
+    receipt_ref         TEXT    NOT NULL DEFAULT '',
+    reviewed_by         INTEGER,
+    reviewed_at         TEXT,
+    review_outcome      TEXT    NOT NULL DEFAULT '' CHECK (review_outcome IN ('', 'confirmed', 'flagged')),
+    review_note         TEXT    NOT NULL DEFAULT '',
+    recovered_by        INTEGER,                               -- a flagged green-channel payment taken back (追回)
+    recovered_at        TEXT,
+    recovery_transfer_id INTEGER REFERENCES fund_transfers (id), -- the reversing transfer
+    last_reason         TEXT    NOT NULL DEFAULT '',
+    CHECK (green = 0 OR green_reason <> ''),
+    CHECK (type = 'warmth' OR household_id IS NOT NULL),
+    -- SPEC §4.2: an approved application has its money reserved or paid.
+    CHECK (status NOT IN ('approved', 'disbursed', 'received', 'cancelled', 'recovered') OR transfer_id IS NOT NULL),
+    CHECK (status <> 'recovered' OR recovery_transfer_id IS NOT NULL)
+);
+INSERT INTO applications SELECT * FROM temp.applications_before_12;
+DROP TABLE temp.applications_before_12;
+UPDATE applications SET status = 'recovered' WHERE recovered_at IS NOT NULL;
+CREATE INDEX applications_scope ON applications (org_path, status, type);
+CREATE INDEX applications_status ON applications (status, green, decide_by);
+CREATE INDEX applications_household ON applications (household_id, aid_year);
+CREATE INDEX applications_beneficiary ON applications (beneficiary, aid_year, type, status);
+CREATE INDEX applications_created ON applications (created_at);
+CREATE INDEX applications_green_approved ON applications (approved_at) WHERE green = 1;
+CREATE INDEX applications_applicant ON applications (applicant_id_number);
+-- SPEC §4.1: once per student per school year, once per beneficiary per year, among the applications still
+-- alive; a recovered one still counts, as it did while it kept its disbursed or received status.
+CREATE UNIQUE INDEX applications_education_once ON applications (student_id_number, school_year)
+    WHERE type = 'education' AND status IN ('submitted', 'first_approved', 'approved', 'disbursed', 'received', 'recovered');
+CREATE UNIQUE INDEX applications_warmth_once ON applications (beneficiary, aid_year)
+    WHERE type = 'warmth' AND status IN ('submitted', 'first_approved', 'approved', 'disbursed', 'received', 'recovered');

@@ -199,7 +199,7 @@ export const APPLICATION_TYPES = {
 };
 export const APPLICATION_STATUS = {
   draft: '草稿', returned: '已退回', submitted: '待审批', first_approved: '待复审', approved: '已批准待发放',
-  disbursed: '已发放', received: '已签收', rejected: '已驳回', cancelled: '已作废',
+  disbursed: '已发放', received: '已签收', rejected: '已驳回', cancelled: '已作废', recovered: '已追回',
 };
 /** SPEC §4.3: why a case may take the green channel. */
 export const GREEN_REASONS = {

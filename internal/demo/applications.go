@@ -506,11 +506,18 @@ func (d *district) greenFollowUp(s story, id int64, cw, other actor.Actor, appro
 	if s.review == "flagged" {
 		in.Note = "复核发现申请人配偶在外地有稳定工资收入未如实申报，建议追回救助金并纳入异常台账"
 	}
-	err := d.db.Write(d.ctx, func(tx *sqlx.Tx) error {
-		_, err := relief.ActTx(d.ctx, tx, other, d.at(approvedAt.Add(12*24*time.Hour)), id, relief.ActReview, in)
+	return d.db.Write(d.ctx, func(tx *sqlx.Tx) error {
+		if _, err := relief.ActTx(d.ctx, tx, other, d.at(approvedAt.Add(12*24*time.Hour)), id, relief.ActReview, in); err != nil {
+			return err
+		}
+		if s.review != "flagged" {
+			return nil
+		}
+		// Finance takes the flagged payment back two days later: the case leaves the workflow as recovered.
+		_, err := relief.ActTx(d.ctx, tx, d.users["finance1"], d.at(approvedAt.Add(14*24*time.Hour)), id, relief.ActRecover,
+			relief.ActionInput{Reason: "复核存疑，申请人家庭收入未如实申报，追回救助金", VoucherNo: fmt.Sprintf("追-%d-001", d.yearStart.Year())})
 		return err
 	})
-	return err
 }
 
 // bring uploads into household id the documents of kinds it does not hold yet, as caseworker cw.

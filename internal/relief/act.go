@@ -35,10 +35,60 @@ type ActionInput struct {
 	Note    string `json:"note" validate:"max=1000"`
 }
 
-// ActTx takes a workflow action on application id inside the caller's transaction (Service.Act is it in its
-// own): every rule is checked there, against what the transaction
-// sees, so that concurrent approvals cannot together pass a cap or overspend a budget line.
+// value is the input's field named as its JSON, for the table's required fields.
+func (in ActionInput) value(field string) string {
+	switch field {
+	case "reason":
+		return in.Reason
+	case "voucher_no":
+		return in.VoucherNo
+	case "payment_method":
+		return in.PaymentMethod
+	case "receipt_kind":
+		return in.ReceiptKind
+	case "receipt_ref":
+		return in.ReceiptRef
+	case "outcome":
+		return in.Outcome
+	case "note":
+		return in.Note
+	}
+	panic("relief: the workflow requires an unknown field " + field)
+}
+
+// step is one action being taken inside a transaction: the application as it was, the input, and what the
+// action's function changes — the columns to set, the decision to keep and the reason to audit.
+type step struct {
+	ctx      context.Context
+	tx       *sqlx.Tx
+	a        actor.Actor
+	now      time.Time
+	at       string // now, as stored
+	app      *Application
+	in       ActionInput
+	reason   string // the trimmed reason; the audit event's reason
+	sets     []string
+	args     []any
+	decision *decisionRecord
+}
+
+func (s *step) set(col string, v any) {
+	s.sets = append(s.sets, col+" = ?")
+	s.args = append(s.args, v)
+}
+
+// ActTx takes a workflow action on application id inside the caller's transaction (Service.Act runs it in
+// its own). The action's row of Workflow is looked up and obeyed in order — role, scope, status, guards,
+// required fields — and then its own function runs; every rule is checked there, against what the
+// transaction sees, so that concurrent approvals cannot together pass a cap or overspend a budget line.
 func ActTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, action string, in ActionInput) (Application, error) {
+	t, ok := transition(action)
+	if !ok || t.do == nil {
+		return Application{}, apperr.NotFoundf("没有这个操作：%s", action)
+	}
+	if err := a.Require(t.Roles...); err != nil { // who before what
+		return Application{}, err
+	}
 	if err := tags.Struct(&in); err != nil {
 		return Application{}, err
 	}
@@ -46,126 +96,18 @@ func ActTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id in
 	if err != nil {
 		return Application{}, err
 	}
-	if action == ActEdit {
-		return Application{}, apperr.NotFoundf("没有这个操作：%s", action)
-	}
 	if err := Can(a, &old, action); err != nil {
 		return Application{}, err
 	}
-	at := store.FormatTime(now)
-	sets := []string{"updated_at = ?"}
-	args := []any{at}
-	set := func(col string, v any) { sets = append(sets, col+" = ?"); args = append(args, v) }
-	reason := strings.TrimSpace(in.Reason)
-	var decision *decisionRecord
-
-	switch action {
-	case ActSubmit:
-		hh, err := householdOf(ctx, tx, a, &old, now)
-		if err != nil {
-			return Application{}, err
-		}
-		f, err := gather(ctx, tx, &old, hh, AtSubmission, now)
-		if err != nil {
-			return Application{}, err
-		}
-		if err := refusal(f.evaluate(AtSubmission)); err != nil {
-			return Application{}, err
-		}
-		deadline, err := decideBy(ctx, tx, old.Green, f.policy.Params, now)
-		if err != nil {
-			return Application{}, err
-		}
-		set("status", Submitted)
-		set("submitted_by", a.UserID)
-		set("submitted_at", at)
-		set("decide_by", deadline)
-		set("last_reason", "")
-		// A return undid any first approval: the two approvals start again.
-		set("first_approved_by", nil)
-		set("first_approved_at", nil)
-	case ActApprove:
-		d, err := approve(ctx, tx, a, now, &old, reason, set)
-		if err != nil {
-			return Application{}, err
-		}
-		decision = d
-	case ActReturn, ActReject:
-		if reason == "" {
-			return Application{}, apperr.Invalid("reason", "请填写"+ActionNames[action]+"的原因")
-		}
-		to := Returned
-		if action == ActReject {
-			to = Rejected
-			set("decided_at", at)
-		}
-		set("status", to)
-		set("last_reason", reason)
-		snap, err := snapshotOf(ctx, tx, a, now, &old, AtApproval)
-		if err != nil {
-			return Application{}, err
-		}
-		decision = &decisionRecord{action: action, outcome: string(to), reason: reason, snap: snap}
-	case ActDisburse:
-		if err := disburse(ctx, tx, a, now, &old, in, set); err != nil {
-			return Application{}, err
-		}
-	case ActVoid:
-		if reason == "" {
-			return Application{}, apperr.Invalid("reason", "请填写作废原因")
-		}
-		if _, err := ledger.Void(ctx, tx, a, now, old.TransferID.Int64, reason); err != nil {
-			return Application{}, err
-		}
-		set("status", Cancelled)
-		set("last_reason", reason)
-	case ActReceipt:
-		if in.ReceiptKind == "" {
-			return Application{}, apperr.Invalid("receipt_kind", "请选择签收方式：签字领取或银行回单")
-		}
-		if strings.TrimSpace(in.ReceiptRef) == "" {
-			return Application{}, apperr.Invalid("receipt_ref", "请填写签收记录编号或银行回单号")
-		}
-		set("status", Received)
-		set("received_at", at)
-		set("receipt_kind", in.ReceiptKind)
-		set("receipt_ref", strings.TrimSpace(in.ReceiptRef))
-	case ActRecover:
-		// SPEC §4.3: a flagged case may be recovered by a reversing entry; the money returns to its line.
-		if reason == "" {
-			return Application{}, apperr.Invalid("reason", "请填写追回原因")
-		}
-		t, err := ledger.Reverse(ctx, tx, a, now, old.TransferID.Int64, ledger.ReverseInput{Reason: reason,
-			VoucherNo: strings.TrimSpace(in.VoucherNo), IdempotencyKey: fmt.Sprintf("application-%d-recover", id)})
-		if err != nil {
-			return Application{}, err
-		}
-		set("recovered_by", a.UserID)
-		set("recovered_at", at)
-		set("recovery_transfer_id", t.ID)
-		set("last_reason", reason)
-	case ActReview:
-		if in.Outcome == "" {
-			return Application{}, apperr.Invalid("outcome", "请选择复核结论：确认或存疑")
-		}
-		note := strings.TrimSpace(in.Note)
-		if in.Outcome == "flagged" && note == "" {
-			return Application{}, apperr.Invalid("note", "复核存疑须写明疑点")
-		}
-		set("reviewed_by", a.UserID)
-		set("reviewed_at", at)
-		set("review_outcome", in.Outcome)
-		set("review_note", note)
-		snap, err := snapshotOf(ctx, tx, a, now, &old, AtApproval)
-		if err != nil {
-			return Application{}, err
-		}
-		decision = &decisionRecord{action: action, outcome: in.Outcome, reason: note, snap: snap}
-		reason = note
+	if err := t.missing(in); err != nil {
+		return Application{}, err
 	}
-
-	args = append(args, id)
-	if _, err := tx.ExecContext(ctx, "UPDATE applications SET "+strings.Join(sets, ", ")+" WHERE id = ?", args...); err != nil {
+	s := &step{ctx: ctx, tx: tx, a: a, now: now, at: store.FormatTime(now), app: &old, in: in, reason: strings.TrimSpace(in.Reason)}
+	s.set("updated_at", s.at)
+	if err := t.do(s); err != nil {
+		return Application{}, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE applications SET "+strings.Join(s.sets, ", ")+" WHERE id = ?", append(s.args, id)...); err != nil {
 		if store.IsUniqueViolation(err) {
 			return Application{}, apperr.Conflictf("%s：同一%s已有有效申请，不能重复申请", TypeNames[old.Type], onceWhat(old.Type))
 		}
@@ -175,12 +117,114 @@ func ActTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id in
 	if err != nil {
 		return Application{}, err
 	}
-	if decision != nil {
-		if err := decision.write(ctx, tx, a, now, id); err != nil {
+	if s.decision != nil {
+		if err := s.decision.write(ctx, tx, a, now, id); err != nil {
 			return Application{}, err
 		}
 	}
-	return after, record(ctx, tx, a, now, "application."+action, &old, &after, reason)
+	return after, record(ctx, tx, a, now, "application."+action, &old, &after, s.reason)
+}
+
+// submit runs every rule of the submission stage and sets the decision deadline (SPEC §4.1, §4.3).
+func submit(s *step) error {
+	hh, err := householdOf(s.ctx, s.tx, s.a, s.app, s.now)
+	if err != nil {
+		return err
+	}
+	f, err := gather(s.ctx, s.tx, s.app, hh, AtSubmission, s.now)
+	if err != nil {
+		return err
+	}
+	if err := refusal(f.evaluate(AtSubmission)); err != nil {
+		return err
+	}
+	deadline, err := decideBy(s.ctx, s.tx, s.app.Green, f.policy.Params, s.now)
+	if err != nil {
+		return err
+	}
+	s.set("status", Submitted)
+	s.set("submitted_by", s.a.UserID)
+	s.set("submitted_at", s.at)
+	s.set("decide_by", deadline)
+	s.set("last_reason", "")
+	// A return undid any first approval: the two approvals start again.
+	s.set("first_approved_by", nil)
+	s.set("first_approved_at", nil)
+	return nil
+}
+
+// sendBack returns the application to the caseworker with the reason (退回修改).
+func sendBack(s *step) error { return decideAgainst(s, Returned) }
+
+// reject ends the application with the reason (驳回).
+func reject(s *step) error {
+	s.set("decided_at", s.at)
+	return decideAgainst(s, Rejected)
+}
+
+func decideAgainst(s *step, to Status) error {
+	s.set("status", to)
+	s.set("last_reason", s.reason)
+	snap, err := snapshotOf(s.ctx, s.tx, s.a, s.now, s.app, AtApproval)
+	if err != nil {
+		return err
+	}
+	s.decision = &decisionRecord{action: map[Status]string{Returned: ActReturn, Rejected: ActReject}[to], outcome: string(to), reason: s.reason, snap: snap}
+	return nil
+}
+
+// void releases the reservation of an approved application before payment (作废).
+func void(s *step) error {
+	if _, err := ledger.Void(s.ctx, s.tx, s.a, s.now, s.app.TransferID.Int64, s.reason); err != nil {
+		return err
+	}
+	s.set("status", Cancelled)
+	s.set("last_reason", s.reason)
+	return nil
+}
+
+// confirmReceipt records how the payee acknowledged the money (签收).
+func confirmReceipt(s *step) error {
+	s.set("status", Received)
+	s.set("received_at", s.at)
+	s.set("receipt_kind", s.in.ReceiptKind)
+	s.set("receipt_ref", strings.TrimSpace(s.in.ReceiptRef))
+	return nil
+}
+
+// takeBack takes a flagged payment back by a reversing entry (SPEC §4.3); the money returns to its line and
+// the case leaves the workflow as recovered.
+func takeBack(s *step) error {
+	t, err := ledger.Reverse(s.ctx, s.tx, s.a, s.now, s.app.TransferID.Int64, ledger.ReverseInput{Reason: s.reason,
+		VoucherNo: strings.TrimSpace(s.in.VoucherNo), IdempotencyKey: fmt.Sprintf("application-%d-recover", s.app.ID)})
+	if err != nil {
+		return err
+	}
+	s.set("status", Recovered)
+	s.set("recovered_by", s.a.UserID)
+	s.set("recovered_at", s.at)
+	s.set("recovery_transfer_id", t.ID)
+	s.set("last_reason", s.reason)
+	return nil
+}
+
+// review is the retrospective review of a green-channel case (SPEC §4.3): confirmed, or flagged with a note.
+func review(s *step) error {
+	note := strings.TrimSpace(s.in.Note)
+	if s.in.Outcome == "flagged" && note == "" {
+		return apperr.Invalid("note", "复核存疑须写明疑点")
+	}
+	s.set("reviewed_by", s.a.UserID)
+	s.set("reviewed_at", s.at)
+	s.set("review_outcome", s.in.Outcome)
+	s.set("review_note", note)
+	snap, err := snapshotOf(s.ctx, s.tx, s.a, s.now, s.app, AtApproval)
+	if err != nil {
+		return err
+	}
+	s.decision = &decisionRecord{action: ActReview, outcome: s.in.Outcome, reason: note, snap: snap}
+	s.reason = note
+	return nil
 }
 
 func onceWhat(t Type) string {
@@ -210,55 +254,65 @@ func currentParams(ctx context.Context, q sqlx.QueryerContext, orgID int64, now 
 // approve is a supervisor's approval (SPEC §4.2): every rule again, inside the transaction; above
 // second_approval_above a first approval that waits for a second supervisor; otherwise the final approval,
 // which reserves the money from the budget line (or the union's allocation) as a pending transfer.
-func approve(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, app *Application, reason string, set func(string, any)) (*decisionRecord, error) {
-	snap, err := snapshotOf(ctx, tx, a, now, app, AtApproval)
+func approve(s *step) error {
+	app := s.app
+	snap, err := snapshotOf(s.ctx, s.tx, s.a, s.now, app, AtApproval)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := refusal(snap.Checks); err != nil {
-		return nil, err
+		return err
 	}
-	at := store.FormatTime(now)
 	p := snap.Policy.Params
 	// SPEC §4.3: one supervisor approves a green-channel case, whatever its amount (it is within green_max).
 	if !app.Green && app.AmountFen > p.SecondApprovalAboveFen && app.Status == Submitted {
-		set("status", FirstApproved)
-		set("first_approved_by", a.UserID)
-		set("first_approved_at", at)
-		return &decisionRecord{action: ActApprove, outcome: string(FirstApproved), reason: reason, snap: snap}, nil
+		s.set("status", FirstApproved)
+		s.set("first_approved_by", s.a.UserID)
+		s.set("first_approved_at", s.at)
+		s.decision = &decisionRecord{action: ActApprove, outcome: string(FirstApproved), reason: s.reason, snap: snap}
+		return nil
 	}
-	funding, err := ledger.FindFunding(ctx, tx, app.OrgID, int64(app.AidYear), string(app.Type), fundingPurposes(app, snap))
-	if apperr.CodeOf(err) == apperr.NotFound {
-		return nil, apperr.Conflictf("无法预留资金：%s", apperr.From(err).Message)
-	}
+	t, funding, err := reserve(s, snap)
 	if err != nil {
-		return nil, err
-	}
-	payee, err := payeeAccount(ctx, tx, a, now, app)
-	if err != nil {
-		return nil, err
-	}
-	t, err := ledger.Reserve(ctx, tx, a, now, ledger.TransferInput{DebitAccountID: funding.ID, CreditAccountID: payee.ID,
-		Amount: app.AmountFen, Unit: money.CNY, IdempotencyKey: fmt.Sprintf("application-%d-reserve", app.ID),
-		RefType: "application", RefID: fmt.Sprint(app.ID), Memo: app.AppNo + " " + TypeNames[app.Type]})
-	if err != nil {
-		if e := apperr.From(err); e.Code == apperr.Conflict {
-			return nil, &apperr.Error{Code: apperr.Conflict, Message: "预算不足，无法批准：" + e.Message,
-				Fields: map[string]string{"amount_fen": e.Message}}
-		}
-		return nil, err
+		return err
 	}
 	snap.Funding = &fundingSnapshot{AccountID: funding.ID, Name: funding.Name, AvailableFen: funding.Balance().Available}
-	set("status", Approved)
-	set("approved_by", a.UserID)
-	set("approved_at", at)
-	set("decided_at", at)
-	set("policy_id", snap.Policy.ID)
-	set("transfer_id", t.ID)
+	s.set("status", Approved)
+	s.set("approved_by", s.a.UserID)
+	s.set("approved_at", s.at)
+	s.set("decided_at", s.at)
+	s.set("policy_id", snap.Policy.ID)
+	s.set("transfer_id", t.ID)
 	if app.Green {
-		set("docs_due", now.In(clock.China).AddDate(0, 0, p.GreenDocsDays).Format("2006-01-02"))
+		s.set("docs_due", s.now.In(clock.China).AddDate(0, 0, p.GreenDocsDays).Format("2006-01-02"))
 	}
-	return &decisionRecord{action: ActApprove, outcome: string(Approved), reason: reason, snap: snap}, nil
+	s.decision = &decisionRecord{action: ActApprove, outcome: string(Approved), reason: s.reason, snap: snap}
+	return nil
+}
+
+// reserve holds the application's amount on the line that may pay it (SPEC §6, 专款专用) as a pending
+// transfer to the payee; a line that cannot cover it is a conflict that names the numbers.
+func reserve(s *step, snap Snapshot) (ledger.Transfer, ledger.Account, error) {
+	app := s.app
+	funding, err := ledger.FindFunding(s.ctx, s.tx, app.OrgID, int64(app.AidYear), string(app.Type), fundingPurposes(app, snap))
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return ledger.Transfer{}, funding, apperr.Conflictf("无法预留资金：%s", apperr.From(err).Message)
+	}
+	if err != nil {
+		return ledger.Transfer{}, funding, err
+	}
+	payee, err := payeeAccount(s.ctx, s.tx, s.a, s.now, app)
+	if err != nil {
+		return ledger.Transfer{}, funding, err
+	}
+	t, err := ledger.Reserve(s.ctx, s.tx, s.a, s.now, ledger.TransferInput{DebitAccountID: funding.ID, CreditAccountID: payee.ID,
+		Amount: app.AmountFen, Unit: money.CNY, IdempotencyKey: fmt.Sprintf("application-%d-reserve", app.ID),
+		RefType: "application", RefID: fmt.Sprint(app.ID), Memo: app.AppNo + " " + TypeNames[app.Type]})
+	if e := apperr.From(err); err != nil && e.Code == apperr.Conflict {
+		return t, funding, &apperr.Error{Code: apperr.Conflict, Message: "预算不足，无法批准：" + e.Message,
+			Fields: map[string]string{"amount_fen": e.Message}}
+	}
+	return t, funding, err
 }
 
 // fundingPurposes are the purposes of the money an application may draw on, the most specific first
@@ -291,22 +345,13 @@ func payeeAccount(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time
 // disburse is finance paying an approved application (SPEC §4.2, §6): the reservation is posted with the
 // voucher and the way it was paid — a bank transfer to the household's real-name card, or cash against a
 // signature.
-func disburse(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, app *Application, in ActionInput, set func(string, any)) error {
-	fields := map[string]string{}
-	if strings.TrimSpace(in.VoucherNo) == "" {
-		fields["voucher_no"] = "请填写记账凭证号"
-	}
-	if in.PaymentMethod == "" {
-		fields["payment_method"] = "请选择发放方式：银行转账（实名卡）或现金（签字领取）"
-	}
-	if len(fields) > 0 {
-		return apperr.FieldErrors(fields)
-	}
-	if in.PaymentMethod == "bank" {
+func disburse(s *step) error {
+	app, voucher := s.app, strings.TrimSpace(s.in.VoucherNo)
+	if s.in.PaymentMethod == "bank" {
 		card := ""
 		if app.HouseholdID.Valid {
 			var err error
-			if card, err = household.BankCardOf(ctx, tx, app.HouseholdID.Int64); err != nil {
+			if card, err = household.BankCardOf(s.ctx, s.tx, app.HouseholdID.Int64); err != nil {
 				return err
 			}
 		}
@@ -314,15 +359,15 @@ func disburse(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, ap
 			return apperr.Invalid("payment_method", "该救助对象未登记实名银行卡，请改为现金签字领取或先在档案中登记银行卡")
 		}
 	}
-	if _, err := ledger.Post(ctx, tx, a, now, app.TransferID.Int64, ledger.Settlement{VoucherNo: strings.TrimSpace(in.VoucherNo),
-		PaymentMethod: in.PaymentMethod, Memo: app.AppNo}); err != nil {
+	if _, err := ledger.Post(s.ctx, s.tx, s.a, s.now, app.TransferID.Int64, ledger.Settlement{VoucherNo: voucher,
+		PaymentMethod: s.in.PaymentMethod, Memo: app.AppNo}); err != nil {
 		return err
 	}
-	set("status", Disbursed)
-	set("disbursed_by", a.UserID)
-	set("disbursed_at", store.FormatTime(now))
-	set("voucher_no", strings.TrimSpace(in.VoucherNo))
-	set("payment_method", in.PaymentMethod)
+	s.set("status", Disbursed)
+	s.set("disbursed_by", s.a.UserID)
+	s.set("disbursed_at", s.at)
+	s.set("voucher_no", voucher)
+	s.set("payment_method", s.in.PaymentMethod)
 	return nil
 }
 

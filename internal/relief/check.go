@@ -12,11 +12,14 @@ import (
 
 // moneyState is the state an application's one transfer must be in for each status (SPEC §4.2): reserved
 // while approved, paid once disbursed, released when cancelled; before approval there is none.
-var moneyState = map[Status]string{Approved: ledger.Pending, Disbursed: ledger.Posted, Received: ledger.Posted, Cancelled: ledger.Voided}
+// A recovered payment stays posted and is reversed by another transfer.
+var moneyState = map[Status]string{Approved: ledger.Pending, Disbursed: ledger.Posted, Received: ledger.Posted,
+	Cancelled: ledger.Voided, Recovered: ledger.Posted}
 
 // CheckMoney verifies that every application's money agrees with the ledger: an approved application has
 // exactly one transfer and it is pending, a disbursed or received one exactly one and it is posted, a
-// cancelled one exactly one and it is voided, and one never approved has none. It returns what disagrees;
+// cancelled one exactly one and it is voided, a recovered one exactly one, posted and reversed, and one never
+// approved has none. It returns what disagrees;
 // `bangfu ledger check` prints it beside the ledger's own recomputation. The ledger is asked for the
 // transfers; their tables are its own.
 func CheckMoney(ctx context.Context, q sqlx.QueryerContext) (checked int, problems []string, err error) {
@@ -58,6 +61,8 @@ func CheckMoney(ctx context.Context, q sqlx.QueryerContext) (checked int, proble
 			problems = append(problems, fmt.Sprintf("application %s: transfer %d is not written for it", r.AppNo, *r.TransferID))
 		case t.State != want:
 			problems = append(problems, fmt.Sprintf("application %s (%s): transfer %d is %s, want %s", r.AppNo, r.Status, t.ID, t.State, want))
+		case (r.Status == Recovered) != (t.ReversedByID != nil):
+			problems = append(problems, fmt.Sprintf("application %s (%s): transfer %d reversed: %t", r.AppNo, r.Status, t.ID, t.ReversedByID != nil))
 		case t.Amount != r.AmountFen:
 			problems = append(problems, fmt.Sprintf("application %s: transfer %d moves %d fen, the application %d", r.AppNo, t.ID, t.Amount, r.AmountFen))
 		}

@@ -49,7 +49,7 @@ func greenApprovalsThisMonth(ctx context.Context, q sqlx.QueryerContext, p polic
 	var n int
 	err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM applications
 		WHERE green = 1 AND approved_at >= ? AND approved_at < ? AND substr(org_path, 1, length(?)) = ?
-		AND status IN ('approved', 'disbursed', 'received')`,
+		AND status IN ('approved', 'disbursed', 'received', 'recovered')`,
 		store.FormatTime(start), store.FormatTime(start.AddDate(0, 1, 0)), path, path)
 	return n, name, err
 }
@@ -79,7 +79,11 @@ func (a *Application) approved() bool {
 	return a.Status == Approved || a.Status == Disbursed || a.Status == Received
 }
 
-func (a *Application) decided() bool { return a.approved() || a.Status == Cancelled }
+// wasApproved reports whether the application was approved at some point and not voided: approved, or
+// paid and perhaps taken back since.
+func (a *Application) wasApproved() bool { return a.approved() || a.Status == Recovered }
+
+func (a *Application) decided() bool { return a.wasApproved() || a.Status == Cancelled }
 
 func union(a, b []string) []string {
 	out := append([]string{}, a...)

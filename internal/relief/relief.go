@@ -43,12 +43,14 @@ const (
 	Received      Status = "received"       // receipt confirmed
 	Rejected      Status = "rejected"
 	Cancelled     Status = "cancelled" // voided by finance before payment; the reservation released
+	Recovered     Status = "recovered" // a flagged green-channel payment taken back by a reversing entry (追回)
 )
 
 // StatusNames are the Chinese names of the statuses.
 var StatusNames = map[Status]string{
 	Draft: "草稿", Returned: "已退回", Submitted: "待审批", FirstApproved: "待复审", Approved: "已批准待发放",
 	Disbursed: "已发放", Received: "已签收", Rejected: "已驳回", Cancelled: "已作废",
+	Recovered: "已追回",
 }
 
 // committed are the statuses whose amounts count against the caps: approved money is reserved.

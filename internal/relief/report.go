@@ -84,7 +84,7 @@ func GreenChannelReport(ctx context.Context, q sqlx.QueryerContext, a actor.Acto
 			}
 		case app.Status == Rejected:
 			l.Rejected++
-		case app.approved():
+		case app.wasApproved():
 			l.Approved++
 			l.AmountFen += app.AmountFen
 		}

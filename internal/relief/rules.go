@@ -66,8 +66,7 @@ func gather(ctx context.Context, q sqlx.QueryerContext, app *Application, hh *ho
 	placeholders := "'" + strings.Join(statusStrings(committed), "','") + "'"
 	if err := sqlx.GetContext(ctx, q, &f.paid, `SELECT
 		coalesce(sum(CASE WHEN type = ? THEN amount_fen END), 0) AS same_type_fen, coalesce(sum(amount_fen), 0) AS all_types_fen
-		FROM applications WHERE beneficiary = ? AND aid_year = ? AND id <> ? AND status IN (`+placeholders+`)
-		AND recovered_at IS NULL`,
+		FROM applications WHERE beneficiary = ? AND aid_year = ? AND id <> ? AND status IN (`+placeholders+`)`,
 		app.Type, app.Beneficiary, app.AidYear, app.ID); err != nil {
 		return nil, err
 	}
@@ -97,8 +96,8 @@ func gather(ctx context.Context, q sqlx.QueryerContext, app *Application, hh *ho
 }
 
 // live are the statuses of an application still alive for the once-only rules (the unique indexes of
-// migration 7 say the same).
-const live = "'submitted','first_approved','approved','disbursed','received'"
+// migration 7, and of the migration that added recovered, say the same): a recovered payment still counts.
+const live = "'submitted','first_approved','approved','disbursed','received','recovered'"
 
 func statusStrings(ss []Status) []string {
 	out := make([]string, len(ss))
@@ -141,7 +140,8 @@ func (f *facts) evaluate(stage Stage) []Check {
 		f.capCheck(add, "living_cap", typeName, p.LivingCapYearFen, f.paid.SameTypeFen)
 	}
 	if app.Type == Medical {
-		add("medical_out_of_pocket", "不超过自付医疗费用", app.AmountFen <= app.OutOfPocketFen, apperr.Validation, "amount_fen",
+		// SPEC §9.2: a cap refusal is a conflict, with the numbers.
+		add("medical_out_of_pocket", "不超过自付医疗费用", app.AmountFen <= app.OutOfPocketFen, apperr.Conflict, "amount_fen",
 			fmt.Sprintf("申请 %s，票据载明自付费用 %s", yuan(app.AmountFen), yuan(app.OutOfPocketFen)))
 		f.capCheck(add, "medical_cap", typeName, p.MedicalCapYearFen, f.paid.SameTypeFen)
 	}
@@ -161,7 +161,7 @@ func (f *facts) evaluate(stage Stage) []Check {
 	f.capCheck(add, "household_cap", "各类现金救助合计", p.HouseholdCapYearFen, f.paid.AllTypesFen)
 
 	if app.Green {
-		add("green_max", "绿色通道单笔上限", app.AmountFen <= p.GreenMaxAmountFen, apperr.Validation, "amount_fen",
+		add("green_max", "绿色通道单笔上限", app.AmountFen <= p.GreenMaxAmountFen, apperr.Conflict, "amount_fen",
 			fmt.Sprintf("申请 %s，绿色通道单笔上限 %s", yuan(app.AmountFen), yuan(p.GreenMaxAmountFen)))
 		if app.GreenReason == "pandemic" {
 			industry := ""

@@ -502,7 +502,7 @@ func TestApplication_EachRuleOfSpec41RefusesASubmissionWithItsNumbers(t *testing
 		{refusalCase{"living within the yearly cap", 409, "conflict", "amount_fen",
 			[]string{"本年度生活救助已发放 ¥9,800.00，上限 ¥10,800.00，本次 ¥2,000.00 超出"}},
 			true, func(h hh) { f.approved(living(h, 980000)) }, func(h hh) map[string]any { return living(h, 200000) }},
-		{refusalCase{"medical no more than the out-of-pocket cost", 400, "validation", "amount_fen",
+		{refusalCase{"medical no more than the out-of-pocket cost", 409, "conflict", "amount_fen",
 			[]string{"申请 ¥3,000.00，票据载明自付费用 ¥2,000.00"}},
 			true, nil, func(h hh) map[string]any { return medical(h, 300000, 200000) }},
 		{refusalCase{"medical within ¥30,000 a year", 409, "conflict", "amount_fen",
@@ -687,7 +687,7 @@ func TestApplication_EachRuleIsCheckedAgainAtApproval(t *testing.T) {
 		{refusalCase{"household cap", 409, "conflict", "amount_fen", []string{"各类现金救助合计已发放 ¥0.00，上限 ¥8,000.00，本次 ¥9,000.00 超出"}}, condolence(hs[5], 900000)},
 		{refusalCase{"warmth amount", 400, "validation", "amount_fen", []string{"申请 ¥1,000.00，标准 ¥800.00"}}, warmth(hs[6], 0)},
 		{refusalCase{"education amount", 400, "validation", "amount_fen", []string{"政策标准 ¥3,500.00（高中阶段·已建档），申请 ¥3,000.00"}}, education(hs[7], 0)},
-		{refusalCase{"green-channel maximum", 400, "validation", "amount_fen", []string{"申请 ¥5,000.00，绿色通道单笔上限 ¥4,000.00"}}, green(condolence(hs[8], 500000), "accident")},
+		{refusalCase{"green-channel maximum", 409, "conflict", "amount_fen", []string{"申请 ¥5,000.00，绿色通道单笔上限 ¥4,000.00"}}, green(condolence(hs[8], 500000), "accident")},
 	}
 	var apps []app
 	for _, c := range lower {
@@ -849,7 +849,7 @@ func TestGreenChannel_AtMostFiveThousandAndOneSupervisorApproves(t *testing.T) {
 	h := f.fileAll(household(f.srv, 1))[0]
 	f.docs(h, allDocs...)
 	d := f.draft(green(condolence(h, 500001), "accident"))
-	refusalCase{"", 400, "validation", "amount_fen", []string{"申请 ¥5,000.01，绿色通道单笔上限 ¥5,000.00"}}.
+	refusalCase{"", 409, "conflict", "amount_fen", []string{"申请 ¥5,000.01，绿色通道单笔上限 ¥5,000.00"}}.
 		check(t, f.cw, "POST", appPath(d, "submit"), map[string]any{})
 	if a := f.act(f.sup1, f.submitted(green(condolence(h, 500000), "accident")), "approve"); a.Status != "approved" {
 		t.Fatalf("¥5,000 green: %+v", a)

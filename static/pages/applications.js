@@ -28,7 +28,7 @@ export async function render(root, params, ctx) {
 
 const STATUS_KIND = {
   draft: 'muted', returned: 'warn', submitted: 'info', first_approved: 'info', approved: 'ok', disbursed: 'ok',
-  received: 'ok', rejected: 'danger', cancelled: 'muted',
+  received: 'ok', rejected: 'danger', cancelled: 'muted', recovered: 'warn',
 };
 
 export function statusBadge(s) {
