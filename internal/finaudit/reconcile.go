@@ -71,7 +71,7 @@ type reconApp struct {
 }
 
 // paidStatuses are the application statuses whose money has gone out (SPEC §4.2).
-var paidStatuses = map[string]bool{"disbursed": true, "received": true}
+var paidStatuses = map[string]bool{"disbursed": true, "received": true, "recovered": true}
 
 // sources are the registers a transfer's reference may name, and how to check it against that register.
 // The relief register is checked in full below; the ledger's own movements (receive, budget, allocate) have
@@ -131,7 +131,7 @@ func reconcile(ctx context.Context, q sqlx.QueryerContext, a actor.Actor) (Recon
 	var apps []reconApp
 	if err := sqlx.SelectContext(ctx, q, &apps, `SELECT id, app_no, status, amount_fen, coalesce(transfer_id, 0) AS transfer_id,
 		coalesce(recovery_transfer_id, 0) AS recovery_transfer_id FROM applications
-		WHERE (transfer_id IS NOT NULL OR status IN ('disbursed', 'received')) AND `+appScope+` ORDER BY id`, aargs...); err != nil {
+		WHERE (transfer_id IS NOT NULL OR status IN ('disbursed', 'received', 'recovered')) AND `+appScope+` ORDER BY id`, aargs...); err != nil {
 		return r, err
 	}
 	appByID := make(map[string]*reconApp, len(apps))

@@ -82,7 +82,7 @@ var PaymentMethodNames = map[string]string{"bank": "银行转账", "cash": "现�
 // where builds the register's condition for f in a's scope: only applications whose money went out.
 func (s *Service) registerWhere(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f RegisterFilter) (string, []any, error) {
 	scope, args := a.Scope("org_path")
-	where := []string{"status IN ('disbursed', 'received')", scope}
+	where := []string{"status IN ('disbursed', 'received', 'recovered')", scope}
 	add := func(cond string, vs ...any) { where = append(where, cond); args = append(args, vs...) }
 	fields := map[string]string{}
 	for name, d := range map[string]string{"from": f.From, "to": f.To} {
