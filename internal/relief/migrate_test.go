@@ -50,7 +50,7 @@ func TestMigration12_ARecoveredPaymentGetsItsOwnStatusAndNothingElseChanges(t *t
 			VALUES (?, 'approve', 'approved', 1, '审批人', ?, '{}')`, a.id, at)
 	}
 
-	if err := store.MigrateTo(w, bangfu.Schema, 11); err != nil {
+	if err := store.MigrateTo(w, bangfu.Schema, 0); err != nil {
 		t.Fatal(err)
 	}
 	var statuses []string
