@@ -1,0 +1,749 @@
+package finaudit
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/clock"
+	"bangfu/internal/household"
+	"bangfu/internal/ident"
+	"bangfu/internal/ledger"
+	"bangfu/internal/money"
+	"bangfu/internal/policy"
+	"bangfu/internal/relief"
+	"bangfu/internal/store"
+)
+
+// The rules of the anomaly report (SPEC §8.2 异常线索). Each finding is a lead for the funds-review committee,
+// not a verdict: it names the rule, the records and the numbers, and the auditor follows the links.
+const (
+	RulePaidTwice        = "paid_twice"         // the same person paid twice for the same type and period
+	RuleAboveCap         = "above_cap"          // a payment, or a household's year, above its cap
+	RuleJustBelow        = "just_below"         // several payments at 95–100% of second_approval_above from one caseworker or org in a month
+	RuleSplit            = "split_payments"     // one household, one type, within 30 days: payments each under the threshold whose sum passes it
+	RuleExitedHousehold  = "exited_household"   // paid after the household's file was exited or rejected
+	RuleSharedCard       = "shared_card"        // one bank card on different households
+	RuleSharedPhone      = "shared_phone"       // one phone on different households
+	RuleSegregation      = "segregation"        // one person in two roles on one application, from the decisions as made
+	RuleGreenDocsOverdue = "green_docs_overdue" // green channel: documents still missing after green_docs_days
+	RuleGreenNoReview    = "green_no_review"    // green channel: no retrospective review green_docs_days after approval
+	RuleGreenFlagged     = "green_flagged"      // green channel: flagged by the retrospective review
+)
+
+// Rules lists every rule in the report's order, with its Chinese name.
+var Rules = []struct{ Rule, Name string }{
+	{RulePaidTwice, "同一人同类型同期重复发放"},
+	{RuleAboveCap, "超过上限"},
+	{RuleJustBelow, "集中在审批门槛之下"},
+	{RuleSplit, "拆分发放"},
+	{RuleExitedHousehold, "向已撤档或被驳回的困难户发放"},
+	{RuleSharedCard, "不同困难户共用一张银行卡"},
+	{RuleSharedPhone, "不同困难户共用一个手机号"},
+	{RuleSegregation, "违反不相容职务分离"},
+	{RuleGreenDocsOverdue, "绿色通道材料逾期未补"},
+	{RuleGreenNoReview, "绿色通道未做事后复核"},
+	{RuleGreenFlagged, "绿色通道复核存疑"},
+}
+
+// Ref is a record a finding involves, for the links.
+type Ref struct {
+	Type  string `json:"type"` // application, household
+	ID    int64  `json:"id"`
+	Label string `json:"label"` // 申请编号 or 档案编号
+}
+
+// Finding is one anomaly: the rule, the records and the numbers.
+type Finding struct {
+	Rule      string `json:"rule"`
+	Message   string `json:"message"`
+	AmountFen int64  `json:"amount_fen"` // the money concerned
+	Refs      []Ref  `json:"records"`
+}
+
+// RuleGroup is one rule's findings.
+type RuleGroup struct {
+	Rule     string    `json:"rule"`
+	Name     string    `json:"name"`
+	Count    int       `json:"count"`
+	Findings []Finding `json:"findings"`
+}
+
+// AnomalyFilter is the period of the payments examined (paid date, China calendar, inclusive) and an optional
+// rule to show alone.
+type AnomalyFilter struct {
+	From string `query:"from" json:"from"`
+	To   string `query:"to" json:"to"`
+	Rule string `query:"rule" json:"rule"`
+}
+
+// AnomalyReport is the report: every rule with its count, in the order of Rules.
+type AnomalyReport struct {
+	Filter   AnomalyFilter `json:"filter"`
+	Payments int           `json:"payments"` // payments examined
+	Total    int           `json:"total"`    // findings
+	Rules    []RuleGroup   `json:"rules"`
+}
+
+// payment is one paid (or, for the green-channel rules, approved) application as the rules read it.
+type payment struct {
+	id, household, org, amount, createdBy, submittedBy, firstApprover, approver, disburser, reviewer int64
+	appNo, typ, status, idNumber, student, schoolYear, orgPath, paidAt, approvedAt, docsDue, outcome string
+	aidYear                                                                                          int64
+	green, paid                                                                                      bool
+}
+
+func (p *payment) ref() Ref { return Ref{Type: "application", ID: p.id, Label: p.appNo} }
+
+// Anomalies runs every rule over the payments in a's scope (auditors, finance) and records that it was run.
+func (s *Service) Anomalies(ctx context.Context, a actor.Actor, f AnomalyFilter) (AnomalyReport, error) {
+	if err := require(a, anomalyReaders...); err != nil {
+		return AnomalyReport{}, err
+	}
+	from, to, err := period(FundUseFilter{From: f.From, To: f.To}, s.Clock.Now())
+	if err != nil {
+		return AnomalyReport{}, err
+	}
+	known := f.Rule == ""
+	for _, r := range Rules {
+		known = known || r.Rule == f.Rule
+	}
+	if !known {
+		return AnomalyReport{}, apperr.Invalid("rule", "未知的规则")
+	}
+	now := s.Clock.Now()
+	tx, err := s.DB.R.BeginTxx(ctx, nil)
+	if err != nil {
+		return AnomalyReport{}, err
+	}
+	rep, err := anomalies(ctx, tx, a, now, from, to)
+	tx.Rollback()
+	if err != nil {
+		return AnomalyReport{}, err
+	}
+	rep.Filter = f
+	counts := map[string]int{}
+	for _, g := range rep.Rules {
+		counts[g.Rule] = g.Count
+	}
+	// SPEC §8.2: every run of the report is audited — who looked, at what, and what it found.
+	if _, err := store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (struct{}, error) {
+		return struct{}{}, audit.Record(ctx, tx, a, now, audit.Entry{Action: "report.anomalies", EntityType: "report",
+			EntityID: "anomalies", After: map[string]any{"filter": f, "payments": rep.Payments, "findings": counts}})
+	}); err != nil {
+		return AnomalyReport{}, err
+	}
+	if f.Rule != "" {
+		for _, g := range rep.Rules {
+			if g.Rule == f.Rule {
+				rep.Rules = []RuleGroup{g}
+			}
+		}
+	}
+	return rep, nil
+}
+
+// policies picks the policy version in force for an org on a date, once per pair.
+type policies struct {
+	ctx   context.Context
+	q     sqlx.QueryerContext
+	cache map[string]policy.Params
+}
+
+func (c *policies) at(org int64, at string) (policy.Params, error) {
+	day := at
+	if t, err := store.ParseTime(at); err == nil {
+		day = clock.Date(t)
+	}
+	key := strconv.FormatInt(org, 10) + " " + day
+	if p, ok := c.cache[key]; ok {
+		return p, nil
+	}
+	p, err := policy.InForce(c.ctx, c.q, org, day)
+	if err != nil {
+		return policy.Params{}, err
+	}
+	c.cache[key] = p.Params
+	return p.Params, nil
+}
+
+func anomalies(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now, from, to time.Time) (AnomalyReport, error) {
+	groups := map[string][]Finding{}
+	add := func(f Finding) { groups[f.Rule] = append(groups[f.Rule], f) }
+	pol := &policies{ctx: ctx, q: q, cache: map[string]policy.Params{}}
+
+	scope, args := a.Scope("org_path")
+	fromS, toS := store.FormatTime(from), store.FormatTime(to)
+	// Paid applications in the period; and the green-channel ones approved (paid or not) in it.
+	rows, err := q.QueryContext(ctx, `SELECT id, app_no, type, status, coalesce(household_id, 0), applicant_id_number,
+		student_id_number, school_year, org_id, org_path, aid_year, amount_fen, green, created_by, coalesce(submitted_by, 0),
+		coalesce(first_approved_by, 0), coalesce(approved_by, 0), coalesce(disbursed_by, 0), coalesce(reviewed_by, 0),
+		coalesce(disbursed_at, ''), coalesce(approved_at, ''), coalesce(docs_due, ''), review_outcome
+		FROM applications WHERE `+scope+` AND (
+		  (status IN ('disbursed', 'received') AND disbursed_at >= ? AND disbursed_at < ?)
+		  OR (green = 1 AND status = 'approved' AND approved_at >= ? AND approved_at < ?))`,
+		append(args, fromS, toS, fromS, toS)...)
+	if err != nil {
+		return AnomalyReport{}, err
+	}
+	var ps []*payment
+	for rows.Next() {
+		p := &payment{}
+		if err := rows.Scan(&p.id, &p.appNo, &p.typ, &p.status, &p.household, &p.idNumber, &p.student, &p.schoolYear, &p.org,
+			&p.orgPath, &p.aidYear, &p.amount, &p.green, &p.createdBy, &p.submittedBy, &p.firstApprover, &p.approver,
+			&p.disburser, &p.reviewer, &p.paidAt, &p.approvedAt, &p.docsDue, &p.outcome); err != nil {
+			rows.Close()
+			return AnomalyReport{}, err
+		}
+		p.paid = p.status == "disbursed" || p.status == "received"
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return AnomalyReport{}, err
+	}
+	paid := make([]*payment, 0, len(ps))
+	for _, p := range ps {
+		if p.paid {
+			paid = append(paid, p)
+		}
+	}
+	sort.Slice(paid, func(i, j int) bool {
+		return paid[i].paidAt < paid[j].paidAt || (paid[i].paidAt == paid[j].paidAt && paid[i].id < paid[j].id)
+	})
+
+	if err := ruleAmounts(paid, pol, add); err != nil {
+		return AnomalyReport{}, err
+	}
+	if _, err := ruleHouseholds(ctx, q, paid, add); err != nil {
+		return AnomalyReport{}, err
+	}
+	if err := ruleSegregation(ctx, q, ps, add); err != nil {
+		return AnomalyReport{}, err
+	}
+	if err := ruleGreen(ctx, q, ps, pol, now, add); err != nil {
+		return AnomalyReport{}, err
+	}
+
+	rep := AnomalyReport{Payments: len(paid), Rules: make([]RuleGroup, 0, len(Rules))}
+	for _, r := range Rules {
+		fs := groups[r.Rule]
+		if fs == nil {
+			fs = []Finding{}
+		}
+		rep.Rules = append(rep.Rules, RuleGroup{Rule: r.Rule, Name: r.Name, Count: len(fs), Findings: fs})
+		rep.Total += len(fs)
+	}
+	return rep, nil
+}
+
+// period of a payment for the paid-twice rule: the school year per student for 金秋助学, the year for 送温暖,
+// the calendar month otherwise (living, medical and condolence may be paid again, but not twice in one month).
+func twicePeriod(p *payment) (key, name string) {
+	switch p.typ {
+	case "education":
+		return "edu " + p.student + " " + p.schoolYear, p.schoolYear + " 学年"
+	case "warmth":
+		return "warmth " + p.idNumber + " " + strconv.FormatInt(p.aidYear, 10), strconv.FormatInt(p.aidYear, 10) + " 年"
+	}
+	m := month(p.paidAt)
+	return p.typ + " " + p.idNumber + " " + m, m
+}
+
+func month(at string) string {
+	t, err := store.ParseTime(at)
+	if err != nil {
+		return ""
+	}
+	return t.In(clock.China).Format("2006-01")
+}
+
+func yuan(f int64) string { return money.Fen(f).String() }
+
+// ruleAmounts: paid twice, above a cap, clustered just below the second-approval threshold, and split
+// payments. paid is in paid-date order.
+func ruleAmounts(paid []*payment, pol *policies, add func(Finding)) error {
+	twice := map[string][]*payment{}
+	var twiceKeys []string
+	yearTotal := map[string][]*payment{}
+	var yearKeys []string
+	cluster := map[string][]*payment{}
+	var clusterKeys []string
+	byHome := map[string][]*payment{} // household and type
+	for _, p := range paid {
+		params, err := pol.at(p.org, p.paidAt)
+		if err != nil {
+			return err
+		}
+		k, _ := twicePeriod(p)
+		if twice[k] == nil {
+			twiceKeys = append(twiceKeys, k)
+		}
+		twice[k] = append(twice[k], p)
+
+		// Payments above a cap: a single payment above what its type may pay at all.
+		if c, name := typeCap(p, params); c > 0 && p.amount > c {
+			add(Finding{Rule: RuleAboveCap, AmountFen: p.amount, Refs: []Ref{p.ref()},
+				Message: fmt.Sprintf("%s %s 发放 %s，超过%s %s", p.appNo, ledger.AidTypes[p.typ], yuan(p.amount), name, yuan(c))})
+		}
+		if p.household != 0 {
+			yk := strconv.FormatInt(p.household, 10) + " " + strconv.FormatInt(p.aidYear, 10)
+			if yearTotal[yk] == nil {
+				yearKeys = append(yearKeys, yk)
+			}
+			yearTotal[yk] = append(yearTotal[yk], p)
+			hk := strconv.FormatInt(p.household, 10) + " " + p.typ
+			byHome[hk] = append(byHome[hk], p)
+		}
+		// Just below the threshold: 95–100% of second_approval_above.
+		t := params.SecondApprovalAboveFen
+		if !p.green && p.amount <= t && p.amount*100 >= t*95 {
+			m := month(p.paidAt)
+			for _, k := range []string{"cw " + strconv.FormatInt(p.createdBy, 10) + " " + m, "org " + strconv.FormatInt(p.org, 10) + " " + m} {
+				if cluster[k] == nil {
+					clusterKeys = append(clusterKeys, k)
+				}
+				cluster[k] = append(cluster[k], p)
+			}
+		}
+	}
+	for _, k := range twiceKeys {
+		g := twice[k]
+		if len(g) < 2 {
+			continue
+		}
+		_, name := twicePeriod(g[0])
+		add(Finding{Rule: RulePaidTwice, AmountFen: sum(g), Refs: refs(g),
+			Message: fmt.Sprintf("同一人（%s）%s %s 发放 %d 次，共 %s：%s", ident.MaskID(idOf(g[0])), name,
+				ledger.AidTypes[g[0].typ], len(g), yuan(sum(g)), appNos(g))})
+	}
+	for _, k := range yearKeys {
+		g := yearTotal[k]
+		params, err := pol.at(g[0].org, g[len(g)-1].paidAt)
+		if err != nil {
+			return err
+		}
+		if total := sum(g); total > params.HouseholdCapYearFen {
+			add(Finding{Rule: RuleAboveCap, AmountFen: total, Refs: refs(g),
+				Message: fmt.Sprintf("同一困难户 %d 年各类救助合计 %s，超过年度上限 %s：%s", g[0].aidYear, yuan(total),
+					yuan(params.HouseholdCapYearFen), appNos(g))})
+		}
+	}
+	for _, k := range clusterKeys {
+		g := cluster[k]
+		if len(g) < clusterMin {
+			continue
+		}
+		params, err := pol.at(g[0].org, g[0].paidAt)
+		if err != nil {
+			return err
+		}
+		who := "同一经办人"
+		if strings.HasPrefix(k, "org ") {
+			who = "同一单位"
+		}
+		add(Finding{Rule: RuleJustBelow, AmountFen: sum(g), Refs: refs(g),
+			Message: fmt.Sprintf("%s %s 有 %d 笔金额在二次审批门槛 %s 的 95%%–100%% 之间（%s）：%s", who, month(g[0].paidAt), len(g),
+				yuan(params.SecondApprovalAboveFen), amounts(g), appNos(g))})
+	}
+	// Split payments: within any 30 days, one household's payments of one type, each under the threshold, sum
+	// above it — one need paid in parts that each escape the second approval.
+	homes := make([]string, 0, len(byHome))
+	for h := range byHome {
+		homes = append(homes, h)
+	}
+	sort.Strings(homes)
+	for _, h := range homes {
+		g := byHome[h]
+		for i := 0; i < len(g); {
+			params, err := pol.at(g[i].org, g[i].paidAt)
+			if err != nil {
+				return err
+			}
+			t := params.SecondApprovalAboveFen
+			start, _ := store.ParseTime(g[i].paidAt)
+			j, total := i, int64(0)
+			for j < len(g) {
+				at, _ := store.ParseTime(g[j].paidAt)
+				if at.Sub(start) > splitWindow || g[j].amount > t {
+					break
+				}
+				total += g[j].amount
+				j++
+			}
+			if j-i >= 2 && total > t {
+				w := g[i:j]
+				add(Finding{Rule: RuleSplit, AmountFen: total, Refs: refs(w),
+					Message: fmt.Sprintf("同一困难户 30 天内 %d 笔%s（%s），每笔不超过二次审批门槛 %s，合计 %s：%s", len(w), ledger.AidTypes[w[0].typ], amounts(w),
+						yuan(t), yuan(total), appNos(w))})
+				i = j
+				continue
+			}
+			i++
+		}
+	}
+	return nil
+}
+
+// clusterMin is how many payments just below the threshold in a month make a cluster; splitWindow is the
+// window of the split-payment rule (SPEC §8.2: 30 days).
+const (
+	clusterMin  = 3
+	splitWindow = 30 * 24 * time.Hour
+)
+
+// typeCap is the most one payment of p's type may be (0: no single-payment cap).
+func typeCap(p *payment, params policy.Params) (int64, string) {
+	if p.green {
+		return params.GreenMaxAmountFen, "绿色通道单笔上限"
+	}
+	switch p.typ {
+	case "living":
+		return params.LivingCapYearFen, "生活救助年度上限"
+	case "medical":
+		return params.MedicalCapYearFen, "医疗救助年度上限"
+	case "education":
+		return max(params.EducationHigherFiledFen, params.EducationHigherUnfiledFen, params.EducationSeniorFiledFen,
+			params.EducationSeniorUnfiledFen), "金秋助学最高标准"
+	case "warmth":
+		return params.WarmthAmountFen, "送温暖标准"
+	}
+	return 0, ""
+}
+
+func idOf(p *payment) string {
+	if p.typ == "education" && p.student != "" {
+		return p.student
+	}
+	return p.idNumber
+}
+
+func sum(g []*payment) int64 {
+	var s int64
+	for _, p := range g {
+		s += p.amount
+	}
+	return s
+}
+
+func refs(g []*payment) []Ref {
+	out := make([]Ref, len(g))
+	for i, p := range g {
+		out[i] = p.ref()
+	}
+	return out
+}
+
+func appNos(g []*payment) string {
+	s := make([]string, len(g))
+	for i, p := range g {
+		s[i] = p.appNo
+	}
+	return strings.Join(s, "、")
+}
+
+func amounts(g []*payment) string {
+	s := make([]string, len(g))
+	for i, p := range g {
+		s[i] = yuan(p.amount)
+	}
+	return strings.Join(s, "、")
+}
+
+type home struct {
+	id                          int64
+	fileNo, status, card, phone string
+	closedAt                    string // when the file was exited or rejected (from the audit trail)
+	paid                        []*payment
+}
+
+// ruleHouseholds: payments to exited or rejected files, and cards or phones shared by different households.
+// It returns the households involved, by id.
+func ruleHouseholds(ctx context.Context, q sqlx.QueryerContext, paid []*payment, add func(Finding)) (map[int64]*home, error) {
+	homes := map[int64]*home{}
+	for _, p := range paid {
+		if p.household == 0 {
+			continue
+		}
+		h := homes[p.household]
+		if h == nil {
+			h = &home{id: p.household}
+			homes[p.household] = h
+		}
+		h.paid = append(h.paid, p)
+	}
+	if len(homes) == 0 {
+		return homes, nil
+	}
+	// The paid households' cards and phones, and every household holding one of them.
+	rows, err := q.QueryContext(ctx, `SELECT id, file_no, status, bank_card, phone FROM households`)
+	if err != nil {
+		return nil, err
+	}
+	byCard, byPhone := map[string][]*home{}, map[string][]*home{}
+	all := map[int64]*home{}
+	for rows.Next() {
+		h := &home{}
+		if err := rows.Scan(&h.id, &h.fileNo, &h.status, &h.card, &h.phone); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if paidHome := homes[h.id]; paidHome != nil {
+			paidHome.fileNo, paidHome.status, paidHome.card, paidHome.phone = h.fileNo, h.status, h.card, h.phone
+			h = paidHome
+		}
+		all[h.id] = h
+		if h.card != "" {
+			byCard[h.card] = append(byCard[h.card], h)
+		}
+		if h.phone != "" {
+			byPhone[h.phone] = append(byPhone[h.phone], h)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// When each closed file was closed: the audit trail's exit or rejection.
+	var closed []struct {
+		ID string `db:"entity_id"`
+		At string `db:"at"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &closed, `SELECT entity_id, max(at) AS at FROM audit_events
+		WHERE action IN ('household.exit', 'household.reject') GROUP BY entity_id`); err != nil {
+		return nil, err
+	}
+	for _, c := range closed {
+		id, _ := strconv.ParseInt(c.ID, 10, 64)
+		if h := homes[id]; h != nil {
+			h.closedAt = c.At
+		}
+	}
+	ids := make([]int64, 0, len(homes))
+	for id := range homes {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		h := homes[id]
+		if h.status != "exited" && h.status != "rejected" {
+			continue
+		}
+		var after []*payment
+		for _, p := range h.paid {
+			if h.closedAt == "" || p.paidAt > h.closedAt {
+				after = append(after, p)
+			}
+		}
+		if len(after) == 0 {
+			continue
+		}
+		what := map[string]string{"exited": "撤档", "rejected": "驳回"}[h.status]
+		when := ""
+		if h.closedAt != "" {
+			when = "于 " + clock.Date(mustTime(h.closedAt)) + " "
+		}
+		add(Finding{Rule: RuleExitedHousehold, AmountFen: sum(after),
+			Refs:    append([]Ref{{Type: "household", ID: h.id, Label: h.fileNo}}, refs(after)...),
+			Message: fmt.Sprintf("档案 %s %s已%s，之后仍发放 %d 笔共 %s：%s", h.fileNo, when, what, len(after), yuan(sum(after)), appNos(after))})
+	}
+	shared := func(rule, what string, by map[string][]*home, mask func(string) string) {
+		keys := make([]string, 0)
+		for k, hs := range by {
+			if len(hs) < 2 {
+				continue
+			}
+			for _, h := range hs {
+				if len(h.paid) > 0 {
+					keys = append(keys, k)
+					break
+				}
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			hs := by[k]
+			sort.Slice(hs, func(i, j int) bool { return hs[i].id < hs[j].id })
+			var rs []Ref
+			var files []string
+			var total int64
+			for _, h := range hs {
+				rs = append(rs, Ref{Type: "household", ID: h.id, Label: h.fileNo})
+				files = append(files, h.fileNo)
+			}
+			for _, h := range hs {
+				rs = append(rs, refs(h.paid)...)
+				total += sum(h.paid)
+			}
+			add(Finding{Rule: rule, AmountFen: total, Refs: rs,
+				Message: fmt.Sprintf("%s %s 登记在 %d 个不同的困难户档案上（%s），共发放 %s", what, mask(k), len(hs), strings.Join(files, "、"), yuan(total))})
+		}
+	}
+	shared(RuleSharedCard, "银行卡", byCard, ident.MaskBankCard)
+	shared(RuleSharedPhone, "手机号", byPhone, ident.MaskPhone)
+	return homes, nil
+}
+
+func mustTime(s string) time.Time { t, _ := store.ParseTime(s); return t }
+
+// ruleSegregation reads who did what on each application from its decisions as they were made (the decision
+// snapshots) and the submitter and disburser as recorded at the time — never the current role assignments,
+// which may since have changed and would hide a breach (SPEC §1.2).
+func ruleSegregation(ctx context.Context, q sqlx.QueryerContext, ps []*payment, add func(Finding)) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*payment, len(ps))
+	for _, p := range ps {
+		byID[p.id] = p
+	}
+	type dec struct {
+		actor         int64
+		name, outcome string
+	}
+	decs := map[int64][]dec{}
+	rows, err := q.QueryContext(ctx, `SELECT application_id, action, outcome, actor_id, actor_name FROM application_decisions
+		WHERE action IN ('approve', 'review', 'return', 'reject') ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id, actorID int64
+		var action, outcome, name string
+		if err := rows.Scan(&id, &action, &outcome, &actorID, &name); err != nil {
+			rows.Close()
+			return err
+		}
+		if byID[id] == nil {
+			continue
+		}
+		if action == "return" {
+			decs[id] = nil // a return starts the approvals over
+			continue
+		}
+		if action == "approve" || action == "review" {
+			decs[id] = append(decs[id], dec{actorID, name, outcome})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ids := make([]int64, 0, len(decs))
+	for id := range decs {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		p := byID[id]
+		var approvers []dec
+		var reviewer *dec
+		for i, d := range decs[id] {
+			switch d.outcome {
+			case "first_approved", "approved":
+				approvers = append(approvers, d)
+			case "confirmed", "flagged":
+				reviewer = &decs[id][i]
+			}
+		}
+		var why []string
+		for _, d := range approvers {
+			if d.actor == p.submittedBy || d.actor == p.createdBy {
+				why = append(why, fmt.Sprintf("%s 既提交又审批", d.name))
+			}
+			if p.paid && d.actor == p.disburser {
+				why = append(why, fmt.Sprintf("%s 既审批又发放", d.name))
+			}
+		}
+		if len(approvers) >= 2 && approvers[len(approvers)-2].actor == approvers[len(approvers)-1].actor {
+			why = append(why, fmt.Sprintf("两级审批均由 %s 作出", approvers[len(approvers)-1].name))
+		}
+		if reviewer != nil {
+			for _, d := range approvers {
+				if d.actor == reviewer.actor {
+					why = append(why, fmt.Sprintf("%s 既审批又做事后复核", d.name))
+				}
+			}
+		}
+		if len(why) > 0 {
+			add(Finding{Rule: RuleSegregation, AmountFen: p.amount, Refs: []Ref{p.ref()},
+				Message: fmt.Sprintf("%s（%s）：%s", p.appNo, yuan(p.amount), strings.Join(dedupe(why), "；"))})
+		}
+	}
+	return nil
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	out := s[:0]
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// ruleGreen: green-channel cases whose documents are overdue, that were not reviewed afterwards within
+// green_docs_days of approval, or that the review flagged (SPEC §4.3).
+func ruleGreen(ctx context.Context, q sqlx.QueryerContext, ps []*payment, pol *policies, now time.Time, add func(Finding)) error {
+	var green []*payment
+	var ids []int64
+	for _, p := range ps {
+		if p.green {
+			green = append(green, p)
+			if p.household != 0 {
+				ids = append(ids, p.household)
+			}
+		}
+	}
+	if len(green) == 0 {
+		return nil
+	}
+	docs, err := household.DocumentKindsOfEach(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	today := clock.Date(now)
+	sort.Slice(green, func(i, j int) bool { return green[i].id < green[j].id })
+	for _, p := range green {
+		if p.docsDue != "" && today > p.docsDue && p.household != 0 {
+			var missing []string
+			seen := map[string]bool{}
+			for _, k := range append(append([]string{}, relief.GreenDocs...), relief.RequiredDocs[relief.Type(p.typ)]...) {
+				if !docs[p.household][k] && !seen[k] {
+					seen[k] = true
+					missing = append(missing, household.DocumentKinds[k])
+				}
+			}
+			if len(missing) > 0 {
+				add(Finding{Rule: RuleGreenDocsOverdue, AmountFen: p.amount, Refs: []Ref{p.ref()},
+					Message: fmt.Sprintf("%s 材料应于 %s 前补齐，至今仍缺：%s", p.appNo, p.docsDue, strings.Join(missing, "、"))})
+			}
+		}
+		if p.reviewer == 0 && p.approvedAt != "" {
+			params, err := pol.at(p.org, p.approvedAt)
+			if err != nil {
+				return err
+			}
+			if now.Sub(mustTime(p.approvedAt)) > time.Duration(params.GreenDocsDays)*24*time.Hour {
+				add(Finding{Rule: RuleGreenNoReview, AmountFen: p.amount, Refs: []Ref{p.ref()},
+					Message: fmt.Sprintf("%s 于 %s 批准，已超过 %d 天仍未做事后复核", p.appNo, clock.Date(mustTime(p.approvedAt)), params.GreenDocsDays)})
+			}
+		}
+		if p.outcome == "flagged" {
+			add(Finding{Rule: RuleGreenFlagged, AmountFen: p.amount, Refs: []Ref{p.ref()},
+				Message: fmt.Sprintf("%s（%s）事后复核结论为存疑", p.appNo, yuan(p.amount))})
+		}
+	}
+	return nil
+}
