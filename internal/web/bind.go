@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"bangfu/internal/apperr"
+	"bangfu/internal/validate"
 )
 
 // bind decodes the JSON body strictly (unknown fields, wrong types and trailing data are refused with
@@ -99,4 +100,17 @@ func pathID(c echo.Context) (int64, error) {
 type list[T any] struct {
 	Items []T `json:"items"`
 	Total int `json:"total"`
+}
+
+// checkSearch applies the one search-term rule (validate.SearchTerm) to the q parameter of every request, so
+// no list, present or future, passes an unbounded pattern to SQLite. It runs after authorize: who before what.
+func checkSearch(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for _, q := range c.QueryParams()["q"] {
+			if err := validate.SearchTerm(q); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
 }

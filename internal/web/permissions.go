@@ -189,8 +189,12 @@ func AllowedRoutes(roles []actor.Role) []string {
 		method, path, _ := strings.Cut(key, " ")
 		if _, ok := actionRoles[key]; ok {
 			for _, action := range stateActions(key) {
+				concrete := method + " " + strings.TrimSuffix(path, ":action") + action
+				if _, static := routeRoles[concrete]; static {
+					continue // echo routes it to its own entry (…/documents, …/reveal)
+				}
 				if mayCall(roles, method, path, action) {
-					out = append(out, method+" "+strings.TrimSuffix(path, ":action")+action)
+					out = append(out, concrete)
 				}
 			}
 			continue

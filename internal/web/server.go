@@ -113,13 +113,13 @@ func New(cfg Config) *echo.Echo {
 	})
 	api.POST("/session", s.login, loginLimiter)
 
-	account := api.Group("", s.requireLogin, s.authorize)
+	account := api.Group("", s.requireLogin, s.authorize, checkSearch)
 	account.DELETE("/session", s.logout)
 	account.GET("/me", s.me)
 	account.POST("/me/password", s.changeOwnPassword)
 
 	// authorize checks the route's roles (permissions.go) before any handler reads the body.
-	in := api.Group("", s.requireLogin, requireFreshPassword, s.authorize)
+	in := api.Group("", s.requireLogin, requireFreshPassword, s.authorize, checkSearch)
 
 	in.GET("/orgs", s.listOrgs)
 	in.POST("/orgs", s.createOrg)
