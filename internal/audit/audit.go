@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -144,53 +146,175 @@ func Record(ctx context.Context, tx *sqlx.Tx, a actor.Actor, at time.Time, en En
 
 // Changes renders the fields that differ between before and after as {"before": {...}, "after": {...}}.
 // Both are encoded as JSON objects first, so struct tags decide the field names; a nil side is left out.
+//
+// Every change in the system passes here inside the write transaction (SPEC §10), so the encoded objects are
+// split into their members and the answer written out directly, rather than decoded into maps and encoded
+// again: the text is the same as json.Marshal of the maps would give (members in key order, as encoding/json
+// orders map keys; the values exactly as json.Marshal encoded them).
 func Changes(before, after any) (string, error) {
-	b, err := asMap(before)
+	b, bNull, err := members(before)
 	if err != nil {
 		return "", err
 	}
-	a, err := asMap(after)
+	a, aNull, err := members(after)
 	if err != nil {
 		return "", err
 	}
-	out := map[string]map[string]json.RawMessage{}
-	if before != nil && after != nil {
-		cb, ca := map[string]json.RawMessage{}, map[string]json.RawMessage{}
-		for k, v := range a {
+	var cb, ca []member
+	switch {
+	case before != nil && after != nil:
+		old := make(map[string][]byte, len(b))
+		for _, m := range b {
+			old[m.key] = m.raw
+		}
+		seen := make(map[string]bool, len(a))
+		for _, m := range a {
+			seen[m.key] = true
 			// Both sides come from the same encoder, so equal values have equal encodings.
-			if old, ok := b[k]; !ok || !bytes.Equal(old, v) {
-				ca[k] = v
+			if o, ok := old[m.key]; !ok || !bytes.Equal(o, m.raw) {
+				ca = append(ca, m)
 				if ok {
-					cb[k] = old
+					cb = append(cb, member{m.key, o})
 				}
 			}
 		}
-		for k, v := range b {
-			if _, ok := a[k]; !ok {
-				cb[k] = v
+		for _, m := range b {
+			if !seen[m.key] {
+				cb = append(cb, m)
 			}
 		}
-		out["before"], out["after"] = cb, ca
-	} else if before != nil {
-		out["before"] = b
-	} else {
-		out["after"] = a
+	case before != nil:
+		cb = b
+	default:
+		ca = a
 	}
-	j, err := json.Marshal(out)
-	return string(j), err
+	// One side alone is written as it encoded, null included; beside the other it is the fields that differ.
+	bNull, aNull = bNull && after == nil, aNull && before == nil
+	var out bytes.Buffer
+	out.Grow(64 + 2*len(ca)*24)
+	out.WriteByte('{')
+	if after != nil || before == nil {
+		out.WriteString(`"after":`)
+		writeObject(&out, ca, aNull)
+	}
+	if before != nil {
+		if out.Len() > 1 {
+			out.WriteByte(',')
+		}
+		out.WriteString(`"before":`)
+		writeObject(&out, cb, bNull)
+	}
+	out.WriteByte('}')
+	return out.String(), nil
 }
 
-func asMap(v any) (map[string]json.RawMessage, error) {
+// member is one member of an encoded JSON object: its key, decoded, and its value as encoded.
+type member struct {
+	key string
+	raw []byte
+}
+
+// members encodes v and splits the object into its members, with unique keys (a later duplicate wins, as
+// when decoding into a map). nil, and a value that encodes as null (null is set), have none.
+func members(v any) (ms []member, null bool, err error) {
 	if v == nil {
-		return nil, nil
+		return nil, true, nil
 	}
 	j, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("audit changes: %w", err)
+		return nil, false, fmt.Errorf("audit changes: %w", err)
 	}
-	m := map[string]json.RawMessage{}
-	if err := json.Unmarshal(j, &m); err != nil {
-		return nil, fmt.Errorf("audit changes must be objects: %w", err)
+	if string(j) == "null" {
+		return nil, true, nil
 	}
-	return m, nil
+	if len(j) < 2 || j[0] != '{' {
+		return nil, false, errors.New("audit changes must be objects")
+	}
+	at := map[string]int{}
+	i := 1
+	for i < len(j) && j[i] != '}' {
+		if j[i] == ',' {
+			i++
+		}
+		end := stringEnd(j, i)
+		key := string(j[i+1 : end-1])
+		if bytes.IndexByte(j[i:end], '\\') >= 0 {
+			if err := json.Unmarshal(j[i:end], &key); err != nil {
+				return nil, false, fmt.Errorf("audit changes: %w", err)
+			}
+		}
+		i = end + 1 // past the colon
+		vend := valueEnd(j, i)
+		m := member{key, j[i:vend]}
+		if k, ok := at[key]; ok {
+			ms[k] = m
+		} else {
+			at[key] = len(ms)
+			ms = append(ms, m)
+		}
+		i = vend
+	}
+	return ms, false, nil
+}
+
+// stringEnd is the index just past the JSON string that starts at j[i] (a quote).
+func stringEnd(j []byte, i int) int {
+	for k := i + 1; k < len(j); k++ {
+		switch j[k] {
+		case '\\':
+			k++
+		case '"':
+			return k + 1
+		}
+	}
+	return len(j)
+}
+
+// valueEnd is the index just past the JSON value that starts at j[i], in compact JSON as json.Marshal writes it.
+func valueEnd(j []byte, i int) int {
+	depth := 0
+	for k := i; k < len(j); k++ {
+		switch j[k] {
+		case '"':
+			k = stringEnd(j, k) - 1
+			if depth == 0 {
+				return k + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return k
+			}
+			depth--
+			if depth == 0 {
+				return k + 1
+			}
+		case ',':
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return len(j)
+}
+
+// writeObject writes ms as a JSON object, members in key order, or null.
+func writeObject(out *bytes.Buffer, ms []member, null bool) {
+	if null {
+		out.WriteString("null")
+		return
+	}
+	slices.SortFunc(ms, func(x, y member) int { return strings.Compare(x.key, y.key) })
+	out.WriteByte('{')
+	for i, m := range ms {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		k, _ := json.Marshal(m.key)
+		out.Write(k)
+		out.WriteByte(':')
+		out.Write(m.raw)
+	}
+	out.WriteByte('}')
 }

@@ -9,6 +9,28 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+// The transaction boundary (SPEC §10: every rule checked inside the write transaction, FULL durability).
+//
+// A request's unit of work is one call of Write(ctx, fn) (services call it through InTx): fn holds every read
+// a rule depends on, every row it writes, its ledger transfers and its audit event. Inside commitLoop, the one
+// goroutine that owns the writer connection, fn runs inside "SAVEPOINT w … RELEASE w" of a group transaction
+// (BEGIN IMMEDIATE … COMMIT) shared with the other requests waiting at that moment:
+//
+//   - Isolation: fn runs alone on the only writer connection, between the previous request's RELEASE and its
+//     own, so what it reads (a balance, a cap, a status) is what it writes against; no other write interleaves.
+//   - A refused request (fn returns an error: a rule, a validation, a conflict) or a panicking one is rolled
+//     back to its savepoint before the next request runs: "ROLLBACK TO w" undoes exactly fn's changes, rows,
+//     audit event and ledger entries alike, and the requests before it keep theirs. Its caller gets the error
+//     and no partial write can survive, because nothing of fn's is outside the savepoint.
+//   - If SQLite drops the whole transaction (an interrupt, an I/O error: lostTransaction), the failing request
+//     gets its error and the others run again from scratch in a fresh transaction; none was acknowledged yet.
+//   - Acknowledgement: Write returns nil only after COMMIT returned, and with synchronous=FULL in WAL mode
+//     COMMIT returns after the fsync, so an acknowledged write survives kill -9 (cmd/bangfu/kill_test.go). A
+//     failed COMMIT answers every request of the group with the error: none of them is acknowledged.
+//
+// Group commit shares the fsync, not the rules: each fn still sees the committed-or-earlier-in-group state
+// and is checked in full.
+
 // maxGroup bounds how many writes share one transaction.
 const maxGroup = 64
 
