@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,7 @@ import (
 func (s *Server) bind(c echo.Context, v any) error {
 	body, err := io.ReadAll(c.Request().Body) // bounded by the body-limit middleware
 	if err != nil {
-		return jsonError(err)
+		return jsonError(nil, err)
 	}
 	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] != '{' {
 		return apperr.New(apperr.Validation, "请求体应为 JSON 对象")
@@ -27,7 +28,7 @@ func (s *Server) bind(c echo.Context, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		return jsonError(reflect.TypeOf(v), err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		var he *echo.HTTPError
@@ -39,7 +40,9 @@ func (s *Server) bind(c echo.Context, v any) error {
 	return s.valid.Struct(v)
 }
 
-func jsonError(err error) error {
+// jsonError turns a decoding error into a Chinese validation error; into is the type decoded into, so that a
+// type error names the field as the JSON has it (org_id), not by its Go path (Fields.org_id).
+func jsonError(into reflect.Type, err error) error {
 	var he *echo.HTTPError
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -51,7 +54,7 @@ func jsonError(err error) error {
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
 		return apperr.New(apperr.Validation, "请求体不是有效的 JSON")
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := jsonPath(into, typ.Field)
 		if field == "" {
 			return apperr.New(apperr.Validation, "请求体应为 JSON 对象")
 		}
@@ -61,6 +64,55 @@ func jsonError(err error) error {
 		return apperr.Invalid(field, "不认识的字段")
 	}
 	return apperr.New(apperr.Validation, "请求体格式错误")
+}
+
+// jsonPath rewrites encoding/json's path to a field, which names an embedded struct without a JSON name by
+// its Go type name ("Fields.org_id"), into the field's name in the JSON object ("org_id"): the embedded
+// struct's fields are flattened into the outer object.
+func jsonPath(t reflect.Type, path string) string {
+	var out []string
+	for _, seg := range strings.Split(path, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			out = append(out, seg)
+			t = nil
+			continue
+		}
+		f, embedded := findJSONField(t, seg)
+		if !embedded {
+			out = append(out, seg)
+		}
+		if f == nil {
+			t = nil
+		} else {
+			t = f.Type
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// findJSONField finds the field named seg in the JSON of struct t, looking through embedded structs;
+// embedded reports that seg names an embedded struct without a JSON name (a Go name, not a JSON one).
+func findJSONField(t reflect.Type, seg string) (f *reflect.StructField, embedded bool) {
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if sf.Anonymous && name == "" {
+			if sf.Name == seg {
+				return &sf, true
+			}
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		if name == seg {
+			return &sf, false
+		}
+	}
+	return nil, false
 }
 
 func typeName(kind string) string {
