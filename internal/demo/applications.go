@@ -11,6 +11,7 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/household"
+	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/relief"
 	"bangfu/internal/store"
@@ -197,7 +198,7 @@ func (d *district) plans() []story {
 	greenCases := []story{}
 	for _, h := range append(unfiled, ill...) {
 		greenHomes[h.ID] = true
-		in := relief.Input{Type: relief.Living, HouseholdID: h.ID, AmountFen: 300_000 + int64(len(greenCases)%5)*50_000, Green: true}
+		in := relief.Input{Type: relief.Living, HouseholdID: h.ID, AmountFen: money.Fen(300_000 + int64(len(greenCases)%5)*50_000), Green: true}
 		switch {
 		case h.Filed():
 			in.Type, in.OutOfPocketFen, in.GreenReason = relief.Medical, 2_600_000, "critical_illness"
@@ -306,15 +307,15 @@ func (d *district) plans() []story {
 			if n%11 == 0 {
 				yuan = 10_800 // the whole year's cap at once: two supervisors approve it
 			}
-			add(relief.Input{Type: relief.Living, AmountFen: yuan * 100, Purpose: livingPurposes[h.MainCause]})
+			add(relief.Input{Type: relief.Living, AmountFen: money.Fen(yuan * 100), Purpose: livingPurposes[h.MainCause]})
 			if n%3 == 0 && n%11 != 0 {
-				add(relief.Input{Type: relief.Living, AmountFen: secondLivingYuan[n%len(secondLivingYuan)] * 100,
+				add(relief.Input{Type: relief.Living, AmountFen: money.Fen(secondLivingYuan[n%len(secondLivingYuan)] * 100),
 					Purpose: "年中家庭困难加重，再次申请生活救助"})
 			}
 		}
 		if h.Health == "serious" || h.ExpenseMedicalFen > 0 {
 			oop := medicalOutOfPocket[n%len(medicalOutOfPocket)]
-			add(relief.Input{Type: relief.Medical, OutOfPocketFen: oop * 100, AmountFen: min(oop/2, 30_000) / 100 * 10_000,
+			add(relief.Input{Type: relief.Medical, OutOfPocketFen: money.Fen(oop * 100), AmountFen: money.Fen(min(oop/2, 30_000) / 100 * 10_000),
 				Purpose: medicalPurposes[n%len(medicalPurposes)]})
 		}
 		for _, m := range h.Members {
@@ -324,7 +325,7 @@ func (d *district) plans() []story {
 			}
 		}
 		if n%6 == 1 {
-			add(relief.Input{Type: relief.Condolence, AmountFen: condolenceYuan[n%len(condolenceYuan)] * 100,
+			add(relief.Input{Type: relief.Condolence, AmountFen: money.Fen(condolenceYuan[n%len(condolenceYuan)] * 100),
 				Purpose: condolencePurposes[n%len(condolencePurposes)]})
 		}
 	}

@@ -265,7 +265,7 @@ func approve(s *step) error {
 	}
 	p := snap.Policy.Params
 	// SPEC §4.3: one supervisor approves a green-channel case, whatever its amount (it is within green_max).
-	if !app.Green && app.AmountFen > p.SecondApprovalAboveFen && app.Status == Submitted {
+	if !app.Green && app.AmountFen > money.Fen(p.SecondApprovalAboveFen) && app.Status == Submitted {
 		s.set("status", FirstApproved)
 		s.set("first_approved_by", s.a.UserID)
 		s.set("first_approved_at", s.at)
@@ -276,7 +276,7 @@ func approve(s *step) error {
 	if err != nil {
 		return err
 	}
-	snap.Funding = &fundingSnapshot{AccountID: funding.ID, Name: funding.Name, AvailableFen: funding.Balance().Available}
+	snap.Funding = &fundingSnapshot{AccountID: funding.ID, Name: funding.Name, AvailableFen: money.Fen(funding.Balance().Available)}
 	s.set("status", Approved)
 	s.set("approved_by", s.a.UserID)
 	s.set("approved_at", s.at)
@@ -306,7 +306,7 @@ func reserve(s *step, snap Snapshot) (ledger.Transfer, ledger.Account, error) {
 		return ledger.Transfer{}, funding, err
 	}
 	t, err := ledger.Reserve(s.ctx, s.tx, s.a, s.now, ledger.TransferInput{DebitAccountID: funding.ID, CreditAccountID: payee.ID,
-		Amount: app.AmountFen, Unit: money.CNY, IdempotencyKey: fmt.Sprintf("application-%d-reserve", app.ID),
+		Amount: int64(app.AmountFen), Unit: money.CNY, IdempotencyKey: fmt.Sprintf("application-%d-reserve", app.ID),
 		RefType: "application", RefID: fmt.Sprint(app.ID), Memo: app.AppNo + " " + TypeNames[app.Type]})
 	if e := apperr.From(err); err != nil && e.Code == apperr.Conflict {
 		return t, funding, &apperr.Error{Code: apperr.Conflict, Message: "预算不足，无法批准：" + e.Message,
@@ -388,9 +388,9 @@ type Snapshot struct {
 }
 
 type fundingSnapshot struct {
-	AccountID    int64  `json:"account_id"`
-	Name         string `json:"name"`
-	AvailableFen int64  `json:"available_before_fen"`
+	AccountID    int64     `json:"account_id"`
+	Name         string    `json:"name"`
+	AvailableFen money.Fen `json:"available_before_fen"`
 }
 
 // Checks evaluates every rule for app as an approval would now, for the decision dialog; it writes nothing.

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"bangfu/internal/ident"
+	"bangfu/internal/money"
 )
 
 // Type is an aid type of SPEC §4.1.
@@ -71,8 +72,8 @@ type Application struct {
 	OrgName           string         `db:"org_name" json:"org_name"`
 	OrgPath           string         `db:"org_path" json:"-"`
 	AidYear           int            `db:"aid_year" json:"aid_year"`
-	AmountFen         int64          `db:"amount_fen" json:"amount_fen"`
-	OutOfPocketFen    int64          `db:"out_of_pocket_fen" json:"out_of_pocket_fen"`
+	AmountFen         money.Fen      `db:"amount_fen" json:"amount_fen"`
+	OutOfPocketFen    money.Fen      `db:"out_of_pocket_fen" json:"out_of_pocket_fen"`
 	StudentMemberID   sql.NullInt64  `db:"student_member_id" json:"-"`
 	StudentIDNumber   string         `db:"student_id_number" json:"-"`
 	SchoolStage       string         `db:"school_stage" json:"school_stage"`

@@ -11,24 +11,25 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/clock"
+	"bangfu/internal/money"
 	"bangfu/internal/store"
 )
 
 // Lane is one side of the green-channel report: green-channel or ordinary applications.
 type Lane struct {
-	Submitted     int     `json:"submitted"`       // submitted in the period
-	Pending       int     `json:"pending"`         // not yet decided
-	Overdue       int     `json:"overdue"`         // undecided past the deadline
-	Approved      int     `json:"approved"`        // approved (and perhaps paid since)
-	Rejected      int     `json:"rejected"`        //
-	Decided       int     `json:"decided"`         // approved or rejected: the decision times are over these
-	WithinSLA     int     `json:"within_deadline"` // decided by the deadline
-	MedianHours   float64 `json:"median_hours"`
-	P90Hours      float64 `json:"p90_hours"`
-	AmountFen     int64   `json:"approved_amount_fen"`
-	DocsOverdue   int     `json:"docs_overdue"`   // green: documents past due
-	ReviewPending int     `json:"review_pending"` // green: approved, not yet reviewed
-	Flagged       int     `json:"flagged"`        // green: flagged by the retrospective review
+	Submitted     int       `json:"submitted"`       // submitted in the period
+	Pending       int       `json:"pending"`         // not yet decided
+	Overdue       int       `json:"overdue"`         // undecided past the deadline
+	Approved      int       `json:"approved"`        // approved (and perhaps paid since)
+	Rejected      int       `json:"rejected"`        //
+	Decided       int       `json:"decided"`         // approved or rejected: the decision times are over these
+	WithinSLA     int       `json:"within_deadline"` // decided by the deadline
+	MedianHours   float64   `json:"median_hours"`
+	P90Hours      float64   `json:"p90_hours"`
+	AmountFen     money.Fen `json:"approved_amount_fen"`
+	DocsOverdue   int       `json:"docs_overdue"`   // green: documents past due
+	ReviewPending int       `json:"review_pending"` // green: approved, not yet reviewed
+	Flagged       int       `json:"flagged"`        // green: flagged by the retrospective review
 }
 
 // GreenReport compares green-channel and ordinary applications submitted in [From, To] (SPEC §4.3).

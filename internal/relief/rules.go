@@ -38,8 +38,8 @@ const (
 // Paid are the amounts already committed (approved, disbursed or received) for the beneficiary in the
 // application's year, besides the application itself.
 type Paid struct {
-	SameTypeFen int64 `db:"same_type_fen" json:"same_type_fen"` // of the application's type
-	AllTypesFen int64 `db:"all_types_fen" json:"all_types_fen"` // all cash aid together
+	SameTypeFen money.Fen `db:"same_type_fen" json:"same_type_fen"` // of the application's type
+	AllTypesFen money.Fen `db:"all_types_fen" json:"all_types_fen"` // all cash aid together
 }
 
 // facts is everything the rules read, gathered once.
@@ -54,7 +54,7 @@ type facts struct {
 	quotaOrg  string
 }
 
-func yuan(fen int64) string { return money.Fen(fen).String() }
+func yuan(fen money.Fen) string { return fen.String() }
 
 // gather reads the facts for app at now in q (the caller's transaction at approval).
 func gather(ctx context.Context, q sqlx.QueryerContext, app *Application, hh *household.Household, stage Stage, now time.Time) (*facts, error) {
@@ -137,13 +137,13 @@ func (f *facts) evaluate(stage Stage) []Check {
 			}
 			add("living_filed", "生活救助限已建档困难职工", false, apperr.Conflict, "household_id", msg)
 		}
-		f.capCheck(add, "living_cap", typeName, p.LivingCapYearFen, f.paid.SameTypeFen)
+		f.capCheck(add, "living_cap", typeName, money.Fen(p.LivingCapYearFen), f.paid.SameTypeFen)
 	}
 	if app.Type == Medical {
 		// SPEC §9.2: a cap refusal is a conflict, with the numbers.
 		add("medical_out_of_pocket", "不超过自付医疗费用", app.AmountFen <= app.OutOfPocketFen, apperr.Conflict, "amount_fen",
 			fmt.Sprintf("申请 %s，票据载明自付费用 %s", yuan(app.AmountFen), yuan(app.OutOfPocketFen)))
-		f.capCheck(add, "medical_cap", typeName, p.MedicalCapYearFen, f.paid.SameTypeFen)
+		f.capCheck(add, "medical_cap", typeName, money.Fen(p.MedicalCapYearFen), f.paid.SameTypeFen)
 	}
 	if app.Type == Education {
 		want, label := educationAmount(p, app.SchoolStage, f.hh != nil && f.hh.Filed())
@@ -153,16 +153,16 @@ func (f *facts) evaluate(stage Stage) []Check {
 			onceMessage(f.liveTwins, "该学生 "+app.SchoolYear+" 学年"))
 	}
 	if app.Type == Warmth {
-		add("warmth_amount", "送温暖金额", app.AmountFen <= p.WarmthAmountFen, apperr.Validation, "amount_fen",
-			fmt.Sprintf("申请 %s，标准 %s", yuan(app.AmountFen), yuan(p.WarmthAmountFen)))
+		add("warmth_amount", "送温暖金额", app.AmountFen <= money.Fen(p.WarmthAmountFen), apperr.Validation, "amount_fen",
+			fmt.Sprintf("申请 %s，标准 %s", yuan(app.AmountFen), yuan(money.Fen(p.WarmthAmountFen))))
 		add("warmth_once", "每户每年一次", f.liveTwins == 0, apperr.Conflict, "household_id",
 			onceMessage(f.liveTwins, fmt.Sprintf("%d 年度", app.AidYear)))
 	}
-	f.capCheck(add, "household_cap", "各类现金救助合计", p.HouseholdCapYearFen, f.paid.AllTypesFen)
+	f.capCheck(add, "household_cap", "各类现金救助合计", money.Fen(p.HouseholdCapYearFen), f.paid.AllTypesFen)
 
 	if app.Green {
-		add("green_max", "绿色通道单笔上限", app.AmountFen <= p.GreenMaxAmountFen, apperr.Conflict, "amount_fen",
-			fmt.Sprintf("申请 %s，绿色通道单笔上限 %s", yuan(app.AmountFen), yuan(p.GreenMaxAmountFen)))
+		add("green_max", "绿色通道单笔上限", app.AmountFen <= money.Fen(p.GreenMaxAmountFen), apperr.Conflict, "amount_fen",
+			fmt.Sprintf("申请 %s，绿色通道单笔上限 %s", yuan(app.AmountFen), yuan(money.Fen(p.GreenMaxAmountFen))))
 		if app.GreenReason == "pandemic" {
 			industry := ""
 			if f.hh != nil {
@@ -194,7 +194,7 @@ func (f *facts) evaluate(stage Stage) []Check {
 }
 
 // capCheck adds the check of a yearly cap: what was committed before, plus this amount, within the cap.
-func (f *facts) capCheck(add func(rule, name string, ok bool, code apperr.Code, field, msg string), rule, what string, capFen, usedFen int64) {
+func (f *facts) capCheck(add func(rule, name string, ok bool, code apperr.Code, field, msg string), rule, what string, capFen, usedFen money.Fen) {
 	amount := f.app.AmountFen
 	ok := usedFen+amount <= capFen
 	verdict := "未超出"
@@ -214,7 +214,7 @@ func onceMessage(n int, period string) string {
 
 // educationAmount is the policy amount for a student at stage (SPEC §2: education_amounts), with its label;
 // 0 for a stage the programme does not cover.
-func educationAmount(p policy.Params, stage string, filed bool) (int64, string) {
+func educationAmount(p policy.Params, stage string, filed bool) (money.Fen, string) {
 	filedName := "未建档"
 	if filed {
 		filedName = "已建档"
@@ -222,19 +222,19 @@ func educationAmount(p policy.Params, stage string, filed bool) (int64, string) 
 	switch stage {
 	case "higher_ed":
 		if filed {
-			return p.EducationHigherFiledFen, "高等教育·" + filedName
+			return money.Fen(p.EducationHigherFiledFen), "高等教育·" + filedName
 		}
-		return p.EducationHigherUnfiledFen, "高等教育·" + filedName
+		return money.Fen(p.EducationHigherUnfiledFen), "高等教育·" + filedName
 	case "senior_high", "vocational":
 		if filed {
-			return p.EducationSeniorFiledFen, "高中阶段·" + filedName
+			return money.Fen(p.EducationSeniorFiledFen), "高中阶段·" + filedName
 		}
-		return p.EducationSeniorUnfiledFen, "高中阶段·" + filedName
+		return money.Fen(p.EducationSeniorUnfiledFen), "高中阶段·" + filedName
 	}
 	return 0, ""
 }
 
-func educationMessage(want int64, label string, got int64) string {
+func educationMessage(want money.Fen, label string, got money.Fen) string {
 	if want == 0 {
 		return "金秋助学面向高中阶段（含中职）和高等教育在读学生"
 	}

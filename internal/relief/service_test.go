@@ -1,6 +1,8 @@
 package relief_test
 
 import (
+	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 
@@ -90,6 +92,16 @@ func TestService_ApprovalReservesDisbursementPostsAndReceiptConfirms(t *testing.
 	}
 	if n, problems, err := relief.CheckMoney(f.ctx, f.svc.DB.R); err != nil || n != 1 || len(problems) != 0 {
 		t.Fatalf("CheckMoney: %d %v %v", n, problems, err)
+	}
+	// Money is money.Fen inside and integer fen with _fen names outside (SPEC §9.2).
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"amount_fen":100000,`, `"out_of_pocket_fen":0,`, `"transfers":[{`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the answer lacks %s: %s", want, b)
+		}
 	}
 }
 

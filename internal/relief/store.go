@@ -15,6 +15,7 @@ import (
 	"bangfu/internal/audit"
 	"bangfu/internal/clock"
 	"bangfu/internal/household"
+	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/store"
 	"bangfu/internal/validate"
@@ -37,10 +38,10 @@ type Input struct {
 	ApplicantPhone    string `json:"applicant_phone" validate:"omitempty,mobile"`
 	DutyNote          string `json:"duty_note" validate:"max=200"`
 
-	AmountFen       int64  `json:"amount_fen" validate:"gte=0,lte=100000000"` // 0: the policy amount (education, warmth)
-	OutOfPocketFen  int64  `json:"out_of_pocket_fen" validate:"gte=0,lte=10000000000"`
-	StudentMemberID int64  `json:"student_member_id" validate:"gte=0"`
-	Purpose         string `json:"purpose" validate:"required,max=500"`
+	AmountFen       money.Fen `json:"amount_fen" validate:"gte=0,lte=100000000"` // 0: the policy amount (education, warmth)
+	OutOfPocketFen  money.Fen `json:"out_of_pocket_fen" validate:"gte=0,lte=10000000000"`
+	StudentMemberID int64     `json:"student_member_id" validate:"gte=0"`
+	Purpose         string    `json:"purpose" validate:"required,max=500"`
 
 	Green       bool   `json:"green"`
 	GreenReason string `json:"green_reason" validate:"omitempty,oneof=pandemic accident critical_illness"`
@@ -259,7 +260,7 @@ func (app *Application) fill(ctx context.Context, tx *sqlx.Tx, a actor.Actor, no
 		}
 	case Warmth:
 		if app.AmountFen == 0 {
-			app.AmountFen = p.WarmthAmountFen
+			app.AmountFen = money.Fen(p.WarmthAmountFen)
 		}
 	}
 	if app.AmountFen <= 0 {
