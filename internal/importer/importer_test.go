@@ -92,7 +92,7 @@ func TestImport_RealRunCreatesDraftsWithCategoryAndAuditsEachHouseholdAndTheFile
 		t.Errorf("audit chain: %+v %v", v, err)
 	}
 	// The households appear in the household list like any other.
-	page, err := household.List(context.Background(), f.db.R, a, testNow, household.Filter{Q: "张建华"})
+	page, err := household.List(context.Background(), f.db.R, a, testNow, household.Filter{Q: "张建华", Status: "draft", Industry: "other"})
 	if err != nil || page.Total != 1 {
 		t.Errorf("search finds %d: %v", page.Total, err)
 	}
