@@ -814,3 +814,16 @@ CREATE UNIQUE INDEX applications_education_once ON applications (student_id_numb
     WHERE type = 'education' AND status IN ('submitted', 'first_approved', 'approved', 'disbursed', 'received', 'recovered');
 CREATE UNIQUE INDEX applications_warmth_once ON applications (beneficiary, aid_year)
     WHERE type = 'warmth' AND status IN ('submitted', 'first_approved', 'approved', 'disbursed', 'received', 'recovered');
+
+-- migration 13: a log-in lock-out that a stranger cannot aim (SPEC §1.3, issue 15 item 4): failures slow an
+-- account down per client address; only many failures from everywhere lock the name itself, known or not.
+CREATE INDEX login_failures_user_addr_at ON login_failures (username, client_addr, at);
+CREATE TABLE login_locks (
+    username  TEXT PRIMARY KEY COLLATE NOCASE,
+    until     TEXT    NOT NULL,
+    failures  INTEGER NOT NULL,
+    locked_at TEXT    NOT NULL
+);
+-- The lock moves from the users row to login_locks, which also holds names that do not exist.
+INSERT INTO login_locks (username, until, failures, locked_at)
+    SELECT username, locked_until, 0, locked_until FROM users WHERE locked_until IS NOT NULL;

@@ -18,7 +18,6 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
-	"bangfu/internal/clock"
 	"bangfu/internal/store"
 )
 
@@ -28,9 +27,6 @@ type Session struct {
 	CSRF  string
 	User  User
 }
-
-// dummyHash keeps the time of a log-in for an unknown user like that of a known one.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("bangfu-no-such-user"), bcrypt.MinCost)
 
 func randomToken() string {
 	b := make([]byte, 32)
@@ -47,22 +43,24 @@ func hashToken(t string) string {
 
 var errBadCredentials = apperr.New(apperr.Unauthenticated, "用户名或密码错误")
 
-// Login checks a username and password and opens a session. Every success, failure and lock-out is an audit
-// event (SPEC §1.3). MaxFailures failures within FailureWindow lock the account for LockDuration.
+// Login checks a username and password and opens a session. Every success, failure, delay and lock is an
+// audit event (SPEC §1.3). The lock-out cannot be aimed (lockout.go): failures slow down the account at the
+// address they come from, and lock it for everyone only past AccountLockFailures. A known and an unknown
+// username get the same answers at every step, so the answers do not tell a stranger which names exist.
 func (s *Service) Login(ctx context.Context, username, password, clientAddr, requestID string) (Session, error) {
 	now := s.Clock.Now()
 	var row struct {
-		ID          int64          `db:"id"`
-		Hash        string         `db:"password_hash"`
-		Disabled    bool           `db:"disabled"`
-		LockedUntil sql.NullString `db:"locked_until"`
+		ID       int64  `db:"id"`
+		Hash     string `db:"password_hash"`
+		Disabled bool   `db:"disabled"`
 	}
-	err := s.DB.R.GetContext(ctx, &row, "SELECT id, password_hash, disabled, locked_until FROM users WHERE username = ?", username)
+	err := s.DB.R.GetContext(ctx, &row, "SELECT id, password_hash, disabled FROM users WHERE username = ?", username)
 	known := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Session{}, err
 	}
 	who := actor.Actor{Username: username, RequestID: requestID, ClientAddr: clientAddr}
+	entityID := username
 	if known {
 		u, err := getUser(ctx, s.DB.R, "u.id = ?", row.ID)
 		if err != nil {
@@ -70,39 +68,41 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr, req
 		}
 		who = actor.Actor{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.Roles, OrgID: u.Org.ID,
 			OrgPath: u.OrgPath, RequestID: requestID, ClientAddr: clientAddr}
-		if until := lockedUntil(row.LockedUntil, now); !until.IsZero() {
-			err := s.DB.Write(ctx, func(tx *sqlx.Tx) error {
-				return audit.Record(ctx, tx, who, now, audit.Entry{Action: "session.login_refused", EntityType: "user",
-					EntityID: fmt.Sprint(row.ID), Reason: "账户已锁定"})
-			})
-			if err != nil {
-				return Session{}, err
-			}
-			return Session{}, lockedError(until)
-		}
+		entityID = fmt.Sprint(row.ID)
 	}
-	hash := dummyHash
+	if refusal, reason, err := s.refusal(ctx, s.DB.R, username, clientAddr, now); err != nil {
+		return Session{}, err
+	} else if refusal != nil {
+		err := s.DB.Write(ctx, func(tx *sqlx.Tx) error {
+			return audit.Record(ctx, tx, who, now, audit.Entry{Action: "session.login_refused", EntityType: "user",
+				EntityID: entityID, Reason: reason})
+		})
+		if err != nil {
+			return Session{}, err
+		}
+		return Session{}, refusal
+	}
+	hash := s.dummyHash()
 	if known {
 		hash = []byte(row.Hash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !known || row.Disabled {
-		return Session{}, s.recordFailure(ctx, who, known && !row.Disabled, row.ID, now)
+		return Session{}, s.recordFailure(ctx, who, entityID, known, row.ID, now)
 	}
 	sess := Session{Token: randomToken(), CSRF: randomToken()}
 	err = s.DB.Write(ctx, func(tx *sqlx.Tx) error {
-		// The lock may have been set by a concurrent failure since we looked.
-		var lu sql.NullString
-		if err := tx.GetContext(ctx, &lu, "SELECT locked_until FROM users WHERE id = ?", row.ID); err != nil {
+		// A lock may have been set by a concurrent failure since we looked.
+		if until, err := lockedUntilTx(ctx, tx, username, now); err != nil {
 			return err
-		}
-		if until := lockedUntil(lu, now); !until.IsZero() {
+		} else if !until.IsZero() {
 			return lockedError(until)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, client_addr)
 			VALUES (?, ?, ?, ?, ?, ?)`, hashToken(sess.Token), row.ID, sess.CSRF, store.FormatTime(now), store.FormatTime(now), clientAddr); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE username = ?", username); err != nil {
+		// The owner's success clears the failures from this address only: a stranger's elsewhere still count.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE username = ? AND client_addr = ?", username, clientAddr); err != nil {
 			return err
 		}
 		var err error
@@ -112,66 +112,6 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr, req
 		return audit.Record(ctx, tx, who, now, audit.Entry{Action: "session.login", EntityType: "user", EntityID: fmt.Sprint(row.ID)})
 	})
 	return sess, err
-}
-
-func lockedUntil(v sql.NullString, now time.Time) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	t, err := store.ParseTime(v.String)
-	if err != nil || !t.After(now) {
-		return time.Time{}
-	}
-	return t
-}
-
-func lockedError(until time.Time) error {
-	return apperr.New(apperr.RateLimited, "登录失败次数过多，账户已锁定，请于 %s 后再试", until.In(clock.China).Format("15:04"))
-}
-
-// recordFailure writes the failure and its audit event, and locks the account on the MaxFailures-th failure
-// within the window. It returns the error for the client.
-func (s *Service) recordFailure(ctx context.Context, who actor.Actor, lockable bool, userID int64, now time.Time) error {
-	result := errBadCredentials
-	err := s.DB.Write(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (username, at, client_addr) VALUES (?, ?, ?)",
-			who.Username, store.FormatTime(now), who.ClientAddr); err != nil {
-			return err
-		}
-		entityID := who.Username
-		if userID != 0 {
-			entityID = fmt.Sprint(userID)
-		}
-		if err := audit.Record(ctx, tx, who, now, audit.Entry{Action: "session.login_failed", EntityType: "user",
-			EntityID: entityID, Reason: "用户名或密码错误"}); err != nil {
-			return err
-		}
-		if !lockable {
-			return nil
-		}
-		var n int
-		if err := tx.GetContext(ctx, &n, "SELECT count(*) FROM login_failures WHERE username = ? AND at > ?",
-			who.Username, store.FormatTime(now.Add(-FailureWindow))); err != nil {
-			return err
-		}
-		if n < MaxFailures {
-			return nil
-		}
-		until := now.Add(LockDuration)
-		if _, err := tx.ExecContext(ctx, "UPDATE users SET locked_until = ? WHERE id = ?", store.FormatTime(until), userID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE username = ?", who.Username); err != nil {
-			return err
-		}
-		result = apperr.New(apperr.Unauthenticated, "用户名或密码错误；连续失败%d次，账户已锁定%d分钟", MaxFailures, int(LockDuration.Minutes()))
-		return audit.Record(ctx, tx, who, now, audit.Entry{Action: "user.locked", EntityType: "user",
-			EntityID: entityID, Reason: fmt.Sprintf("%d分钟内登录失败%d次", int(FailureWindow.Minutes()), n)})
-	})
-	if err != nil {
-		return err
-	}
-	return result
 }
 
 // errExpired is returned for a missing, expired or revoked session.

@@ -62,6 +62,7 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/users/:id":           onlyAdmin,
 	"PATCH /api/v1/users/:id":         onlyAdmin,
 	"POST /api/v1/users/:id/password": onlyAdmin,
+	"POST /api/v1/users/:id/unlock":   onlyAdmin,
 	"GET /api/v1/policies":            everyone,
 	"GET /api/v1/policies/current":    everyone,
 	"GET /api/v1/policies/:id":        everyone,

@@ -130,6 +130,7 @@ func New(cfg Config) *echo.Echo {
 	in.GET("/users/:id", s.getUser)
 	in.PATCH("/users/:id", s.updateUser)
 	in.POST("/users/:id/password", s.resetPassword)
+	in.POST("/users/:id/unlock", s.unlockUser)
 
 	in.GET("/policies", s.listPolicies)
 	in.GET("/policies/current", s.currentPolicy)

@@ -166,3 +166,22 @@ func (s *Server) changeOwnPassword(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+// unlockUser ends a user's log-in lock-out with a reason (SPEC §1.3; admin).
+func (s *Server) unlockUser(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason" validate:"required,max=500"`
+	}
+	if err := s.bind(c, &in); err != nil {
+		return err
+	}
+	u, err := s.auth.Unlock(c.Request().Context(), actorOf(c), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}

@@ -143,5 +143,21 @@ async function renderEdit(root, id, ctx) {
     ctx.toast(`已重置 ${u.username} 的密码`);
   });
 
-  root.append(summary, card('基本信息', edit), card('重置密码', h('p', { class: 'muted' }, '为忘记密码的用户设置新密码，并通过安全方式告知本人。'), pw));
+  // SPEC §1.3: admin ends a lock-out (and forgets the failed log-ins) with a reason; the server audits it.
+  const unlock = h('form', { class: 'form form-narrow', id: 'user-unlock-form' },
+    field('解锁原因', h('textarea', { name: 'reason', maxlength: 500, rows: 2 }), { required: true, hint: '例如：已电话联系本人确认。' }),
+    formActions(h('button', { type: 'submit', class: 'btn', id: 'user-unlock-submit' }, '解除登录锁定')));
+
+  bindForm(unlock, async (data) => {
+    const updated = await api('POST', `/users/${u.id}/unlock`, { reason: data.reason });
+    if (updated && updated.id) {
+      u = updated;
+      seen.set(String(u.id), u);
+    }
+    unlock.reset();
+    ctx.toast(`已解除 ${u.username} 的登录锁定`);
+  });
+
+  root.append(summary, card('基本信息', edit), card('重置密码', h('p', { class: 'muted' }, '为忘记密码的用户设置新密码，并通过安全方式告知本人。'), pw),
+    card('登录锁定', h('p', { class: 'muted' }, '多次登录失败会暂停该账户登录；确认是本人后可在此解锁。'), unlock));
 }
