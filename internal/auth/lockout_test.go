@@ -214,4 +214,3 @@ func TestLogin_AnUnknownAndAKnownNameGetTheSameAnswers(t *testing.T) {
 		t.Fatalf("the sequence did not reach the delay and the lock: %v", distinct)
 	}
 }
-
