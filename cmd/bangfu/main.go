@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -38,7 +39,7 @@ import (
 const usage = `bangfu — 困难职工帮扶管理系统 (case management for union hardship relief)
 
 Usage:
-  bangfu serve [--addr 127.0.0.1:8080] [--db ./data/bangfu.db] [--demo]
+  bangfu serve [--addr 127.0.0.1:8080] [--db ./data/bangfu.db] [--demo] [--tls-cert F --tls-key F] [--trusted-proxy CIDR] [--secure-cookie]
   bangfu audit verify [--db FILE] [--key FILE] [--checkpoint FILE]...
   bangfu audit checkpoint [--db FILE] [--key FILE]   sign the head of the audit chain; print it for filing
   bangfu ledger check [--db FILE]      recompute every balance from the transfers; exit 1 on any difference
@@ -46,7 +47,8 @@ Usage:
   bangfu backup [--db FILE] DEST
   bangfu user add --username U --name N --org CODE --role R[,R]   (password read from stdin)
 
-Every flag can also be set as an environment variable: BANGFU_ADDR, BANGFU_DB, BANGFU_KEY.
+Every flag can also be set as an environment variable: BANGFU_ADDR, BANGFU_DB, BANGFU_KEY, BANGFU_TLS_CERT,
+BANGFU_TLS_KEY, BANGFU_TRUSTED_PROXY, BANGFU_SECURE_COOKIE.
 Run "bangfu COMMAND --help" for a command's flags.
 `
 
@@ -116,7 +118,28 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	addr := fs.String("addr", env("BANGFU_ADDR", "127.0.0.1:8080"), "address to listen on (BANGFU_ADDR)")
 	withDemo := fs.Bool("demo", false, "fill an empty database with demo data")
 	keyPath := keyFlag(fs)
+	// SPEC §9.1, issue 15 item 5: HTTPS directly, or behind a proxy that terminates it.
+	tlsCert := fs.String("tls-cert", env("BANGFU_TLS_CERT", ""), "TLS certificate file (PEM); with --tls-key serves HTTPS with HSTS (BANGFU_TLS_CERT)")
+	tlsKey := fs.String("tls-key", env("BANGFU_TLS_KEY", ""), "TLS private key file (PEM) (BANGFU_TLS_KEY)")
+	trustedProxy := fs.String("trusted-proxy", env("BANGFU_TRUSTED_PROXY", ""), "CIDR[,CIDR] of proxies whose X-Forwarded-For/-Proto are honoured (BANGFU_TRUSTED_PROXY)")
+	secureCookie := fs.Bool("secure-cookie", env("BANGFU_SECURE_COOKIE", "") == "1" || env("BANGFU_SECURE_COOKIE", "") == "true",
+		"always mark the session cookie Secure, e.g. behind a TLS proxy (BANGFU_SECURE_COOKIE=1)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return fmt.Errorf("--tls-cert 与 --tls-key 须同时指定")
+	}
+	var certs []tls.Certificate
+	if *tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			return fmt.Errorf("读取 TLS 证书失败：%w", err)
+		}
+		certs = append(certs, cert)
+	}
+	proxies, err := web.ParseCIDRs(*trustedProxy)
+	if err != nil {
 		return err
 	}
 	// SPEC §7: the instance's checkpoint key is created on first start, beside the database unless placed.
@@ -162,7 +185,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	srv := &http.Server{
 		Addr:              *addr,
-		Handler:           web.New(web.Config{DB: db, Log: log, KeyPath: *keyPath}),
+		Handler:           web.New(web.Config{DB: db, Log: log, KeyPath: *keyPath, TrustedProxies: proxies, SecureCookie: *secureCookie}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -171,8 +194,15 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	fmt.Fprintf(out, "bangfu 已启动：http://%s/ （数据库 %s）\n", *addr, *dbPath)
+	scheme := "http"
+	if len(certs) > 0 {
+		scheme = "https"
+		srv.TLSConfig = &tls.Config{Certificates: certs, MinVersion: tls.VersionTLS12}
+		go func() { errc <- srv.ListenAndServeTLS("", "") }()
+	} else {
+		go func() { errc <- srv.ListenAndServe() }()
+	}
+	fmt.Fprintf(out, "bangfu 已启动：%s://%s/ （数据库 %s）\n", scheme, *addr, *dbPath)
 	select {
 	case err := <-errc:
 		return err

@@ -6,6 +6,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -36,6 +37,9 @@ type Config struct {
 	LoginRate  rate.Limit // log-in attempts per second per client address; 0: 2 per second
 	LoginBurst int        // 0: 20
 	KeyPath    string     // the checkpoint signing key (SPEC §7); "": beside the database
+	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto (transport.go); none: the peer is the client.
+	TrustedProxies []*net.IPNet
+	SecureCookie   bool // the session cookie is always Secure (behind a TLS proxy)
 }
 
 // Server carries the dependencies every handler needs.
@@ -45,6 +49,9 @@ type Server struct {
 	log   *slog.Logger
 	auth  *auth.Service
 	valid *validate.Validator
+
+	trustedProxies    []*net.IPNet
+	forceSecureCookie bool
 
 	// The areas' services: every handler binds, calls one of their methods and encodes.
 	households *household.Service
@@ -79,6 +86,9 @@ func New(cfg Config) *echo.Echo {
 		auth:  &auth.Service{DB: cfg.DB, Clock: cfg.Clock, BcryptCost: cfg.BcryptCost},
 		valid: validate.New(cfg.Clock.Now),
 
+		trustedProxies:    cfg.TrustedProxies,
+		forceSecureCookie: cfg.SecureCookie,
+
 		households: &household.Service{DB: cfg.DB, Clock: cfg.Clock},
 		referrals:  &referral.Service{DB: cfg.DB, Clock: cfg.Clock},
 		policies:   &policy.Service{DB: cfg.DB, Clock: cfg.Clock},
@@ -89,8 +99,9 @@ func New(cfg Config) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.IPExtractor = echo.ExtractIPDirect() // no proxy is trusted unless one is configured in front
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies) // no proxy is trusted unless one is configured in front
 	e.Use(s.recoverPanics)
+	e.Use(s.hsts)
 	e.Use(detachWrites)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{

@@ -130,7 +130,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{
 		Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: c.IsTLS(), MaxAge: int(auth.AbsoluteTimeout.Seconds()),
+		Secure: s.secureCookie(c), MaxAge: int(auth.AbsoluteTimeout.Seconds()),
 	})
 	return c.JSON(http.StatusOK, newMe(sess.User, sess.CSRF))
 }
@@ -140,7 +140,7 @@ func (s *Server) logout(c echo.Context) error {
 	if err := s.auth.Logout(c.Request().Context(), actorOf(c), token); err != nil {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookie(c), MaxAge: -1})
 	return c.NoContent(http.StatusNoContent)
 }
 

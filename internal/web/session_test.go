@@ -302,4 +302,7 @@ func TestLogin_OverTLSSetsASecureCookie(t *testing.T) {
 			t.Errorf("cookie over TLS %q lacks %q", ck, want)
 		}
 	}
+	if hsts := res.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=") {
+		t.Errorf("no HSTS over TLS: %q", hsts)
+	}
 }
