@@ -55,6 +55,8 @@ var (
 	Relations    = []string{"spouse", "child", "parent", "sibling", "grandchild", "grandparent", "other"}
 	SchoolStages = []string{"none", "primary", "junior_high", "senior_high", "vocational", "higher_ed"}
 	ExitReasons  = []string{"recovered", "retired", "moved", "deceased", "other"}
+	CauseNames   = map[string]string{"illness": "因病", "disability": "因残", "unemployment": "失业", "laid_off": "下岗",
+		"schooling": "因学", "disaster": "因灾", "accident": "意外", "pandemic": "受疫情影响", "zero_employment": "零就业家庭", "other": "其他"}
 )
 
 // Causes of hardship stored as a comma-separated list.

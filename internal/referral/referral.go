@@ -196,6 +196,9 @@ func finish(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id i
 		EntityID: fmt.Sprint(id), OrgID: out.OrgID, OrgPath: out.OrgPath, Before: before, After: out, Reason: in.Note})
 }
 
+// StatusNames are the Chinese names of a referral's statuses (SPEC §3.4).
+var StatusNames = map[string]string{"pending": "跟进中", "helped": "已帮扶", "declined": "未帮扶"}
+
 // Filter selects referrals.
 type Filter struct {
 	Status  string `query:"status"`

@@ -85,6 +85,7 @@ var routeRoles = map[string][]actor.Role{
 	"POST /api/v1/funds":                       onlyFinance,
 	"GET /api/v1/funds/:id":                    fundReaders,
 	"GET /api/v1/funds/:id/transfers":          fundReaders,
+	"GET /api/v1/funds/:id/transfers/export":   fundReaders,
 	"POST /api/v1/funds/:id/receive":           onlyFinance,
 	"POST /api/v1/funds/:id/budget":            onlyFinance,
 	"GET /api/v1/funds/transfers/:id":          fundReaders,
@@ -94,6 +95,7 @@ var routeRoles = map[string][]actor.Role{
 
 	// Household files (SPEC §3). The lifecycle actions take their roles from household.Lifecycle.
 	"GET /api/v1/households":                       caseReaders,
+	"GET /api/v1/households/export":                caseReaders,
 	"POST /api/v1/households":                      onlyCase,
 	"POST /api/v1/households/duplicate-overrides":  onlySup,
 	"GET /api/v1/households/:id":                   caseReaders,
@@ -111,12 +113,14 @@ var routeRoles = map[string][]actor.Role{
 
 	// Referrals (SPEC §3.4).
 	"GET /api/v1/referrals":            caseReaders,
+	"GET /api/v1/referrals/export":     caseReaders,
 	"POST /api/v1/referrals":           onlyCase,
 	"GET /api/v1/referrals/:id":        caseReaders,
 	"POST /api/v1/referrals/:id/close": caseOrSup,
 
 	// Relief applications (SPEC §4). The workflow actions take their roles from relief.Workflow.
 	"GET /api/v1/applications":               caseReaders,
+	"GET /api/v1/applications/export":        caseReaders,
 	"POST /api/v1/applications":              onlyCase,
 	"POST /api/v1/applications/bulk-approve": onlySup,
 	"GET /api/v1/applications/:id":           caseReaders,

@@ -24,6 +24,7 @@ import (
 	"bangfu/internal/org"
 	"bangfu/internal/policy"
 	"bangfu/internal/referral"
+	"bangfu/internal/report"
 	"bangfu/internal/store"
 	"bangfu/internal/validate"
 )
@@ -60,6 +61,7 @@ type Server struct {
 	orgs       *org.Service
 	ledger     *ledger.Service
 	audit      *audit.Service
+	reports    *report.Service
 }
 
 // BodyLimit is the largest JSON request body accepted (SPEC §9.2: larger bodies get 413 too_large).
@@ -95,6 +97,7 @@ func New(cfg Config) *echo.Echo {
 		orgs:       &org.Service{DB: cfg.DB, Clock: cfg.Clock},
 		ledger:     &ledger.Service{DB: cfg.DB, Clock: cfg.Clock},
 		audit:      &audit.Service{DB: cfg.DB, Clock: cfg.Clock},
+		reports:    &report.Service{DB: cfg.DB, Clock: cfg.Clock},
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -156,6 +159,7 @@ func New(cfg Config) *echo.Echo {
 	s.householdRoutes(in)
 	s.applicationRoutes(in)
 	s.finauditRoutes(in, cfg)
+	s.exportRoutes(in)
 
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	s.serveUI(e)

@@ -1,0 +1,277 @@
+// Package report owns what a union office reads rather than edits (SPEC §8.1): exports of the lists as
+// XLSX or CSV. Each export reads through the owning area's service, so it sees exactly the rows, scope and
+// masking that the list on screen shows.
+package report
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/clock"
+	"bangfu/internal/export"
+	"bangfu/internal/household"
+	"bangfu/internal/ledger"
+	"bangfu/internal/money"
+	"bangfu/internal/referral"
+	"bangfu/internal/relief"
+	"bangfu/internal/store"
+)
+
+// Service answers the exports.
+type Service struct {
+	DB    *store.DB
+	Clock clock.Clock
+}
+
+// Options are what an export request asks for besides the list's own filter.
+type Options struct {
+	Format   export.Format
+	Unmasked bool   // full ID, phone and bank numbers: finance and auditors only, audited
+	Filter   string // the list's filter as the request gave it (its query string), for the audit event
+}
+
+// File is a finished export in a temporary file; the caller sends it and calls Close, which removes it.
+type File struct {
+	*os.File
+	Name string // the file name to offer, e.g. 困难职工档案.xlsx
+	Rows int
+}
+
+// Close closes and removes the temporary file.
+func (f *File) Close() error {
+	err := f.File.Close()
+	os.Remove(f.File.Name())
+	return err
+}
+
+// pageSize is the page an export reads at a time through the area's list: the largest a list serves.
+const pageSize = 200
+
+// unmaskers may ask for an export with full numbers (SPEC §8.1).
+var unmaskers = []actor.Role{actor.Finance, actor.Auditor}
+
+// write runs one export: it refuses a role that may not unmask before anything is read, writes the sheet to
+// a temporary file, so that memory stays flat however long the list, and records the export — its list,
+// filter, format, masking and row count — as an audit event (SPEC §7: every export is audited) before the
+// file is handed out.
+func (s *Service) write(ctx context.Context, a actor.Actor, list string, opt Options, sheet export.Sheet) (*File, error) {
+	if opt.Unmasked {
+		if err := a.Require(unmaskers...); err != nil {
+			return nil, apperr.Forbiddenf("只有财务和经审可以导出不打码的名单")
+		}
+	}
+	tmp, err := os.CreateTemp("", "bangfu-export-*")
+	if err != nil {
+		return nil, err
+	}
+	f := &File{File: tmp, Name: sheet.Name + "." + string(opt.Format)}
+	if f.Rows, err = export.Write(tmp, opt.Format, sheet); err != nil {
+		f.Close()
+		return nil, err
+	}
+	masking := "打码"
+	if opt.Unmasked {
+		masking = "不打码"
+	}
+	err = s.DB.Write(ctx, func(tx *sqlx.Tx) error {
+		return audit.Record(ctx, tx, a, s.Clock.Now(), audit.Entry{Action: "export", EntityType: "export", EntityID: list,
+			After:  map[string]any{"list": list, "filter": opt.Filter, "format": opt.Format, "unmasked": opt.Unmasked, "rows": f.Rows},
+			Reason: fmt.Sprintf("导出%s（%s，%d 行）", sheet.Name, masking, f.Rows)})
+	})
+	if err == nil {
+		_, err = tmp.Seek(0, 0)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// pages reads a list page by page through fetch until a page comes back short, handing each page to emit.
+func pages[T any](fetch func(page int) ([]T, error), emit func([]T) error) error {
+	for page := 1; ; page++ {
+		items, err := fetch(page)
+		if err != nil {
+			return err
+		}
+		if err := emit(items); err != nil {
+			return err
+		}
+		if len(items) < pageSize {
+			return nil
+		}
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
+}
+
+// Households exports the household list that f selects.
+func (s *Service) Households(ctx context.Context, a actor.Actor, f household.Filter, opt Options) (*File, error) {
+	svc := &household.Service{DB: s.DB, Clock: s.Clock}
+	sheet := export.Sheet{Name: "困难职工档案", Columns: []export.Column{
+		{Title: "档案编号", Width: 18}, {Title: "户主姓名", Width: 10}, {Title: "身份证号", Width: 22}, {Title: "联系电话", Width: 14},
+		{Title: "所属工会", Width: 24}, {Title: "状态", Width: 10}, {Title: "困难类别", Width: 10}, {Title: "建议类别", Width: 10},
+		{Title: "主要致困原因", Width: 12}, {Title: "行业", Width: 8}, {Title: "农民工", Width: 8},
+		{Title: "人均月收入", Kind: export.Money, Width: 12}, {Title: "建档日期", Kind: export.Date, Width: 12},
+		{Title: "更新日期", Kind: export.Date, Width: 12},
+	}}
+	sheet.Rows = func(emit func([]any) error) error {
+		return pages(func(page int) ([]household.Brief, error) {
+			f.Page, f.PerPage = page, pageSize
+			p, err := svc.List(ctx, a, f)
+			return p.Items, err
+		}, func(items []household.Brief) error {
+			full, err := s.householdNumbers(ctx, a, opt, items)
+			if err != nil {
+				return err
+			}
+			for _, h := range items {
+				id, phone := h.IDNumber, h.Phone
+				if n, ok := full[h.ID]; ok {
+					id, phone = n.IDNumber, n.Phone
+				}
+				filed := ""
+				if h.FiledAt.Valid {
+					filed = h.FiledAt.String
+				}
+				if err := emit([]any{h.FileNo, h.Name, id, phone, h.OrgName, household.StatusNames[h.Status],
+					household.CategoryNames[h.Category], household.CategoryNames[h.Suggested], household.CauseNames[h.MainCause],
+					household.IndustryName(h.Industry), yesNo(h.Migrant), money.Fen(h.PerCapitaFen), filed, h.UpdatedAt}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return s.write(ctx, a, "households", opt, sheet)
+}
+
+func (s *Service) householdNumbers(ctx context.Context, a actor.Actor, opt Options, items []household.Brief) (map[int64]household.Numbers, error) {
+	if !opt.Unmasked {
+		return nil, nil
+	}
+	ids := make([]int64, len(items))
+	for i, h := range items {
+		ids[i] = h.ID
+	}
+	return household.FullNumbers(ctx, s.DB.R, a, ids)
+}
+
+// Applications exports the application list that f selects.
+func (s *Service) Applications(ctx context.Context, a actor.Actor, f relief.Filter, opt Options) (*File, error) {
+	svc := &relief.Service{DB: s.DB, Clock: s.Clock}
+	sheet := export.Sheet{Name: "救助申请", Columns: []export.Column{
+		{Title: "申请编号", Width: 18}, {Title: "类型", Width: 10}, {Title: "状态", Width: 12}, {Title: "申请人", Width: 10},
+		{Title: "身份证号", Width: 22}, {Title: "联系电话", Width: 14}, {Title: "所属工会", Width: 24}, {Title: "年度", Kind: export.Int, Width: 8},
+		{Title: "金额", Kind: export.Money, Width: 12}, {Title: "绿色通道", Width: 8}, {Title: "创建日期", Kind: export.Date, Width: 12},
+	}}
+	sheet.Rows = func(emit func([]any) error) error {
+		return pages(func(page int) ([]relief.View, error) {
+			f.Page, f.PerPage = page, pageSize
+			p, err := svc.List(ctx, a, f)
+			return p.Items, err
+		}, func(items []relief.View) error {
+			var full map[int64]relief.Numbers
+			if opt.Unmasked {
+				ids := make([]int64, len(items))
+				for i, v := range items {
+					ids[i] = v.ID
+				}
+				var err error
+				if full, err = relief.FullNumbers(ctx, s.DB.R, a, ids); err != nil {
+					return err
+				}
+			}
+			for _, v := range items {
+				id, phone := v.ApplicantIDNumber, v.ApplicantPhone
+				if n, ok := full[v.ID]; ok {
+					id, phone = n.IDNumber, n.Phone
+				}
+				if err := emit([]any{v.AppNo, relief.TypeNames[v.Type], relief.StatusNames[v.Status], v.ApplicantName, id, phone,
+					v.OrgName, v.AidYear, money.Fen(v.AmountFen), yesNo(v.Green), v.CreatedAt}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return s.write(ctx, a, "applications", opt, sheet)
+}
+
+// Referrals exports the referral list that f selects (names and numbers as the list shows them).
+func (s *Service) Referrals(ctx context.Context, a actor.Actor, f referral.Filter, opt Options) (*File, error) {
+	if opt.Unmasked {
+		return nil, apperr.Invalid("unmasked", "转介名单只能打码导出")
+	}
+	svc := &referral.Service{DB: s.DB, Clock: s.Clock}
+	sheet := export.Sheet{Name: "转介跟踪", Columns: []export.Column{
+		{Title: "姓名", Width: 10}, {Title: "身份证号", Width: 22}, {Title: "联系电话", Width: 14}, {Title: "转介工会", Width: 24},
+		{Title: "原因", Width: 30}, {Title: "跟进日期", Kind: export.Date, Width: 12}, {Title: "状态", Width: 10},
+		{Title: "帮扶金额", Kind: export.Money, Width: 12}, {Title: "结果", Width: 24}, {Title: "转介日期", Kind: export.Date, Width: 12},
+	}}
+	sheet.Rows = func(emit func([]any) error) error {
+		return pages(func(page int) ([]referral.Referral, error) {
+			f.Page, f.PerPage = page, pageSize
+			p, err := svc.List(ctx, a, f)
+			return p.Items, err
+		}, func(items []referral.Referral) error {
+			for _, r := range items {
+				if err := emit([]any{r.Name, r.IDNumber, r.Phone, r.OrgName, r.Reason, r.FollowUpDate, referral.StatusNames[r.Status],
+					money.Fen(r.AmountFen), r.Outcome, r.CreatedAt}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return s.write(ctx, a, "referrals", opt, sheet)
+}
+
+// Transfers exports the statement of ledger account id that f selects.
+func (s *Service) Transfers(ctx context.Context, a actor.Actor, id int64, f ledger.StatementFilter, opt Options) (*File, error) {
+	if opt.Unmasked {
+		return nil, apperr.Invalid("unmasked", "台账明细不含证件号码，无需不打码导出")
+	}
+	svc := &ledger.Service{DB: s.DB, Clock: s.Clock}
+	account, err := svc.Account(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	sheet := export.Sheet{Name: "台账明细", Columns: []export.Column{
+		{Title: "流水号", Kind: export.Int, Width: 10}, {Title: "日期", Kind: export.Date, Width: 12}, {Title: "类型", Width: 10},
+		{Title: "借方账户", Width: 24}, {Title: "贷方账户", Width: 24}, {Title: "金额", Kind: export.Money, Width: 14},
+		{Title: "单位", Width: 6}, {Title: "状态", Width: 8}, {Title: "凭证号", Width: 14}, {Title: "摘要", Width: 30}, {Title: "经办人", Width: 10},
+	}}
+	sheet.Rows = func(emit func([]any) error) error {
+		return pages(func(page int) ([]ledger.StatementLine, error) {
+			f.Page, f.PerPage = page, pageSize
+			p, err := svc.AccountStatement(ctx, a, account.ID, f)
+			return p.Items, err
+		}, func(items []ledger.StatementLine) error {
+			for _, t := range items {
+				var amount any = money.Fen(t.Amount)
+				if t.Unit != "CNY" {
+					amount = t.Amount // goods are counted in their unit, not yuan
+				}
+				if err := emit([]any{t.ID, t.CreatedAt, ledger.TransferKindNames[t.Kind], t.DebitName, t.CreditName, amount, t.Unit,
+					ledger.StateNames[t.State], t.VoucherNo, t.Memo, t.Actor}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return s.write(ctx, a, "transfers", opt, sheet)
+}

@@ -1,0 +1,231 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"bangfu/internal/demo"
+	"bangfu/internal/web/webtest"
+)
+
+// exportServer is a test server with the demo households in it.
+func exportServer(t *testing.T) *webtest.Server {
+	t.Helper()
+	s := webtest.New(t)
+	if err := demo.Households(context.Background(), s.DB, s.Auth); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func exportCount(t *testing.T, s *webtest.Server) int {
+	t.Helper()
+	var n int
+	if err := s.DB.R.Get(&n, "SELECT count(*) FROM audit_events WHERE action = 'export'"); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+var (
+	maskedID = regexp.MustCompile(`^\d{6}\*{8}\d{3}[\dX]$`)
+	fullID   = regexp.MustCompile(`^\d{17}[\dX]$`)
+)
+
+func openXLSX(t *testing.T, body []byte) (*excelize.File, [][]string) {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("the export is not an XLSX file: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, rows
+}
+
+// TestExport_HouseholdsXLSX: a caseworker's export is the list in their scope, with a frozen Chinese header,
+// masked ID numbers, money as a number in a yuan format and dates as dates; the export is audited.
+func TestExport_HouseholdsXLSX(t *testing.T) {
+	s := exportServer(t)
+	cw := s.Login("caseworker1")
+	total := int(cw.Must(http.StatusOK, "GET", "/api/v1/households?per_page=1", nil).JSON()["total"].(float64))
+	if total == 0 {
+		t.Fatal("the demo gave caseworker1 no households")
+	}
+	before := exportCount(t, s)
+	r := cw.Must(http.StatusOK, "GET", "/api/v1/households/export?format=xlsx", nil)
+	if ct := r.Header.Get("Content-Type"); !strings.Contains(ct, "spreadsheetml") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	f, rows := openXLSX(t, r.Body)
+	sheet := f.GetSheetName(0)
+	if sheet != "困难职工档案" {
+		t.Errorf("sheet name %q", sheet)
+	}
+	header := rows[0]
+	if header[0] != "档案编号" || header[2] != "身份证号" || header[11] != "人均月收入" || header[12] != "建档日期" {
+		t.Fatalf("header %q", header)
+	}
+	if len(rows)-1 != total {
+		t.Fatalf("export has %d rows, the list says %d", len(rows)-1, total)
+	}
+	panes, err := f.GetPanes(sheet)
+	if err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("header row is not frozen: %+v %v", panes, err)
+	}
+	if w, _ := f.GetColWidth(sheet, "C"); w < 20 {
+		t.Errorf("ID column width %v", w)
+	}
+	var filedRow int
+	for i, row := range rows[1:] {
+		if !maskedID.MatchString(row[2]) {
+			t.Fatalf("row %d shows ID %q, not masked", i+2, row[2])
+		}
+		if len(row) > 12 && row[12] != "" && filedRow == 0 {
+			filedRow = i + 2
+		}
+	}
+	// Money is a number cell styled in yuan.
+	cell, _ := excelize.CoordinatesToCellName(12, 2)
+	if typ, _ := f.GetCellType(sheet, cell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("per-capita income cell %s has type %v, want a number", cell, typ)
+	}
+	raw, _ := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	shown, _ := f.GetCellValue(sheet, cell)
+	if !strings.HasPrefix(shown, "¥") || strings.HasPrefix(raw, "¥") {
+		t.Errorf("per-capita income: stored %q, shown %q; want a number shown in yuan", raw, shown)
+	}
+	if filedRow == 0 {
+		t.Fatal("no filed household in the export")
+	}
+	dateCell, _ := excelize.CoordinatesToCellName(13, filedRow)
+	raw, _ = f.GetCellValue(sheet, dateCell, excelize.Options{RawCellValue: true})
+	shown, _ = f.GetCellValue(sheet, dateCell)
+	if !regexp.MustCompile(`^\d+(\.\d+)?$`).MatchString(raw) || !regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`).MatchString(shown) {
+		t.Errorf("filing date: stored %q, shown %q; want a date serial shown as a date", raw, shown)
+	}
+	if got := exportCount(t, s); got != before+1 {
+		t.Errorf("%d export audit events, want %d", got, before+1)
+	}
+}
+
+// TestExport_CSVHasBOMAndTheSameRows: the CSV opens in Excel (UTF-8 BOM) and holds the rows of the XLSX.
+func TestExport_CSVHasBOMAndTheSameRows(t *testing.T) {
+	s := exportServer(t)
+	cw := s.Login("caseworker2")
+	x := cw.Must(http.StatusOK, "GET", "/api/v1/households/export?format=xlsx&status=filed", nil)
+	c := cw.Must(http.StatusOK, "GET", "/api/v1/households/export?format=csv&status=filed", nil)
+	if !bytes.HasPrefix(c.Body, []byte("\xEF\xBB\xBF")) {
+		t.Fatalf("CSV starts %q, want the UTF-8 BOM", c.Body[:min(8, len(c.Body))])
+	}
+	records, err := csv.NewReader(bytes.NewReader(c.Body[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rows := openXLSX(t, x.Body)
+	if len(records) != len(rows) || len(rows) < 2 {
+		t.Fatalf("CSV has %d lines, XLSX %d rows", len(records), len(rows))
+	}
+	for i := range rows {
+		for _, col := range []int{0, 1, 2, 5} { // file number, name, masked ID, status
+			if records[i][col] != rows[i][col] {
+				t.Fatalf("line %d column %d: CSV %q, XLSX %q", i+1, col+1, records[i][col], rows[i][col])
+			}
+		}
+	}
+	for _, rec := range records[1:] {
+		if rec[5] != "已建档" {
+			t.Fatalf("filter status=filed not applied: %q", rec)
+		}
+	}
+}
+
+// TestExport_UnmaskedOnlyForFinanceAndAuditors: a caseworker asking for full numbers gets 403 and nothing is
+// audited; an auditor gets them, and the export is audited with its filter, masking and row count.
+func TestExport_UnmaskedOnlyForFinanceAndAuditors(t *testing.T) {
+	s := exportServer(t)
+	before := exportCount(t, s)
+	s.Login("caseworker1").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/households/export?unmasked=1", nil)
+	s.Login("supervisor1").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/applications/export?unmasked=1", nil)
+	if got := exportCount(t, s); got != before {
+		t.Fatalf("a refused export wrote %d audit events", got-before)
+	}
+
+	r := s.Login("auditor1").Must(http.StatusOK, "GET", "/api/v1/households/export?unmasked=1&format=csv&category=deep", nil)
+	records, err := csv.NewReader(bytes.NewReader(r.Body[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) < 2 {
+		t.Fatal("the auditor's export is empty")
+	}
+	for _, rec := range records[1:] {
+		if !fullID.MatchString(rec[2]) {
+			t.Fatalf("unmasked export shows ID %q", rec[2])
+		}
+	}
+	var ev struct {
+		Actor  string `db:"actor"`
+		After  string `db:"changes"`
+		Reason string `db:"reason"`
+	}
+	if err := s.DB.R.Get(&ev, "SELECT actor, changes, reason FROM audit_events WHERE action = 'export' ORDER BY seq DESC LIMIT 1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"unmasked":true`, `"filter":"category=deep"`, `"rows":` + strconv.Itoa(len(records)-1)} {
+		if !strings.Contains(strings.ReplaceAll(ev.After, " ", ""), want) {
+			t.Errorf("audit event after = %s, want %s", ev.After, want)
+		}
+	}
+	if ev.Actor != "auditor1" || !strings.Contains(ev.Reason, "不打码") {
+		t.Errorf("audit event by %q: %q", ev.Actor, ev.Reason)
+	}
+}
+
+// TestExport_RefusedToAdminAndBadFormat: admin reads no case data, not even as a file; an unknown format is a
+// validation error.
+func TestExport_RefusedToAdminAndBadFormat(t *testing.T) {
+	s := webtest.New(t)
+	admin := s.Login("admin")
+	for _, p := range []string{"/api/v1/households/export", "/api/v1/applications/export", "/api/v1/referrals/export", "/api/v1/funds/1/transfers/export"} {
+		admin.Refused(http.StatusForbidden, "forbidden", "GET", p, nil)
+	}
+	s.Login("caseworker1").Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/applications/export?format=pdf", nil)
+	s.Login("finance1").Refused(http.StatusNotFound, "not_found", "GET", "/api/v1/funds/99999/transfers/export", nil)
+}
+
+// TestExport_OtherLists: applications, referrals and an account statement export with their headers.
+func TestExport_OtherLists(t *testing.T) {
+	s := exportServer(t)
+	cases := []struct {
+		user, path, sheet, first string
+	}{
+		{"caseworker1", "/api/v1/applications/export", "救助申请", "申请编号"},
+		{"caseworker1", "/api/v1/referrals/export", "转介跟踪", "姓名"},
+	}
+	for _, c := range cases {
+		f, rows := openXLSX(t, s.Login(c.user).Must(http.StatusOK, "GET", c.path, nil).Body)
+		if f.GetSheetName(0) != c.sheet || rows[0][0] != c.first {
+			t.Errorf("%s: sheet %q header %q", c.path, f.GetSheetName(0), rows[0])
+		}
+	}
+	var referrals int
+	if err := s.DB.R.Get(&referrals, "SELECT count(*) FROM referrals r JOIN orgs o ON o.id = r.org_id WHERE o.path LIKE (SELECT path FROM orgs WHERE code = 'BJ') || '%'"); err != nil {
+		referrals = -1
+	}
+	_, rows := openXLSX(t, s.Login("auditor1").Must(http.StatusOK, "GET", "/api/v1/referrals/export", nil).Body)
+	if referrals >= 0 && len(rows)-1 != referrals {
+		t.Errorf("district auditor's referral export has %d rows, the table %d", len(rows)-1, referrals)
+	}
+}
