@@ -1,7 +1,7 @@
 // ui.js — the small toolkit every page builds on: elements, money and dates, forms with field errors,
 // lists with search, filters and paging, toasts and dialogs. No framework: plain DOM, one function per job.
 
-import { ApiError } from '/api.js';
+import { ApiError, withQuery } from '/api.js';
 
 // ───────────────────────────── elements ─────────────────────────────
 
@@ -519,6 +519,21 @@ export function listView(root, opts) {
     filterControls[f.name] = ctl;
     controls.push(h('div', { class: 'filter' }, h('label', { class: 'filter-label', for: ctl.id }, f.label), ctl));
   }
+  // opts.exportPath: the list's export route (SPEC §8.1); the links carry the filters on screen. opts.unmasked
+  // offers the full-number export to the roles that may ask for it (the server checks and audits it).
+  const exportLinks = opts.exportPath ? h('span', { class: 'export-links no-print' },
+    [['xlsx', '导出 Excel'], ['csv', '导出 CSV']].concat(opts.unmasked ? [['xlsx-full', '导出（不打码）']] : [])
+      .map(([kind, text]) => h('a', { class: 'btn', id: `${id}-export-${kind}`, dataset: { kind }, href: '#', download: '' }, text))) : null;
+  function updateExportLinks() {
+    if (!exportLinks) return;
+    for (const a of exportLinks.children) {
+      const q = {};
+      for (const [k, v] of Object.entries(state)) if (k !== 'page' && k !== 'per_page' && v !== '') q[k] = v;
+      q.format = a.dataset.kind === 'csv' ? 'csv' : 'xlsx';
+      if (a.dataset.kind === 'xlsx-full') q.unmasked = '1';
+      a.href = '/api/v1' + withQuery(opts.exportPath, q);
+    }
+  }
   const filterForm = h('form', { class: 'list-filters', id: `${id}-filters`, role: 'search' },
     controls,
     (opts.search !== false || filters.some((f) => f.type !== 'select' && f.type !== 'date'))
@@ -531,7 +546,7 @@ export function listView(root, opts) {
       state.page = 1;
       reload();
     }, { id: `${id}-reset` }) : null,
-    h('div', { class: 'list-toolbar' }, opts.toolbar || []));
+    h('div', { class: 'list-toolbar' }, opts.toolbar || [], exportLinks));
   filterForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const qi = filterForm.querySelector('[name="q"]');
@@ -563,6 +578,7 @@ export function listView(root, opts) {
     if (!loaded) tbody.replaceChildren(h('tr', null, h('td', { colspan: columns.length, class: 'table-empty' }, '加载中…')));
     wrap.classList.add('is-loading');
     if (opts.syncUrl !== false) syncUrl(state, perPage);
+    updateExportLinks();
     const query = { ...state };
     let res;
     try {

@@ -206,6 +206,8 @@ function renderList(root, params, ctx) {
       { name: 'year', label: '年度', type: 'select', options: [year, year - 1, year - 2].map((y) => ({ value: y, label: `${y}年` })) },
     ],
     load: (q) => api('GET', withQuery('/applications', { ...q, household_id: householdID })),
+    exportPath: withQuery('/applications/export', { household_id: householdID }),
+    unmasked: ctx.hasRole('finance', 'auditor'),
     rowLink: (a) => `#/applications/${a.id}`,
     empty: '没有符合条件的申请',
     columns: [COLUMNS.appNo, COLUMNS.type, COLUMNS.applicant, COLUMNS.org, COLUMNS.amount, COLUMNS.green, COLUMNS.status,

@@ -244,6 +244,7 @@ async function renderStatement(root, params, ctx) {
   root.append(box);
   list = listView(box, {
     id: 'statement',
+    exportPath: `/funds/${acc.id}/transfers/export`,
     query: params.query,
     search: '凭证号、摘要或编号',
     filters: [

@@ -40,6 +40,8 @@ function renderList(root, params, ctx) {
       { name: 'sort', label: '排序', type: 'select', all: '最近更新', options: [{ value: 'name', label: '姓名' }, { value: 'file_no', label: '档案编号' }, { value: 'per_capita', label: '人均收入' }] },
     ],
     load: (q) => api('GET', withQuery('/households', q)),
+    exportPath: '/households/export',
+    unmasked: ctx.hasRole('finance', 'auditor'),
     rowLink: (x) => `#/households/${x.id}`,
     empty: '没有符合条件的档案',
     columns: [

@@ -10,6 +10,7 @@ export async function render(root, params, ctx) {
   root.append(pageHeader('转介跟踪', ctx.hasRole('caseworker') ? button('新建转介', () => create(ctx, view), { kind: 'primary', id: 'referral-new' }) : null), counts);
   const view = listView(root, {
     id: 'referral-list',
+    exportPath: '/referrals/export',
     query: params.query,
     search: '姓名',
     filters: [
