@@ -6,6 +6,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"bangfu/internal/actor"
+	"bangfu/internal/store"
 )
 
 // Numbers are the applicant's full identifiers of one application, for an unmasked export.
@@ -15,28 +16,12 @@ type Numbers struct {
 	Phone    string `db:"applicant_phone"`
 }
 
-// FullNumbers returns the applicants' full identifiers of the applications ids that lie in a's scope. It writes
-// no audit event: the caller (an unmasked export, SPEC §8.1) records one for the whole export; only finance
-// and auditors may ask.
-func FullNumbers(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, ids []int64) (map[int64]Numbers, error) {
+// FullNumbers returns the applicants' full identifiers of those of the applications ids in a's scope. Only
+// finance and auditors may ask; the caller (an unmasked export, SPEC §8.1) audits the whole export.
+func FullNumbers(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, ids []int64) ([]Numbers, error) {
 	if err := a.Require(actor.Finance, actor.Auditor); err != nil {
 		return nil, err
 	}
-	out := make(map[int64]Numbers, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
 	scope, args := a.Scope("org_path")
-	query, inArgs, err := sqlx.In("SELECT id, applicant_id_number, applicant_phone FROM applications WHERE id IN (?) AND "+scope, append([]any{ids}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	var rows []Numbers
-	if err := sqlx.SelectContext(ctx, q, &rows, query, inArgs...); err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
-		out[r.ID] = r
-	}
-	return out, nil
+	return store.SelectIn[Numbers](ctx, q, "SELECT id, applicant_id_number, applicant_phone FROM applications WHERE id IN (?) AND "+scope, ids, args...)
 }

@@ -110,6 +110,24 @@ func pages[T any](fetch func(page int) ([]T, error), emit func([]T) error) error
 	}
 }
 
+// unmasked reads, when the export asks for full numbers, those of a page of items through read (the owning
+// area's FullNumbers, which checks the role and scope again), keyed by the item's id.
+func unmasked[T, N any](opt Options, items []T, id func(T) int64, read func([]int64) ([]N, error), key func(N) int64) (map[int64]N, error) {
+	if !opt.Unmasked {
+		return nil, nil
+	}
+	ids := make([]int64, len(items))
+	for i, x := range items {
+		ids[i] = id(x)
+	}
+	numbers, err := read(ids)
+	full := make(map[int64]N, len(numbers))
+	for _, n := range numbers {
+		full[key(n)] = n
+	}
+	return full, err
+}
+
 func yesNo(b bool) string {
 	if b {
 		return "是"
@@ -133,7 +151,9 @@ func (s *Service) Households(ctx context.Context, a actor.Actor, f household.Fil
 			p, err := svc.List(ctx, a, f)
 			return p.Items, err
 		}, func(items []household.Brief) error {
-			full, err := s.householdNumbers(ctx, a, opt, items)
+			full, err := unmasked(opt, items, func(h household.Brief) int64 { return h.ID },
+				func(ids []int64) ([]household.Numbers, error) { return household.FullNumbers(ctx, s.DB.R, a, ids) },
+				func(n household.Numbers) int64 { return n.ID })
 			if err != nil {
 				return err
 			}
@@ -158,17 +178,6 @@ func (s *Service) Households(ctx context.Context, a actor.Actor, f household.Fil
 	return s.write(ctx, a, "households", opt, sheet)
 }
 
-func (s *Service) householdNumbers(ctx context.Context, a actor.Actor, opt Options, items []household.Brief) (map[int64]household.Numbers, error) {
-	if !opt.Unmasked {
-		return nil, nil
-	}
-	ids := make([]int64, len(items))
-	for i, h := range items {
-		ids[i] = h.ID
-	}
-	return household.FullNumbers(ctx, s.DB.R, a, ids)
-}
-
 // Applications exports the application list that f selects.
 func (s *Service) Applications(ctx context.Context, a actor.Actor, f relief.Filter, opt Options) (*File, error) {
 	svc := &relief.Service{DB: s.DB, Clock: s.Clock}
@@ -183,16 +192,11 @@ func (s *Service) Applications(ctx context.Context, a actor.Actor, f relief.Filt
 			p, err := svc.List(ctx, a, f)
 			return p.Items, err
 		}, func(items []relief.View) error {
-			var full map[int64]relief.Numbers
-			if opt.Unmasked {
-				ids := make([]int64, len(items))
-				for i, v := range items {
-					ids[i] = v.ID
-				}
-				var err error
-				if full, err = relief.FullNumbers(ctx, s.DB.R, a, ids); err != nil {
-					return err
-				}
+			full, err := unmasked(opt, items, func(v relief.View) int64 { return v.ID },
+				func(ids []int64) ([]relief.Numbers, error) { return relief.FullNumbers(ctx, s.DB.R, a, ids) },
+				func(n relief.Numbers) int64 { return n.ID })
+			if err != nil {
+				return err
 			}
 			for _, v := range items {
 				id, phone := v.ApplicantIDNumber, v.ApplicantPhone
