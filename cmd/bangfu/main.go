@@ -44,11 +44,12 @@ Usage:
   bangfu audit checkpoint [--db FILE] [--key FILE]   sign the head of the audit chain; print it for filing
   bangfu ledger check [--db FILE]      recompute every balance from the transfers; exit 1 on any difference
   bangfu ledger reconcile [--db FILE]  the ledger against the registers (对账); exit 1 on any difference
+  bangfu import [--db FILE] [--dry-run] [--org CODE] --as USER FILE   a survey list (XLSX/CSV) → draft households, all or nothing; exit 1 on any refused row
   bangfu backup [--db FILE] DEST
   bangfu user add --username U --name N --org CODE --role R[,R]   (password read from stdin)
 
 Every flag can also be set as an environment variable: BANGFU_ADDR, BANGFU_DB, BANGFU_KEY, BANGFU_TLS_CERT,
-BANGFU_TLS_KEY, BANGFU_TRUSTED_PROXY, BANGFU_SECURE_COOKIE.
+BANGFU_TLS_KEY, BANGFU_TRUSTED_PROXY, BANGFU_SECURE_COOKIE, BANGFU_AS.
 Run "bangfu COMMAND --help" for a command's flags.
 `
 
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) (in
 		code, err = ledgerCheck(ctx, args[2:], out)
 	case cmd == "ledger reconcile":
 		code, err = ledgerReconcile(ctx, args[2:], out)
+	case args[0] == "import":
+		code, err = importFile(ctx, args[1:], out)
 	case args[0] == "backup":
 		err = backup(ctx, args[1:], out)
 	case cmd == "user add":

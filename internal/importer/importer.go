@@ -52,7 +52,8 @@ type Problem struct {
 	Sheet   string `json:"sheet,omitempty"`
 	Row     int    `json:"row"`
 	Column  string `json:"column"`
-	Value   string `json:"value"` // ID and card numbers masked
+	Cell    string `json:"cell,omitempty"` // the cell's address in its sheet ("B17"), where the column is in the file
+	Value   string `json:"value"`          // ID and card numbers masked
 	Message string `json:"message"`
 	Text    string `json:"text"` // 第 17 行「身份证号」校验位错误
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"bangfu/internal/ident"
 )
 
@@ -191,5 +193,9 @@ func shown(k key, v string) string {
 
 // cellProblem is a problem at person p's column k.
 func cellProblem(p *person, k key, message string) Problem {
-	return problem(p.lay.sheet, p.row, p.header(k), shown(k, p.cells[k]), message)
+	pr := problem(p.lay.sheet, p.row, p.header(k), shown(k, p.cells[k]), message)
+	if i := p.lay.index[k]; i >= 0 {
+		pr.Cell, _ = excelize.CoordinatesToCellName(i+1, p.row)
+	}
+	return pr
 }

@@ -131,6 +131,12 @@ var routeRoles = map[string][]actor.Role{
 	"POST /api/v1/applications/:id/reveal":   caseReaders,
 	"POST /api/v1/applications/:id/:action":  nil, // by action, see actionRoles
 	"GET /api/v1/reports/green-channel":      caseReaders,
+
+	// Survey-list imports (SPEC §8.3): caseworkers import; a supervisor may check a file (dry run). The
+	// service checks the same, and the scope of every row's union; a job is its uploader's alone.
+	"POST /api/v1/imports":         caseOrSup,
+	"GET /api/v1/imports/:id":      caseOrSup,
+	"POST /api/v1/imports/:id/run": onlyCase,
 }
 
 // actionRoles gives, for the routes whose last segment is a state-machine action, the roles of that action

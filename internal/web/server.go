@@ -20,6 +20,7 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/household"
+	"bangfu/internal/importer"
 	"bangfu/internal/ledger"
 	"bangfu/internal/org"
 	"bangfu/internal/policy"
@@ -41,6 +42,10 @@ type Config struct {
 	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto (transport.go); none: the peer is the client.
 	TrustedProxies []*net.IPNet
 	SecureCookie   bool // the session cookie is always Secure (behind a TLS proxy)
+	// ImportLimit is the largest survey list an upload may carry (0: importer.MaxFileSize); ImportDir is where
+	// uploads wait for their import ("": the system's temporary folder).
+	ImportLimit int64
+	ImportDir   string
 }
 
 // Server carries the dependencies every handler needs.
@@ -62,6 +67,9 @@ type Server struct {
 	ledger     *ledger.Service
 	audit      *audit.Service
 	reports    *report.Service
+	imports    *importer.Jobs
+
+	importLimit int64
 }
 
 // BodyLimit is the largest JSON request body accepted (SPEC §9.2: larger bodies get 413 too_large).
@@ -98,6 +106,12 @@ func New(cfg Config) *echo.Echo {
 		ledger:     &ledger.Service{DB: cfg.DB, Clock: cfg.Clock},
 		audit:      &audit.Service{DB: cfg.DB, Clock: cfg.Clock},
 		reports:    &report.Service{DB: cfg.DB, Clock: cfg.Clock},
+		imports: &importer.Jobs{Service: &importer.Service{DB: cfg.DB, Clock: cfg.Clock}, Dir: cfg.ImportDir,
+			Log: cfg.Log},
+		importLimit: cfg.ImportLimit,
+	}
+	if s.importLimit <= 0 {
+		s.importLimit = importer.MaxFileSize
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -115,9 +129,12 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]any{"ok": true}) })
 	e.GET("/api/v1/openapi.json", serveOpenAPI) // the API reference, readable without a session
 
-	// Document uploads carry their own, larger limit (households.go); every other body stays under BodyLimit.
+	// Document and survey-list uploads carry their own, larger limits (households.go, imports.go); every other
+	// body stays under BodyLimit.
 	bodyLimit := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: BodyLimit,
-		Skipper: func(c echo.Context) bool { return c.Path() == uploadRoute && c.Request().Method == http.MethodPost }})
+		Skipper: func(c echo.Context) bool {
+			return (c.Path() == uploadRoute || c.Path() == importRoute) && c.Request().Method == http.MethodPost
+		}})
 	api := e.Group("/api/v1", bodyLimit, s.serverTime, s.loadSession, s.checkCSRF)
 	loginLimiter := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store:               middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: cfg.LoginRate, Burst: cfg.LoginBurst, ExpiresIn: 10 * time.Minute}),
@@ -160,6 +177,7 @@ func New(cfg Config) *echo.Echo {
 	s.applicationRoutes(in)
 	s.finauditRoutes(in, cfg)
 	s.exportRoutes(in)
+	s.importRoutes(in)
 
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	s.serveUI(e)
