@@ -247,6 +247,7 @@ func (j *Jobs) launch(a actor.Actor, path string, size int64, opts Options) Job 
 		Progress: Progress{Phase: "read", Share: -1}},
 		owner: a.UserID, path: path, done: make(chan struct{}), a: a}
 	j.jobs[x.ID] = x
+	first := x.snapshot()
 	j.mu.Unlock()
 	opts.Progress = func(p Progress) {
 		j.mu.Lock()
@@ -255,7 +256,7 @@ func (j *Jobs) launch(a actor.Actor, path string, size int64, opts Options) Job 
 		j.mu.Unlock()
 	}
 	go j.run(x, opts)
-	return x.snapshot()
+	return first
 }
 
 // run imports the job's file; a real run is not cut short by its requester going away (the write is whole
