@@ -65,7 +65,7 @@ var (
 // columns is every column the importer reads, in the template's order.
 var columns = []column{
 	{key: colName, label: "姓名", variants: []string{"成员姓名", "职工姓名"}, head: "name", member: "name", example: "张建华", required: true},
-	{key: colID, label: "身份证号", variants: []string{"身份证号码", "公民身份号码", "身份证", "证件号码"}, head: "id_number", member: "id_number", example: "110101198001010018", required: true},
+	{key: colID, label: "身份证号", variants: []string{"身份证号码", "公民身份号码", "身份证", "证件号码"}, head: "id_number", member: "id_number", example: exampleID, required: true},
 	{key: colRelation, label: "与户主关系", variants: []string{"家庭关系", "关系"}, member: "relation", vocab: relations, example: "本人"},
 	{key: colHeadID, label: "户主身份证号", variants: []string{"户主身份证号码"}},
 	{key: colGender, label: "性别", head: "gender", member: "gender", vocab: genders, example: "男"},

@@ -97,6 +97,11 @@ func readAll(b *book, r *Report, needUnion bool, progress func(rows int)) ([]per
 			if blank {
 				continue
 			}
+			if (p.cells[colName] == exampleName && p.cells[colID] == exampleID) ||
+				(p.cells[colID] == exampleMemberID && p.cells[colHeadID] == exampleID) {
+				r.Notes = append(r.Notes, fmt.Sprintf("%s第 %d 行是模板的示例行，已跳过", sheetPrefix(lay.sheet), rowNo))
+				continue
+			}
 			people = append(people, p)
 			if len(people)%4096 == 0 && progress != nil {
 				progress(len(people))
@@ -198,4 +203,11 @@ func cellProblem(p *person, k key, message string) Problem {
 		pr.Cell, _ = excelize.CoordinatesToCellName(i+1, p.row)
 	}
 	return pr
+}
+
+func sheetPrefix(sheet string) string {
+	if sheet == "" {
+		return ""
+	}
+	return "工作表「" + sheet + "」"
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -33,7 +34,9 @@ func waitOf(c echo.Context) time.Duration {
 
 func (s *Server) importRoutes(g *echo.Group) {
 	g.POST("/imports", s.startImport)
+	g.GET("/imports/template", s.importTemplate)
 	g.GET("/imports/:id", s.getImport)
+	g.GET("/imports/:id/report", s.importReport)
 	g.POST("/imports/:id/run", s.runImport)
 }
 
@@ -120,6 +123,38 @@ func (s *Server) runImport(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, job)
+}
+
+// importTemplate sends the survey list to fill in, with the drop-down lists of the caller's scope.
+func (s *Server) importTemplate(c echo.Context) error {
+	wb, err := s.imports.Service.Template(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return sendWorkbook(c, wb)
+}
+
+// importReport sends a finished job's report as a workbook, the refused cells highlighted.
+func (s *Server) importReport(c echo.Context) error {
+	id, err := importID(c)
+	if err != nil {
+		return err
+	}
+	wb, err := s.imports.Report(actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return sendWorkbook(c, wb)
+}
+
+func sendWorkbook(c echo.Context, wb *importer.Workbook) error {
+	defer wb.Close()
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentDisposition, "attachment; filename*=UTF-8''"+url.PathEscape(wb.Name))
+	h.Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Response().WriteHeader(http.StatusOK)
+	_, err := wb.WriteTo(c.Response())
+	return err
 }
 
 func importID(c echo.Context) (int64, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,13 @@ func TestImports_DryRunReportsEachBadCellThenTheRealRunWritesTheFixedFile(t *tes
 		strings.Contains(p.Value, bad[6:14]) {
 		t.Errorf("problem %+v: row, column, cell, masked value", p)
 	}
+	// Its report downloads as a workbook, for the uploader only.
+	rep := cw.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/imports/%d/report", j.ID), nil)
+	if !strings.Contains(rep.Header.Get("Content-Type"), "spreadsheetml") || !bytes.HasPrefix(rep.Body, []byte("PK")) ||
+		!strings.Contains(rep.Header.Get("Content-Disposition"), url.PathEscape("摸底-导入报告.xlsx")) {
+		t.Errorf("report download: %v", rep.Header)
+	}
+	srv.Login("caseworker2").Refused(http.StatusNotFound, "not_found", "GET", fmt.Sprintf("/api/v1/imports/%d/report", j.ID), nil)
 	// A dry run that found errors cannot be run for real; a real run of the bad file writes nothing.
 	cw.Refused(http.StatusConflict, "conflict", "POST", fmt.Sprintf("/api/v1/imports/%d/run", j.ID), nil)
 	real := finished(t, cw, started(t, uploadSurvey(t, srv, cw, "dry_run=0", "摸底.csv", file)).ID)
@@ -165,6 +173,19 @@ func TestImports_DryRunReportsEachBadCellThenTheRealRunWritesTheFixedFile(t *tes
 	}
 	if n := countHouseholds(t, srv); n != 2 {
 		t.Fatalf("%d households after importing the file twice", n)
+	}
+}
+
+func TestImports_TemplateDownloadsForWhoMayImport(t *testing.T) {
+	srv := webtest.New(t)
+	for _, user := range []string{"caseworker1", "supervisor1"} {
+		r := srv.Login(user).Must(http.StatusOK, "GET", "/api/v1/imports/template", nil)
+		if !strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") || !bytes.HasPrefix(r.Body, []byte("PK")) {
+			t.Errorf("%s: template %v", user, r.Header)
+		}
+	}
+	for _, user := range []string{"finance1", "auditor1", "admin"} {
+		srv.Login(user).Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/imports/template", nil)
 	}
 }
 

@@ -134,9 +134,11 @@ var routeRoles = map[string][]actor.Role{
 
 	// Survey-list imports (SPEC §8.3): caseworkers import; a supervisor may check a file (dry run). The
 	// service checks the same, and the scope of every row's union; a job is its uploader's alone.
-	"POST /api/v1/imports":         caseOrSup,
-	"GET /api/v1/imports/:id":      caseOrSup,
-	"POST /api/v1/imports/:id/run": onlyCase,
+	"POST /api/v1/imports":           caseOrSup,
+	"GET /api/v1/imports/template":   caseOrSup,
+	"GET /api/v1/imports/:id":        caseOrSup,
+	"GET /api/v1/imports/:id/report": caseOrSup,
+	"POST /api/v1/imports/:id/run":   onlyCase,
 }
 
 // actionRoles gives, for the routes whose last segment is a state-machine action, the roles of that action
