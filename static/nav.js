@@ -19,6 +19,7 @@ export const NAV = [
   { path: '#/', title: '首页', module: '/pages/dashboard.js' },
   { path: '#/households', title: '档案查询', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '困难职工档案', module: '/pages/households.js' },
   { path: '#/households/new', title: '新建档案', roles: ['caseworker'], group: '困难职工档案', module: '/pages/households.js' },
+  { path: '#/imports', title: '摸底导入', roles: ['caseworker', 'supervisor'], group: '困难职工档案', module: '/pages/imports.js' },
   { path: '#/referrals', title: '转介跟踪', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '困难职工档案', module: '/pages/referrals.js' },
   { path: '#/applications', title: '救助申请', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], navRoles: ['caseworker'], group: '救助审批', module: '/pages/applications.js' },
   { path: '#/applications/new', title: '申请救助', roles: ['caseworker'], hidden: true, group: '救助审批', module: '/pages/applications.js' },

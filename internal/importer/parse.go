@@ -52,6 +52,7 @@ func readAll(b *book, r *Report, needUnion bool, progress func(rows int)) ([]per
 			return nil, err
 		}
 		var lay *layout
+		var examples []string
 		rowNo := 0
 		for {
 			cells, err := sh.next()
@@ -99,7 +100,7 @@ func readAll(b *book, r *Report, needUnion bool, progress func(rows int)) ([]per
 			}
 			if (p.cells[colName] == exampleName && p.cells[colID] == exampleID) ||
 				(p.cells[colID] == exampleMemberID && p.cells[colHeadID] == exampleID) {
-				r.Notes = append(r.Notes, fmt.Sprintf("%s第 %d 行是模板的示例行，已跳过", sheetPrefix(lay.sheet), rowNo))
+				examples = append(examples, fmt.Sprint(rowNo))
 				continue
 			}
 			people = append(people, p)
@@ -108,9 +109,12 @@ func readAll(b *book, r *Report, needUnion bool, progress func(rows int)) ([]per
 			}
 		}
 		closeSheet()
+		if len(examples) > 0 {
+			r.Notes = append(r.Notes, fmt.Sprintf("%s第 %s 行是模板的示例行，已跳过", sheetPrefix(lay.sheet), strings.Join(examples, "、")))
+		}
 		if lay != nil {
 			found = true
-		} else if multi {
+		} else if multi && name != guideSheet && name != unionsSheet { // the template's own sheets need no note
 			r.Notes = append(r.Notes, fmt.Sprintf("工作表「%s」中没有找到表头（需含「姓名」「身份证号」列），已跳过", name))
 		}
 	}
@@ -131,7 +135,7 @@ func findHeader(cells []string, sheet string, row int) *layout {
 		if !ok || l.index[col.key] >= 0 {
 			continue
 		}
-		l.index[col.key], l.headers[col.key] = i, strings.TrimSpace(c)
+		l.index[col.key], l.headers[col.key] = i, strings.TrimLeft(strings.TrimSpace(c), "*＊ ")
 	}
 	if l.index[colName] < 0 || l.index[colID] < 0 {
 		return nil
