@@ -13,8 +13,10 @@ import (
 
 var surveyHeader = []string{"姓名", "身份证号", "与户主关系", "户主身份证号", "联系电话", "所属工会", "家庭住址", "月收入", "困难原因", "银行卡号"}
 
+// surveyID is a distinct valid ID number for each n < 75,000.
 func surveyID(n int) string {
-	return demo.ResidentID("330108", time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n), 1+n%900, n%2 == 0)
+	region := []string{"330108", "330106", "330105", "330102", "330110"}[n/15000%5]
+	return demo.ResidentID(region, time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n%15000), 1+n%900, n%2 == 0)
 }
 
 func surveyHead(name string, n int) []string {
