@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -237,13 +238,28 @@ func TestImports_MalformedUploadsGetAChineseErrorNeverA500(t *testing.T) {
 	if r := uploadSurvey(t, srv, cw, "", "big.csv", big); r.Status != http.StatusRequestEntityTooLarge || r.ErrorCode() != "too_large" {
 		t.Errorf("too large: %d %s", r.Status, r.Body)
 	}
+	// Sent without a length (chunked), the cap holds as the body is read.
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, _ := mw.CreateFormFile("file", "big.csv")
+	fw.Write(big)
+	mw.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/imports", io.MultiReader(&form))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("X-CSRF-Token", cw.CSRF)
+	if req.ContentLength != 0 {
+		t.Fatal("the request declares its length")
+	}
+	if r := cw.Send(req); r.Status != http.StatusRequestEntityTooLarge || r.ErrorCode() != "too_large" {
+		t.Errorf("too large, chunked: %d %s", r.Status, r.Body)
+	}
 	// Not multipart, no file, an empty file.
 	cw.Refused(http.StatusBadRequest, "validation", "POST", "/api/v1/imports", map[string]string{"file": "x"})
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	w.WriteField("note", "no file")
 	w.Close()
-	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/imports", &body)
+	req, _ = http.NewRequest("POST", srv.URL+"/api/v1/imports", &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.Header.Set("X-CSRF-Token", cw.CSRF)
 	if r := cw.Send(req); r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "请选择要导入的文件") {
