@@ -827,3 +827,151 @@ CREATE TABLE login_locks (
 -- The lock moves from the users row to login_locks, which also holds names that do not exist.
 INSERT INTO login_locks (username, until, failures, locked_at)
     SELECT username, locked_until, 0, locked_until FROM users WHERE locked_until IS NOT NULL;
+
+-- migration 14: campaigns (SPEC §5): 送清凉 cooling goods from purchase to a confirmed delivery, 免费体检 enrolments
+-- A campaign draws on one budget account (a budget line or a grassroots allocation of its kind, 专款专用) and owns
+-- an expense account for what it spends. Goods live in the ledger: each good has a stock account in its unit; a
+-- purchase is two posted transfers (money: budget → expense; goods: outside → stock), a delivery one per good
+-- (stock → the good's expense), so stock can never go negative (the ledger's overspend rule). Purchases and
+-- deliveries are never edited or deleted: a correction is a reversing transfer named on the row.
+CREATE TABLE campaigns (
+    id                 INTEGER PRIMARY KEY,
+    kind               TEXT    NOT NULL CHECK (kind IN ('cooling', 'health_check', 'warmth')),
+    name               TEXT    NOT NULL,
+    status             TEXT    NOT NULL CHECK (status IN ('draft', 'open', 'closed')),
+    starts_on          TEXT    NOT NULL,
+    ends_on            TEXT    NOT NULL CHECK (ends_on >= starts_on),
+    org_id             INTEGER NOT NULL REFERENCES orgs (id),            -- the scope: this org's subtree
+    org_path           TEXT    NOT NULL,
+    budget_account_id  INTEGER NOT NULL REFERENCES fund_accounts (id),   -- a budget line or an allocation
+    expense_account_id INTEGER NOT NULL REFERENCES fund_accounts (id),   -- what the campaign spent, in fen
+    provider           TEXT    NOT NULL DEFAULT '',                      -- health check: the clinic
+    price_fen          INTEGER NOT NULL DEFAULT 0 CHECK (price_fen >= 0), -- health check: price per check
+    note               TEXT    NOT NULL DEFAULT '',
+    created_by         INTEGER NOT NULL,
+    created_at         TEXT    NOT NULL,
+    opened_by          INTEGER,
+    opened_at          TEXT,
+    closed_by          INTEGER,
+    closed_at          TEXT
+);
+CREATE INDEX campaigns_scope ON campaigns (org_path, status, kind);
+
+CREATE TABLE campaign_goods (
+    id               INTEGER PRIMARY KEY,
+    campaign_id      INTEGER NOT NULL REFERENCES campaigns (id),
+    name             TEXT    NOT NULL,
+    unit             TEXT    NOT NULL,
+    unit_price_fen   INTEGER NOT NULL CHECK (unit_price_fen > 0),
+    stock_account_id INTEGER NOT NULL REFERENCES fund_accounts (id),
+    issue_account_id INTEGER NOT NULL REFERENCES fund_accounts (id),    -- goods delivered (expense, in units)
+    created_by       INTEGER NOT NULL,
+    created_at       TEXT    NOT NULL,
+    UNIQUE (campaign_id, name)
+);
+
+CREATE TABLE campaign_purchases (
+    id                  INTEGER PRIMARY KEY,
+    campaign_id         INTEGER NOT NULL REFERENCES campaigns (id),
+    good_id             INTEGER NOT NULL REFERENCES campaign_goods (id),
+    supplier            TEXT    NOT NULL,
+    invoice_no          TEXT    NOT NULL,
+    quantity            INTEGER NOT NULL CHECK (quantity > 0),
+    cost_fen            INTEGER NOT NULL CHECK (cost_fen > 0),
+    purchased_on        TEXT    NOT NULL,
+    money_transfer_id   INTEGER NOT NULL REFERENCES fund_transfers (id),
+    goods_transfer_id   INTEGER NOT NULL REFERENCES fund_transfers (id),
+    created_by          INTEGER NOT NULL,
+    created_at          TEXT    NOT NULL,
+    reversed_at         TEXT,                                          -- a correction: both transfers reversed
+    reversed_by         INTEGER,
+    reverse_reason      TEXT    NOT NULL DEFAULT ''
+);
+-- The same invoice of a supplier is booked once.
+CREATE UNIQUE INDEX campaign_purchases_invoice ON campaign_purchases (supplier, invoice_no);
+CREATE INDEX campaign_purchases_campaign ON campaign_purchases (campaign_id);
+
+CREATE TABLE campaign_deliveries (
+    id               INTEGER PRIMARY KEY,
+    delivery_no      TEXT    NOT NULL UNIQUE,                           -- 配送单号 "SQL2026000012"
+    campaign_id      INTEGER NOT NULL REFERENCES campaigns (id),
+    org_id           INTEGER NOT NULL REFERENCES orgs (id),             -- the site's union, or the recorder's org
+    org_path         TEXT    NOT NULL,
+    site_org_id      INTEGER REFERENCES orgs (id),                      -- a site that is a grassroots union
+    site_kind        TEXT    NOT NULL CHECK (site_kind IN ('org', 'site', 'rest_station')),
+    site_name        TEXT    NOT NULL,
+    site_address     TEXT    NOT NULL DEFAULT '',
+    outdoor          INTEGER NOT NULL CHECK (outdoor IN (0, 1)),        -- outdoor or high-heat work (户外/高温)
+    workers          INTEGER NOT NULL CHECK (workers > 0),
+    delivered_on     TEXT    NOT NULL,
+    receiver_name    TEXT    NOT NULL,
+    receiver_phone   TEXT    NOT NULL DEFAULT '',
+    value_fen        INTEGER NOT NULL CHECK (value_fen >= 0),
+    status           TEXT    NOT NULL CHECK (status IN ('unconfirmed', 'confirmed', 'reversed')),
+    code_hash        TEXT    UNIQUE,                                    -- SHA-256 of the one-time code
+    code_expires_at  TEXT,
+    confirm_method   TEXT    NOT NULL DEFAULT '' CHECK (confirm_method IN ('', 'signature', 'code')),
+    signature_ref    TEXT    NOT NULL DEFAULT '',
+    confirmed_at     TEXT,
+    confirmed_by     INTEGER,
+    confirm_addr     TEXT    NOT NULL DEFAULT '',
+    created_by       INTEGER NOT NULL,
+    created_at       TEXT    NOT NULL,
+    reversed_at      TEXT,
+    reversed_by      INTEGER,
+    reverse_reason   TEXT    NOT NULL DEFAULT '',
+    CHECK ((site_kind = 'org') = (site_org_id IS NOT NULL)),
+    CHECK (status <> 'confirmed' OR confirmed_at IS NOT NULL)
+);
+CREATE INDEX campaign_deliveries_campaign ON campaign_deliveries (campaign_id, org_path, status);
+CREATE INDEX campaign_deliveries_scope ON campaign_deliveries (org_path);
+
+CREATE TABLE campaign_delivery_items (
+    delivery_id INTEGER NOT NULL REFERENCES campaign_deliveries (id),
+    good_id     INTEGER NOT NULL REFERENCES campaign_goods (id),
+    quantity    INTEGER NOT NULL CHECK (quantity > 0),
+    value_fen   INTEGER NOT NULL CHECK (value_fen >= 0),
+    transfer_id INTEGER NOT NULL REFERENCES fund_transfers (id),
+    PRIMARY KEY (delivery_id, good_id)
+) WITHOUT ROWID;
+
+-- Health checks: a quota per grassroots union, and one enrolment per worker per campaign among those alive.
+CREATE TABLE campaign_quotas (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns (id),
+    org_id      INTEGER NOT NULL REFERENCES orgs (id),
+    quota       INTEGER NOT NULL CHECK (quota >= 0),
+    PRIMARY KEY (campaign_id, org_id)
+) WITHOUT ROWID;
+
+CREATE TABLE campaign_enrolments (
+    id            INTEGER PRIMARY KEY,
+    campaign_id   INTEGER NOT NULL REFERENCES campaigns (id),
+    org_id        INTEGER NOT NULL REFERENCES orgs (id),
+    org_path      TEXT    NOT NULL,
+    name          TEXT    NOT NULL,
+    id_number     TEXT    NOT NULL,
+    phone         TEXT    NOT NULL DEFAULT '',
+    migrant       INTEGER NOT NULL CHECK (migrant IN (0, 1)),
+    household_id  INTEGER REFERENCES households (id),                  -- an open file with this ID number, if any
+    status        TEXT    NOT NULL CHECK (status IN ('enrolled', 'checked', 'report_delivered', 'withdrawn')),
+    checked_on    TEXT,
+    report_on     TEXT,
+    transfer_id   INTEGER REFERENCES fund_transfers (id),             -- the check's cost, posted when checked
+    created_by    INTEGER NOT NULL,
+    created_at    TEXT    NOT NULL,
+    updated_at    TEXT    NOT NULL,
+    withdraw_reason TEXT  NOT NULL DEFAULT '',
+    CHECK (status NOT IN ('checked', 'report_delivered') OR (checked_on IS NOT NULL AND transfer_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX campaign_enrolments_once ON campaign_enrolments (campaign_id, id_number) WHERE status <> 'withdrawn';
+CREATE INDEX campaign_enrolments_quota ON campaign_enrolments (campaign_id, org_id, status);
+CREATE INDEX campaign_enrolments_scope ON campaign_enrolments (org_path);
+
+CREATE TRIGGER campaign_purchases_no_delete BEFORE DELETE ON campaign_purchases
+BEGIN SELECT RAISE(ABORT, 'purchases are never deleted: reverse them'); END;
+CREATE TRIGGER campaign_deliveries_no_delete BEFORE DELETE ON campaign_deliveries
+BEGIN SELECT RAISE(ABORT, 'deliveries are never deleted: reverse them'); END;
+CREATE TRIGGER campaign_delivery_items_fixed BEFORE UPDATE ON campaign_delivery_items
+BEGIN SELECT RAISE(ABORT, 'delivery items do not change'); END;
+CREATE TRIGGER campaign_delivery_items_no_delete BEFORE DELETE ON campaign_delivery_items
+BEGIN SELECT RAISE(ABORT, 'delivery items are never deleted'); END;

@@ -1,0 +1,172 @@
+package campaign_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"golang.org/x/crypto/bcrypt"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
+	"bangfu/internal/auth"
+	"bangfu/internal/campaign"
+	"bangfu/internal/clock"
+	"bangfu/internal/demo"
+	"bangfu/internal/ledger"
+	"bangfu/internal/storetest"
+)
+
+// fixture is a fresh database with the demo orgs and users, a manual clock in July 2026 and the campaign
+// service over them.
+type fixture struct {
+	t                          *testing.T
+	ctx                        context.Context
+	svc                        *campaign.Service
+	clk                        *clock.Manual
+	cw, cw2, sup, fin, auditor actor.Actor
+	admin                      actor.Actor
+	site                       int64 // a grassroots union in caseworker1's scope
+	otherSite                  int64 // one in caseworker2's scope
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t)
+	clk := clock.NewManual(time.Date(2026, 7, 14, 9, 0, 0, 0, clock.China))
+	if _, err := demo.Seed(ctx, db, &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, ctx: ctx, svc: &campaign.Service{DB: db, Clock: clk}, clk: clk}
+	f.cw, f.cw2, f.sup, f.fin = f.as("caseworker1"), f.as("caseworker2"), f.as("supervisor1"), f.as("finance1")
+	f.auditor, f.admin = f.as("auditor1"), f.as("admin")
+	f.site, f.otherSite = f.orgID("BJ-XX-JH-01"), f.orgID("BJ-XX-GH-01")
+	return f
+}
+
+func (f *fixture) orgID(code string) int64 {
+	f.t.Helper()
+	var id int64
+	if err := f.svc.DB.R.Get(&id, "SELECT id FROM orgs WHERE code = ?", code); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+func (f *fixture) as(username string) actor.Actor {
+	f.t.Helper()
+	var id int64
+	if err := f.svc.DB.R.Get(&id, "SELECT id FROM users WHERE username = ?", username); err != nil {
+		f.t.Fatal(err)
+	}
+	a, err := auth.ActorFor(f.ctx, f.svc.DB.R, id, "test")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return a
+}
+
+// line receives fen into a general fund and puts it on the district's 2026 line of kind; it returns the line.
+func (f *fixture) line(kind string, fen int64) ledger.Account {
+	f.t.Helper()
+	var line ledger.Account
+	now := f.clk.Now()
+	if err := f.svc.DB.Write(f.ctx, func(tx *sqlx.Tx) error {
+		fund, err := ledger.CreateFund(f.ctx, tx, f.fin, now, ledger.NewFund{Name: "本级经费" + kind, Purposes: []string{"general"}})
+		if err != nil {
+			return err
+		}
+		if _, err := ledger.Receive(f.ctx, tx, f.fin, now, ledger.ReceiveInput{FundID: fund.ID, AmountFen: fen, VoucherNo: "收-1", PaymentMethod: "bank"}); err != nil {
+			return err
+		}
+		if line, err = ledger.CreateBudgetLine(f.ctx, tx, f.fin, now, ledger.NewBudgetLine{Year: 2026, AidType: kind}); err != nil {
+			return err
+		}
+		_, err = ledger.Budget(f.ctx, tx, f.fin, now, ledger.BudgetInput{FundID: fund.ID, BudgetLineID: line.ID, AmountFen: fen, VoucherNo: "预-1"})
+		return err
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+	return line
+}
+
+// cooling is an open cooling campaign of the district with one good (矿泉水, ¥30 a case) and its line.
+func (f *fixture) cooling(budgetFen int64) (campaign.View, campaign.Good) {
+	f.t.Helper()
+	line := f.line("cooling", budgetFen)
+	c, err := f.svc.Create(f.ctx, f.fin, campaign.New{Kind: campaign.Cooling, Name: "2026年夏季送清凉", StartsOn: "2026-07-01",
+		EndsOn: "2026-08-31", BudgetAccountID: line.ID})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	g, err := f.svc.AddGood(f.ctx, f.fin, c.ID, campaign.NewGood{Name: "矿泉水", Unit: "箱", UnitPriceFen: 3000})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	v, err := f.svc.Act(f.ctx, f.fin, c.ID, campaign.ActOpen, campaign.ActionInput{})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return v, g
+}
+
+var invoices int
+
+func (f *fixture) buy(c campaign.View, g campaign.Good, qty, costFen int64) campaign.Purchase {
+	f.t.Helper()
+	invoices++
+	p, err := f.svc.Buy(f.ctx, f.fin, c.ID, campaign.NewPurchase{GoodID: g.ID, Supplier: "农夫山泉杭州经销部",
+		InvoiceNo: fmt.Sprintf("FP%06d", invoices), Quantity: qty, CostFen: costFen, PurchasedOn: "2026-07-10"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p
+}
+
+func (f *fixture) delivery(g campaign.Good, qty int64) campaign.NewDelivery {
+	return campaign.NewDelivery{SiteKind: "rest_station", SiteName: "西兴劳动者驿站", SiteAddress: "滨江区西兴街道江汉路1号",
+		Outdoor: true, Workers: 40, DeliveredOn: "2026-07-14", ReceiverName: "张建华", ReceiverPhone: "13912345678",
+		Items: []campaign.NewItem{{GoodID: g.ID, Quantity: qty}}}
+}
+
+func (f *fixture) goods(id int64) []campaign.Good {
+	f.t.Helper()
+	gs, err := f.svc.Goods(f.ctx, f.fin, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return gs
+}
+
+// books checks that the ledger recomputes to its cached sums and that the audit chain verifies.
+func (f *fixture) books() {
+	f.t.Helper()
+	r, err := ledger.Check(f.ctx, f.svc.DB.R)
+	if err != nil || !r.OK() {
+		f.t.Fatalf("ledger check: %v %+v", err, r)
+	}
+	v, err := audit.Verify(f.ctx, f.svc.DB.R)
+	if err != nil || !v.OK {
+		f.t.Fatalf("audit verify: %v %+v", err, v)
+	}
+}
+
+func (f *fixture) auditCount() int {
+	f.t.Helper()
+	var n int
+	if err := f.svc.DB.R.Get(&n, "SELECT count(*) FROM audit_events"); err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
+func wantCode(t *testing.T, err error, code apperr.Code) {
+	t.Helper()
+	if got := apperr.CodeOf(err); got != code {
+		t.Fatalf("error %v: code %q, want %q", err, got, code)
+	}
+}
