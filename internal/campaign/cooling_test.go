@@ -222,7 +222,10 @@ func TestService_RoleIsCheckedBeforeTheInput(t *testing.T) {
 		{"good by a supervisor", func() error { _, err := f.svc.AddGood(f.ctx, f.sup, c.ID, campaign.NewGood{}); return err }},
 		{"deliver by finance", func() error { _, err := f.svc.Deliver(f.ctx, f.fin, c.ID, campaign.NewDelivery{}); return err }},
 		{"deliver by an auditor", func() error { _, err := f.svc.Deliver(f.ctx, f.auditor, 999, campaign.NewDelivery{}); return err }},
-		{"close by a caseworker", func() error { _, err := f.svc.Act(f.ctx, f.cw, c.ID, campaign.ActClose, campaign.ActionInput{}); return err }},
+		{"close by a caseworker", func() error {
+			_, err := f.svc.Act(f.ctx, f.cw, c.ID, campaign.ActClose, campaign.ActionInput{})
+			return err
+		}},
 		{"enrol by finance", func() error { _, err := f.svc.Enrol(f.ctx, f.fin, c.ID, campaign.NewEnrolment{}); return err }},
 		{"quota by a caseworker", func() error { _, err := f.svc.SetQuotas(f.ctx, f.cw, c.ID, campaign.QuotaInput{}); return err }},
 		{"list by admin", func() error { _, err := f.svc.List(f.ctx, f.admin, campaign.Filter{}); return err }},
