@@ -64,6 +64,14 @@ func Households(ctx context.Context, db *store.DB, svc *auth.Service) error {
 			in.IncomeWagesFen, in.ExpenseMedicalFen = 60000000, 49000000
 		}
 		in.ExclCar = i%23 == 0
+		// Two leads for the anomaly report (SPEC §8.2): a file that gives another family's bank card, and one
+		// that gives a phone already on another file — mistakes, or worse, that an auditor must see.
+		switch i {
+		case 41:
+			in.BankCard = BankCard("622202", 100000+16)
+		case 58:
+			in.Phone = fmt.Sprintf("13%d%08d", 5+23%5, 10000000+23*7919%90000000)
+		}
 		if c := causes[(i+3)%len(causes)]; c != in.MainCause {
 			in.SecondaryCauses = append(in.SecondaryCauses, c)
 		}

@@ -95,12 +95,13 @@ func TestAnomalies_EachRuleReportsItsCaseAndNotANearMiss(t *testing.T) {
 			p.pay(pay{household: p.household(home{}), by: "caseworker2", fen: 950000, at: day("2026-11-16")})
 			return "application", a, "同一经办人 2026-11 有 3 笔金额在二次审批门槛 ¥10,000.00 的 95%–100% 之间"
 		}, func(p *planter) (string, int64) {
-			// Another caseworker in another union: two at 96–99%, one at 94%, and one in another month.
+			// Another caseworker in another union: two at 96–99%, one at 94%, and one in another month (months
+			// before the demo's own cluster of this caseworker's, which is reported as it should be).
 			o := one[int64](t, p.db, "SELECT id FROM orgs WHERE code = 'BJ-XX-JH-02'")
-			a := p.pay(pay{household: p.household(home{org: o}), by: "caseworker1", fen: 960000, at: day("2026-11-03")})
-			p.pay(pay{household: p.household(home{org: o}), by: "caseworker1", fen: 990000, at: day("2026-11-09")})
-			p.pay(pay{household: p.household(home{org: o}), by: "caseworker1", fen: 940000, at: day("2026-11-16")})
-			p.pay(pay{household: p.household(home{org: o}), by: "caseworker1", fen: 980000, at: day("2026-10-16")})
+			a := p.pay(pay{household: p.household(home{org: o}), by: "caseworker1", fen: 960000, at: day("2026-09-03")})
+			p.pay(pay{household: p.household(home{org: o}), by: "caseworker1", fen: 990000, at: day("2026-09-09")})
+			p.pay(pay{household: p.household(home{org: o}), by: "caseworker1", fen: 940000, at: day("2026-09-16")})
+			p.pay(pay{household: p.household(home{org: o}), by: "caseworker1", fen: 980000, at: day("2026-08-16")})
 			return "application", a
 		}},
 		{finaudit.RuleSplit, func(p *planter) (string, int64, string) {

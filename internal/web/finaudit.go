@@ -7,16 +7,18 @@ import (
 	"github.com/labstack/echo/v4"
 	qrcode "github.com/skip2/go-qrcode"
 
-	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
+	"bangfu/internal/finaudit"
 )
 
-// finaudit serves the finance audit (SPEC §7 checkpoints, §8.2): each handler binds, calls one service method
-// and encodes. The services check roles and scope themselves; the routes refuse a wrong role before binding.
-type finaudit struct {
+// finauditHandlers serve the finance audit (SPEC §7 checkpoints, §8.2): each handler binds, calls one service
+// method and encodes. The services check roles and scope themselves; authorize (permissions.go) refuses a wrong
+// role before binding.
+type finauditHandlers struct {
 	s           *Server
 	checkpoints *audit.Checkpoints
+	audit       *finaudit.Service
 }
 
 func (s *Server) finauditRoutes(g *echo.Group, cfg Config) {
@@ -24,15 +26,68 @@ func (s *Server) finauditRoutes(g *echo.Group, cfg Config) {
 	if keyPath == "" {
 		keyPath = audit.DefaultKeyPath(s.db.Path)
 	}
-	h := &finaudit{s: s, checkpoints: &audit.Checkpoints{DB: s.db, Clock: s.clock, KeyPath: keyPath}}
-	reader := only(actor.Finance, actor.Auditor, actor.Admin)
-	g.GET("/audit/checkpoints", h.listCheckpoints, reader)
-	g.POST("/audit/checkpoints", h.takeCheckpoint, only(actor.Finance, actor.Auditor))
-	g.GET("/audit/checkpoints/:id/qr.png", h.checkpointQR, reader)
-	g.POST("/audit/checkpoints/verify", h.verifyCheckpoints, reader)
+	h := &finauditHandlers{s: s, checkpoints: &audit.Checkpoints{DB: s.db, Clock: s.clock, KeyPath: keyPath},
+		audit: &finaudit.Service{DB: s.db, Clock: s.clock}}
+	g.GET("/audit/checkpoints", h.listCheckpoints)
+	g.POST("/audit/checkpoints", h.takeCheckpoint)
+	g.GET("/audit/checkpoints/:id/qr.png", h.checkpointQR)
+	g.POST("/audit/checkpoints/verify", h.verifyCheckpoints)
+
+	g.GET("/reports/register", h.register)
+	g.GET("/reports/fund-use", h.fundUse)
+	g.GET("/reports/reconciliation", h.reconciliation)
+	g.GET("/reports/anomalies", h.anomalies)
 }
 
-func (h *finaudit) listCheckpoints(c echo.Context) error {
+// register is the disbursement register (支出明细): one page of payments and the totals of the whole filter.
+func (h *finauditHandlers) register(c echo.Context) error {
+	var f finaudit.RegisterFilter
+	if err := bindQuery(c, &f); err != nil {
+		return err
+	}
+	r, err := h.audit.Register(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// fundUse is the fund-use summary (经费使用情况) for a period.
+func (h *finauditHandlers) fundUse(c echo.Context) error {
+	var f finaudit.FundUseFilter
+	if err := bindQuery(c, &f); err != nil {
+		return err
+	}
+	r, err := h.audit.FundUse(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// reconciliation is the ledger against the registers (对账), over the whole history in scope.
+func (h *finauditHandlers) reconciliation(c echo.Context) error {
+	r, err := h.audit.Reconcile(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// anomalies runs the anomaly report (异常线索); every run is audited by the service.
+func (h *finauditHandlers) anomalies(c echo.Context) error {
+	var f finaudit.AnomalyFilter
+	if err := bindQuery(c, &f); err != nil {
+		return err
+	}
+	r, err := h.audit.Anomalies(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (h *finauditHandlers) listCheckpoints(c echo.Context) error {
 	cps, err := h.checkpoints.List(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
@@ -40,7 +95,7 @@ func (h *finaudit) listCheckpoints(c echo.Context) error {
 	return c.JSON(http.StatusOK, list[audit.Checkpoint]{Items: cps, Total: len(cps)})
 }
 
-func (h *finaudit) takeCheckpoint(c echo.Context) error {
+func (h *finauditHandlers) takeCheckpoint(c echo.Context) error {
 	cp, err := h.checkpoints.Take(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
@@ -50,7 +105,7 @@ func (h *finaudit) takeCheckpoint(c echo.Context) error {
 
 // checkpointQR draws the checkpoint's text as a QR code, to be printed beside it and scanned back for
 // verification (SPEC §7: filed on paper).
-func (h *finaudit) checkpointQR(c echo.Context) error {
+func (h *finauditHandlers) checkpointQR(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return apperr.NotFoundf("检查点不存在")
@@ -71,7 +126,7 @@ type verifyCheckpointsInput struct {
 	Checkpoints []string `json:"checkpoints" validate:"required,min=1,max=100,dive,required,max=2000"`
 }
 
-func (h *finaudit) verifyCheckpoints(c echo.Context) error {
+func (h *finauditHandlers) verifyCheckpoints(c echo.Context) error {
 	var in verifyCheckpointsInput
 	if err := h.s.bind(c, &in); err != nil {
 		return err

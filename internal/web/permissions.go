@@ -80,6 +80,13 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/audit/checkpoints/:id/qr.png": auditVerifier,
 	"POST /api/v1/audit/checkpoints/verify":    auditVerifier,
 
+	// Finance audit (SPEC §8.2): the register and the summary for those who keep, check or decide on the money;
+	// the reconciliation and the anomaly report for finance and auditors.
+	"GET /api/v1/reports/register":       fundReaders,
+	"GET /api/v1/reports/fund-use":       fundReaders,
+	"GET /api/v1/reports/reconciliation": {actor.Finance, actor.Auditor},
+	"GET /api/v1/reports/anomalies":      {actor.Finance, actor.Auditor},
+
 	// Funds and ledger (SPEC §6): finance writes; finance, auditors and supervisors read.
 	"GET /api/v1/funds":                        fundReaders,
 	"POST /api/v1/funds":                       onlyFinance,

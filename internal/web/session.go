@@ -83,19 +83,6 @@ func requireFreshPassword(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// only refuses, before the body is even read, a request from a user who holds none of roles. The area
-// checks the same rule again (it is the rule; this is the early, cheap refusal).
-func only(roles ...actor.Role) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if err := actorOf(c).Require(roles...); err != nil {
-				return err
-			}
-			return next(c)
-		}
-	}
-}
-
 // actorOf returns the logged-in actor; routes behind requireLogin always have one.
 func actorOf(c echo.Context) actor.Actor {
 	a, _ := c.Get(ctxActor).(actor.Actor)

@@ -42,13 +42,25 @@ type Server struct {
 // server's configuration (by default the log-in rate limit is lifted so tests can log in freely).
 func New(t testing.TB, options ...func(*web.Config)) *Server {
 	t.Helper()
+	return start(t, demo.Seed, options)
+}
+
+// NewDemo starts a server over the whole demo of `serve --demo` (households, funds, applications), written
+// at Start.
+func NewDemo(t testing.TB, options ...func(*web.Config)) *Server {
+	t.Helper()
+	return start(t, demo.Full, options)
+}
+
+func start(t testing.TB, seed func(context.Context, *store.DB, *auth.Service) (bool, error), options []func(*web.Config)) *Server {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "bangfu.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := clock.NewManual(Start)
 	svc := &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}
-	if _, err := demo.Seed(context.Background(), db, svc); err != nil {
+	if _, err := seed(context.Background(), db, svc); err != nil {
 		t.Fatal(err)
 	}
 	var logTo io.Writer = io.Discard
