@@ -355,6 +355,9 @@ func codeHash(code string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// DeliveryActions lists the actions on a delivery, for the route table.
+func DeliveryActions() []string { return []string{ActConfirm, ActReissueCode, ActReverseDelivery} }
+
 // deliveryActions are the actions a may take on delivery d of campaign c now.
 func deliveryActions(a actor.Actor, c *Campaign, d *Delivery) []string {
 	out := []string{}

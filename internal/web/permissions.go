@@ -10,6 +10,7 @@ import (
 
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
+	"bangfu/internal/campaign"
 	"bangfu/internal/household"
 	"bangfu/internal/relief"
 )
@@ -44,6 +45,9 @@ var (
 var publicRoutes = map[string]bool{
 	"POST /api/v1/session":     true,
 	"GET /api/v1/openapi.json": true, // the API reference
+	// The receiver of a campaign delivery confirms it from a phone with the one-time code (SPEC §5).
+	"POST /api/v1/delivery-confirmations/lookup": true,
+	"POST /api/v1/delivery-confirmations":        true,
 }
 
 // routeRoles maps every logged-in API route to the roles that may call it (any one is enough).
@@ -146,6 +150,28 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/imports/:id":        caseOrSup,
 	"GET /api/v1/imports/:id/report": caseOrSup,
 	"POST /api/v1/imports/:id/run":   onlyCase,
+
+	// Campaigns (SPEC §5): finance creates, buys, sets quotas and closes; caseworkers record deliveries and
+	// enrolments; supervisors and auditors read. The :action routes take their roles from campaign.Rules.
+	"GET /api/v1/campaigns":                         caseReaders,
+	"POST /api/v1/campaigns":                        onlyFinance,
+	"GET /api/v1/campaigns/:id":                     caseReaders,
+	"GET /api/v1/campaigns/:id/report":              caseReaders,
+	"POST /api/v1/campaigns/:id/:action":            nil, // by action, see actionRoles
+	"GET /api/v1/campaigns/:id/goods":               caseReaders,
+	"POST /api/v1/campaigns/:id/goods":              onlyFinance,
+	"GET /api/v1/campaigns/:id/purchases":           caseReaders,
+	"POST /api/v1/campaigns/:id/purchases":          onlyFinance,
+	"GET /api/v1/campaigns/:id/deliveries":          caseReaders,
+	"POST /api/v1/campaigns/:id/deliveries":         onlyCase,
+	"GET /api/v1/campaigns/:id/quotas":              caseReaders,
+	"PUT /api/v1/campaigns/:id/quotas":              onlyFinance,
+	"GET /api/v1/campaigns/:id/enrolments":          caseReaders,
+	"POST /api/v1/campaigns/:id/enrolments":         onlyCase,
+	"POST /api/v1/campaigns/purchases/:id/reverse":  onlyFinance,
+	"GET /api/v1/campaigns/deliveries/:id":          caseReaders,
+	"POST /api/v1/campaigns/deliveries/:id/:action": nil, // by action, see actionRoles
+	"POST /api/v1/campaigns/enrolments/:id/:action": nil, // by action, see actionRoles
 }
 
 // actionRoles gives, for the routes whose last segment is a state-machine action, the roles of that action
@@ -167,6 +193,19 @@ var actionRoles = map[string]func(action string) (roles []actor.Role, ok bool){
 		}
 		return nil, false
 	},
+	"POST /api/v1/campaigns/:id/:action":            campaign.LifecycleRoles,
+	"POST /api/v1/campaigns/deliveries/:id/:action": campaignActionRoles(campaign.DeliveryActions()),
+	"POST /api/v1/campaigns/enrolments/:id/:action": campaignActionRoles(campaign.EnrolmentActions()),
+}
+
+// campaignActionRoles gives the roles of the campaign actions named, from campaign.Rules.
+func campaignActionRoles(actions []string) func(string) ([]actor.Role, bool) {
+	return func(action string) ([]actor.Role, bool) {
+		if !slices.Contains(actions, action) {
+			return nil, false
+		}
+		return campaign.RecordRoles(action)
+	}
 }
 
 // routeKey is how routes are named in the table: the method and the path as echo registers it.
@@ -239,6 +278,12 @@ func stateActions(key string) []string {
 		for _, t := range relief.Workflow {
 			out = append(out, t.Action)
 		}
+	case "POST /api/v1/campaigns/:id/:action":
+		out = campaign.LifecycleActions()
+	case "POST /api/v1/campaigns/deliveries/:id/:action":
+		out = campaign.DeliveryActions()
+	case "POST /api/v1/campaigns/enrolments/:id/:action":
+		out = campaign.EnrolmentActions()
 	}
 	return out
 }

@@ -76,8 +76,8 @@ func TestPermissions_AWriteRouteRefusesARoleThatMayNotActWhateverTheBody(t *test
 	bodies := []string{"", "{garbage", `{"org_id": "x", "amount_fen": "lots", "reason": 7}`, "[]"}
 	writes := 0
 	for _, rt := range apiRoutes(srv) {
-		if rt.Method == http.MethodGet || rt.Path == "/api/v1/session" {
-			continue
+		if _, public, _ := web.RouteRoles(rt.Method, rt.Path, ""); rt.Method == http.MethodGet || rt.Path == "/api/v1/session" || public {
+			continue // a public route carries its own credential (a log-in, a receiver's code)
 		}
 		actions := web.StateActions(rt.Method, rt.Path)
 		if actions == nil {

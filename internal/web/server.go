@@ -143,6 +143,7 @@ func New(cfg Config) *echo.Echo {
 		ErrorHandler:        func(c echo.Context, _ error) error { return errRateLimited },
 	})
 	api.POST("/session", s.login, loginLimiter)
+	s.receiverRoutes(api) // the receiver's phone page confirms a delivery without an account (SPEC §5)
 
 	account := api.Group("", s.requireLogin, s.authorize, checkSearch)
 	account.DELETE("/session", s.logout)
@@ -177,6 +178,7 @@ func New(cfg Config) *echo.Echo {
 	s.applicationRoutes(in)
 	s.finauditRoutes(in, cfg)
 	s.exportRoutes(in)
+	s.campaignRoutes(in)
 	s.importRoutes(in)
 
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
