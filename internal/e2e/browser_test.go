@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"bangfu/internal/web"
 	"bangfu/internal/web/webtest"
 )
 
@@ -38,6 +39,12 @@ func chromiumPath() string {
 // start opens a headless browser on a new test server.
 func start(t *testing.T) *browser {
 	t.Helper()
+	return startOn(t, webtest.New)
+}
+
+// startOn is start over the server newServer builds (webtest.NewDemo: the whole demo).
+func startOn(t *testing.T, newServer func(testing.TB, ...func(*web.Config)) *webtest.Server) *browser {
+	t.Helper()
 	path := chromiumPath()
 	if path == "" {
 		if os.Getenv("BANGFU_E2E") == "1" {
@@ -45,7 +52,7 @@ func start(t *testing.T) *browser {
 		}
 		t.Skip("Chromium not installed; set BANGFU_E2E=1 to make this a failure")
 	}
-	srv := webtest.New(t)
+	srv := newServer(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
