@@ -140,9 +140,24 @@ async function showLogin(query) {
   }
 }
 
+// showConfirm is the receiver's phone page (SPEC §5): outside the shell, no session needed.
+async function showConfirm(query) {
+  ++renderSeq;
+  shell = null;
+  const root = h('div', { class: 'page page-phone' });
+  clear(app, root);
+  try {
+    const mod = await import('/pages/confirm.js');
+    await mod.render(root, { path: '/confirm', rest: [], query }, { api });
+  } catch (err) {
+    root.append(errorBox(err));
+  }
+}
+
 async function route() {
   const { path, query } = parseHash(location.hash);
   if (path === '/login') return showLogin(query);
+  if (path === '/confirm') return showConfirm(query);
   const my = ++renderSeq;
   if (!me) {
     try {

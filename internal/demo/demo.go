@@ -79,6 +79,9 @@ func Full(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
 	if err := Applications(ctx, db, svc); err != nil {
 		return true, err
 	}
+	if err := Campaigns(ctx, db, svc); err != nil {
+		return true, err
+	}
 	return true, mark(ctx, db, svc, "demo.complete")
 }
 

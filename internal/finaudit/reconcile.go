@@ -76,7 +76,9 @@ var paidStatuses = map[string]bool{"disbursed": true, "received": true, "recover
 // sources are the registers a transfer's reference may name, and how to check it against that register.
 // The relief register is checked in full below; the ledger's own movements (receive, budget, allocate) have
 // their source in the ledger's audit events.
-var knownRefTypes = map[string]bool{"application": true}
+var knownRefTypes = map[string]bool{"application": true,
+	// campaign records (internal/campaign, SPEC §5): purchases, deliveries and health checks
+	"campaign_purchase": true, "campaign_delivery": true, "campaign_enrolment": true}
 
 // Reconcile checks, in a's scope, that every posted transfer has its source record and every paid application
 // its posted transfer with the same amount, and lists each difference (finance, auditors).

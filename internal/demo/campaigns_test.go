@@ -1,0 +1,47 @@
+package demo_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"bangfu/internal/auth"
+	"bangfu/internal/clock"
+	"bangfu/internal/demo"
+	"bangfu/internal/store"
+)
+
+// The demo campaigns: a dozen deliveries with some unconfirmed, and enrolments in every state.
+func TestFull_WritesTheDemoCampaigns(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := &auth.Service{DB: db, Clock: clock.NewManual(time.Date(2026, 7, 20, 9, 0, 0, 0, clock.China)), BcryptCost: bcrypt.MinCost}
+	if _, err := demo.Full(ctx, db, svc); err != nil {
+		t.Fatal(err)
+	}
+	var n struct {
+		Deliveries  int `db:"deliveries"`
+		Unconfirmed int `db:"unconfirmed"`
+	}
+	db.R.Get(&n, "SELECT count(*) AS deliveries, coalesce(sum(status = 'unconfirmed'), 0) AS unconfirmed FROM campaign_deliveries")
+	if n.Deliveries < 12 || n.Unconfirmed == 0 || n.Unconfirmed == n.Deliveries {
+		t.Errorf("deliveries: %+v", n)
+	}
+	var states []string
+	db.R.Select(&states, "SELECT DISTINCT status FROM campaign_enrolments ORDER BY status")
+	if len(states) != 4 {
+		t.Errorf("enrolment states: %v", states)
+	}
+	var total int
+	db.R.Get(&total, "SELECT count(*) FROM campaign_enrolments")
+	if total < 200 {
+		t.Errorf("%d enrolments", total)
+	}
+}
