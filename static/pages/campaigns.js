@@ -135,7 +135,10 @@ function reverse(path, rerender) {
 }
 
 async function deliveries(body, c, ctx, rerender) {
-  const g = await api('GET', `/campaigns/${c.id}/goods`);
+  const [g, rep] = await Promise.all([api('GET', `/campaigns/${c.id}/goods`), api('GET', `/campaigns/${c.id}/report`)]);
+  body.append(card('配送点汇总', table([['配送点', (st) => st.site_name], ['类型', (st) => SITE[st.site_kind]], ['户外/高温', (st) => (st.outdoor ? '是' : '否')],
+    ['配送次数', (st) => st.deliveries], ['覆盖职工', (st) => st.workers], ['配送价值', (st) => formatFen(st.value_fen)], ['人均价值', (st) => formatFen(st.value_per_worker_fen)],
+    ['签收', (st) => h('span', { class: 'site-status' }, st.confirmed ? badge('已签收', 'ok') : badge(`${st.unconfirmed} 笔待签收`, 'warn'))]], rep.sites, 'sites-table')));
   body.append(c.actions.includes('deliver') ? button('登记配送', () => deliver(c, g.items, ctx, rerender), { id: 'delivery-new', kind: 'primary' }) : null);
   listView(body, {
     id: 'delivery-list', syncUrl: false, search: '配送点',
