@@ -22,7 +22,7 @@ type campaignBench struct {
 	fin, cw, aud, admin *webtest.Client
 }
 
-func newCampaignBench(t *testing.T) *campaignBench {
+func newCampaignBench(t testing.TB) *campaignBench {
 	s := webtest.New(t)
 	return &campaignBench{s: s, fin: s.Login("finance1"), cw: s.Login("caseworker1"), aud: s.Login("auditor1"), admin: s.Login("admin")}
 }
@@ -38,7 +38,7 @@ func (b *campaignBench) line(kind string, fen int64) int64 {
 
 // cooling opens a cooling campaign with 矿泉水 and buys qty cases into stock; it returns the campaign and good ids.
 func (b *campaignBench) cooling(qty int64) (int64, int64) {
-	line := b.line("cooling", 1_000_000)
+	line := b.line("cooling", qty*2800+1_000_000)
 	var c, g struct{ ID int64 }
 	b.fin.Must(http.StatusCreated, "POST", "/api/v1/campaigns", map[string]any{"kind": "cooling", "name": "2026年送清凉",
 		"starts_on": "2026-03-01", "ends_on": "2026-08-31", "budget_account_id": line}).Decode(&c)
