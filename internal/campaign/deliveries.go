@@ -108,15 +108,18 @@ func (d *Delivery) fill() {
 	}
 }
 
-const selectDelivery = `SELECT d.id, d.delivery_no, d.campaign_id, c.name AS campaign_name, d.org_id,
+// Names are read by subquery, not by join: with go-sqlite3's SQLite a join in a statement with a bound
+// parameter is prepared again on every execution (see internal/ledger).
+const selectDelivery = `SELECT d.id, d.delivery_no, d.campaign_id, (SELECT c.name FROM campaigns c WHERE c.id = d.campaign_id) AS campaign_name, d.org_id,
 	(SELECT o.name FROM orgs o WHERE o.id = d.org_id) AS org_name, d.org_path, d.site_org_id, d.site_kind, d.site_name,
 	d.site_address, d.outdoor, d.workers, d.delivered_on, d.receiver_name, d.receiver_phone, d.value_fen, d.status,
 	d.code_hash, d.code_expires_at, d.confirm_method, d.signature_ref, d.confirmed_at, d.confirm_addr, d.created_at,
 	d.reversed_at, d.reverse_reason, coalesce((SELECT u.name FROM users u WHERE u.id = d.created_by), '') AS created_by_name
-	FROM campaign_deliveries d JOIN campaigns c ON c.id = d.campaign_id`
+	FROM campaign_deliveries d`
 
-const selectItems = `SELECT i.delivery_id, i.good_id, g.name AS good_name, g.unit, i.quantity, i.value_fen, i.transfer_id
-	FROM campaign_delivery_items i JOIN campaign_goods g ON g.id = i.good_id`
+const selectItems = `SELECT i.delivery_id, i.good_id, (SELECT g.name FROM campaign_goods g WHERE g.id = i.good_id) AS good_name,
+	(SELECT g.unit FROM campaign_goods g WHERE g.id = i.good_id) AS unit, i.quantity, i.value_fen, i.transfer_id
+	FROM campaign_delivery_items i`
 
 func getDelivery(ctx context.Context, q sqlx.QueryerContext, cond string, arg any) (Delivery, error) {
 	var d Delivery
