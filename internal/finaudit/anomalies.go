@@ -26,17 +26,18 @@ import (
 // The rules of the anomaly report (SPEC §8.2 异常线索). Each finding is a lead for the funds-review committee,
 // not a verdict: it names the rule, the records and the numbers, and the auditor follows the links.
 const (
-	RulePaidTwice        = "paid_twice"         // the same person paid twice for the same type and period
-	RuleAboveCap         = "above_cap"          // a payment, or a household's year, above its cap
-	RuleJustBelow        = "just_below"         // several payments at 95–100% of second_approval_above from one caseworker or org in a month
-	RuleSplit            = "split_payments"     // one household, one type, within 30 days: payments each under the threshold whose sum passes it
-	RuleExitedHousehold  = "exited_household"   // paid after the household's file was exited or rejected
-	RuleSharedCard       = "shared_card"        // one bank card on different households
-	RuleSharedPhone      = "shared_phone"       // one phone on different households
-	RuleSegregation      = "segregation"        // one person in two roles on one application, from the decisions as made
-	RuleGreenDocsOverdue = "green_docs_overdue" // green channel: documents still missing after green_docs_days
-	RuleGreenNoReview    = "green_no_review"    // green channel: no retrospective review green_docs_days after approval
-	RuleGreenFlagged     = "green_flagged"      // green channel: flagged by the retrospective review
+	RulePaidTwice        = "paid_twice"           // the same person paid twice for the same type and period
+	RuleAboveCap         = "above_cap"            // a payment, or a household's year, above its cap
+	RuleJustBelow        = "just_below"           // several payments at 95–100% of second_approval_above from one caseworker or org in a month
+	RuleSplit            = "split_payments"       // one household, one type, within 30 days: payments each under the threshold whose sum passes it
+	RuleExitedHousehold  = "exited_household"     // paid after the household's file was exited or rejected
+	RuleSharedCard       = "shared_card"          // one bank card on different households
+	RuleSharedPhone      = "shared_phone"         // one phone on different households
+	RuleSegregation      = "segregation"          // one person in two roles on one application, from the decisions as made
+	RuleGreenDocsOverdue = "green_docs_overdue"   // green channel: documents still missing after green_docs_days
+	RuleGreenNoReview    = "green_no_review"      // green channel: no retrospective review green_docs_days after approval
+	RuleGreenFlagged     = "green_flagged"        // green channel: flagged by the retrospective review
+	RuleUnconfirmed      = "unconfirmed_delivery" // campaign goods delivered, no receiver's confirmation after the code's 7 days
 )
 
 // Rules lists every rule in the report's order, with its Chinese name.
@@ -52,6 +53,7 @@ var Rules = []struct{ Rule, Name string }{
 	{RuleGreenDocsOverdue, "绿色通道材料逾期未补"},
 	{RuleGreenNoReview, "绿色通道未做事后复核"},
 	{RuleGreenFlagged, "绿色通道复核存疑"},
+	{RuleUnconfirmed, "配送无收货人确认"},
 }
 
 // Ref is a record a finding involves, for the links.
@@ -232,6 +234,9 @@ func anomalies(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now, f
 	if err := ruleGreen(ctx, q, ps, pol, now, add); err != nil {
 		return AnomalyReport{}, err
 	}
+	if err := ruleUnconfirmed(ctx, q, a, now, from, to, add); err != nil {
+		return AnomalyReport{}, err
+	}
 
 	rep := AnomalyReport{Payments: len(paid), Rules: make([]RuleGroup, 0, len(Rules))}
 	for _, r := range Rules {
@@ -243,6 +248,38 @@ func anomalies(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now, f
 		rep.Total += len(fs)
 	}
 	return rep, nil
+}
+
+// confirmWindow is how long a receiver's one-time code is valid (SPEC §5): a delivery still unconfirmed after
+// it has no confirmation coming unless a caseworker records a signed slip.
+const confirmWindow = 7
+
+// ruleUnconfirmed: campaign deliveries in a's scope, delivered in the period, still without the receiver's
+// confirmation more than confirmWindow days after delivery (SPEC §8.2).
+func ruleUnconfirmed(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now, from, to time.Time, add func(Finding)) error {
+	scope, args := a.Scope("d.org_path")
+	var ds []struct {
+		ID       int64  `db:"id"`
+		No       string `db:"delivery_no"`
+		Site     string `db:"site_name"`
+		On       string `db:"delivered_on"`
+		ValueFen int64  `db:"value_fen"`
+		Campaign string `db:"campaign"`
+	}
+	due := clock.Date(now.AddDate(0, 0, -confirmWindow))
+	err := sqlx.SelectContext(ctx, q, &ds, `SELECT d.id, d.delivery_no, d.site_name, d.delivered_on, d.value_fen, c.name AS campaign
+		FROM campaign_deliveries d JOIN campaigns c ON c.id = d.campaign_id
+		WHERE `+scope+` AND d.status = 'unconfirmed' AND d.delivered_on < ? AND d.delivered_on >= ? AND d.delivered_on <= ?
+		ORDER BY d.delivered_on, d.id`, append(args, due, clock.Date(from), clock.Date(to.Add(-time.Nanosecond)))...)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		add(Finding{Rule: RuleUnconfirmed, AmountFen: d.ValueFen, Refs: []Ref{{Type: "delivery", ID: d.ID, Label: d.No}},
+			Message: fmt.Sprintf("%s（%s）于 %s 送达「%s」，价值 %s，超过 %d 天仍无收货人确认", d.No, d.Campaign, d.On, d.Site,
+				yuan(d.ValueFen), confirmWindow)})
+	}
+	return nil
 }
 
 // period of a payment for the paid-twice rule: the school year per student for 金秋助学, the year for 送温暖,

@@ -16,7 +16,7 @@ const FLOW_COLUMNS = [
 ];
 
 function link(ref) {
-  const href = ref.type === 'household' ? `#/households/${ref.id}` : `#/applications/${ref.id}`;
+  const href = { household: `#/households/${ref.id}`, delivery: `#/campaigns/slip/${ref.id}` }[ref.type] || `#/applications/${ref.id}`;
   return h('a', { href, class: 'finding-ref', dataset: { type: ref.type, id: ref.id } }, ref.label || String(ref.id));
 }
 
