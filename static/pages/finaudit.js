@@ -7,7 +7,7 @@
 //   #/finaudit/checkpoints     审计检查点 — signed heads of the audit trail, with a QR code to file on paper
 
 import { api, withQuery } from '/api.js';
-import { h, pageHeader, card, field, bindForm, errorBox, formatFen, formatNumber, formatDateTime, listView, button, toast, badge } from '/ui.js';
+import { h, svg, pageHeader, card, field, bindForm, errorBox, formatFen, formatNumber, formatDateTime, listView, button, toast, badge } from '/ui.js';
 import { AID_TYPES } from '/labels.js';
 
 const FLOW_COLUMNS = [
@@ -78,13 +78,6 @@ async function register(root, params, ctx) {
   ctx.setTitle('支出明细');
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
-}
 
 /** monthChart: paid and received per month as paired columns, each with its value in its tooltip. */
 function monthChart(months) {

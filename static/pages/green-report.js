@@ -3,7 +3,7 @@
 // green channel's own follow-ups (documents overdue, reviews pending, flagged) — with a bar chart in inline SVG.
 
 import { api, withQuery } from '/api.js';
-import { h, pageHeader, card, field, bindForm, errorBox, formatFen, formatNumber } from '/ui.js';
+import { h, svg, pageHeader, card, field, bindForm, errorBox, formatFen, formatNumber } from '/ui.js';
 
 const ROWS = [
   ['submitted', '提交件数'], ['pending', '待决定'], ['overdue', '超时未决'], ['approved', '批准'], ['rejected', '驳回'],
@@ -19,14 +19,6 @@ function cellValue(lane, key, green) {
   return formatNumber(v);
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg(tag, attrs, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
-}
 
 /** chart: grouped horizontal bars of the decision hours, green vs normal, each labelled with its value. */
 function chart(r) {
