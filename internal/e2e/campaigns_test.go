@@ -86,4 +86,12 @@ func TestCampaign_PurchaseDeliveryPhoneConfirmationReport(t *testing.T) {
 	b.waitText("#sites-table .site-status", "已签收")
 	b.waitText("#sites-table", "¥360.00")
 	b.waitText("#campaign-figures", "¥360.00")
+
+	// The report across campaigns, its filters in the address, shows it confirmed with the same value.
+	b.open("#/reports/campaigns?year=2026&kind=cooling")
+	b.waitText("#campaign-report", "2026年送清凉")
+	b.waitText("#campaign-report", "已签收 1 笔")
+	b.waitText("#campaign-report", "¥360.00")
+	b.waitText("#campaign-report", "藿香正气水 30 盒")
+	b.waitText("#campaign-report-totals", "¥360.00")
 }

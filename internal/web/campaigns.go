@@ -19,6 +19,7 @@ func (s *Server) campaignRoutes(g *echo.Group) {
 	g.POST("/campaigns", h.create)
 	g.GET("/campaigns/:id", h.get)
 	g.GET("/campaigns/:id/report", h.report)
+	g.GET("/reports/campaigns", h.coverage)
 	g.POST("/campaigns/:id/:action", h.act)
 	g.GET("/campaigns/:id/goods", h.goods)
 	g.POST("/campaigns/:id/goods", h.addGood)
@@ -102,6 +103,19 @@ func (h *campaignHandlers) get(c echo.Context) error {
 
 func (h *campaignHandlers) report(c echo.Context) error {
 	return withID(c, func(id int64) (any, error) { return h.svc.Report(c.Request().Context(), actorOf(c), id) }, http.StatusOK)
+}
+
+// coverage is the report across campaigns: what each reached in the user's scope.
+func (h *campaignHandlers) coverage(c echo.Context) error {
+	var f campaign.Filter
+	if err := bindQuery(c, &f); err != nil {
+		return err
+	}
+	page, err := h.svc.Coverage(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
 }
 
 func (h *campaignHandlers) act(c echo.Context) error {
