@@ -195,7 +195,7 @@ async function route() {
     return;
   }
   try {
-    const mod = await import(entry.module);
+    const mod = await import(typeof entry.module === 'function' ? entry.module(rest) : entry.module);
     if (my !== renderSeq) return;
     await mod.render(root, { path, rest, id: rest[0], query }, makeCtx(entry));
   } catch (err) {

@@ -6,11 +6,17 @@
 // Entry fields:
 //   path    '#/name' — the address; also the nav link
 //   title   the nav text and the browser tab title
-//   module  the page module's URL
+//   module  the page module's URL, or a function of the rest segments that returns it (one area, several modules)
 //   roles   the roles that may open it (any one is enough); absent = every logged-in user
 //   group   the nav section it is listed under (one of GROUPS); absent = top
 //   hidden  true = routable but not listed in the nav (detail pages reached by links)
 //   navRoles  the roles the nav lists it for, when fewer than may open it (absent = roles)
+
+/** applicationPage: #/applications the list, …/{id} and …/{id}/decide the detail, …/{id}/edit the form. */
+function applicationPage(rest) {
+  if (!rest.length) return '/pages/applications/list.js';
+  return rest[1] === 'edit' ? '/pages/applications/form.js' : '/pages/applications/detail.js';
+}
 
 /** Nav sections, in display order. Pages of later areas go into the matching group. */
 export const GROUPS = ['', '困难职工档案', '救助审批', '经费管理', '帮扶活动', '统计报表', '审计监督', '系统管理', '个人'];
@@ -21,8 +27,8 @@ export const NAV = [
   { path: '#/households/new', title: '新建档案', roles: ['caseworker'], group: '困难职工档案', module: '/pages/households.js' },
   { path: '#/imports', title: '摸底导入', roles: ['caseworker', 'supervisor'], group: '困难职工档案', module: '/pages/imports.js' },
   { path: '#/referrals', title: '转介跟踪', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '困难职工档案', module: '/pages/referrals.js' },
-  { path: '#/applications', title: '救助申请', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], navRoles: ['caseworker'], group: '救助审批', module: '/pages/applications.js' },
-  { path: '#/applications/new', title: '申请救助', roles: ['caseworker'], hidden: true, group: '救助审批', module: '/pages/applications.js' },
+  { path: '#/applications', title: '救助申请', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], navRoles: ['caseworker'], group: '救助审批', module: applicationPage },
+  { path: '#/applications/new', title: '申请救助', roles: ['caseworker'], hidden: true, group: '救助审批', module: '/pages/applications/form.js' },
   { path: '#/approvals', title: '审批队列', roles: ['supervisor'], group: '救助审批', module: '/pages/queues.js' },
   { path: '#/reviews', title: '事后复核', roles: ['supervisor'], group: '救助审批', module: '/pages/queues.js' },
   { path: '#/disbursements', title: '发放队列', roles: ['finance'], group: '救助审批', module: '/pages/queues.js' },

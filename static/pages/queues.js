@@ -9,7 +9,7 @@
 import { api, withQuery } from '/api.js';
 import { h, pageHeader, card, listView, button, linkButton, formatDateTime, formatDate, toast } from '/ui.js';
 import { APPLICATION_TYPES, APPLICATION_ACTIONS, DOCUMENT_KINDS, PAYMENT_METHODS, options, label } from '/labels.js';
-import { COLUMNS, actionDialogs } from '/pages/applications.js';
+import { COLUMNS, actionDialogs } from '/pages/applications/shared.js';
 import { bulkApproval } from '/pages/bulk-approve.js';
 
 const QUEUES = {
