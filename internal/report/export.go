@@ -110,22 +110,56 @@ func pages[T any](fetch func(page int) ([]T, error), emit func([]T) error) error
 	}
 }
 
-// unmasked reads, when the export asks for full numbers, those of a page of items through read (the owning
-// area's FullNumbers, which checks the role and scope again), keyed by the item's id.
-func unmasked[T, N any](opt Options, items []T, id func(T) int64, read func([]int64) ([]N, error), key func(N) int64) (map[int64]N, error) {
-	if !opt.Unmasked {
-		return nil, nil
+// unmasking says where an export that may show full numbers reads them: read is the owning area's
+// FullNumbers for a page of item ids (it checks the role and scope again), id the item's id and key the id
+// a number belongs to.
+type unmasking[T, N any] struct {
+	id   func(T) int64
+	read func([]int64) ([]N, error)
+	key  func(N) int64
+}
+
+// listRows is the Rows of a sheet read page by page through fetch, one row per item made by row. When the
+// export is unmasked, the full numbers of each page are read through u and handed to row with their item
+// (full is false when masked, or when u is nil: a list that has no numbers to unmask).
+func listRows[T, N any](opt Options, fetch func(page int) ([]T, error), u *unmasking[T, N], row func(x T, n N, full bool) []any) func(emit func([]any) error) error {
+	return func(emit func([]any) error) error {
+		return pages(fetch, func(items []T) error {
+			byID := map[int64]N{}
+			if opt.Unmasked && u != nil && len(items) > 0 {
+				ids := make([]int64, len(items))
+				for i, x := range items {
+					ids[i] = u.id(x)
+				}
+				numbers, err := u.read(ids)
+				if err != nil {
+					return err
+				}
+				for _, n := range numbers {
+					byID[u.key(n)] = n
+				}
+			}
+			for _, x := range items {
+				var n N
+				full := false
+				if u != nil {
+					n, full = byID[u.id(x)]
+				}
+				if err := emit(row(x, n, full)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
-	ids := make([]int64, len(items))
-	for i, x := range items {
-		ids[i] = id(x)
+}
+
+// maskedOnly refuses an unmasked export of a list that holds no full numbers to show.
+func maskedOnly(opt Options, why string) error {
+	if opt.Unmasked {
+		return apperr.Invalid("unmasked", why)
 	}
-	numbers, err := read(ids)
-	full := make(map[int64]N, len(numbers))
-	for _, n := range numbers {
-		full[key(n)] = n
-	}
-	return full, err
+	return nil
 }
 
 func yesNo(b bool) string {
@@ -145,36 +179,26 @@ func (s *Service) Households(ctx context.Context, a actor.Actor, f household.Fil
 		{Title: "人均月收入", Kind: export.Money, Width: 12}, {Title: "建档日期", Kind: export.Date, Width: 12},
 		{Title: "更新日期", Kind: export.Date, Width: 12},
 	}}
-	sheet.Rows = func(emit func([]any) error) error {
-		return pages(func(page int) ([]household.Brief, error) {
-			f.Page, f.PerPage = page, pageSize
-			p, err := svc.List(ctx, a, f)
-			return p.Items, err
-		}, func(items []household.Brief) error {
-			full, err := unmasked(opt, items, func(h household.Brief) int64 { return h.ID },
-				func(ids []int64) ([]household.Numbers, error) { return household.FullNumbers(ctx, s.DB.R, a, ids) },
-				func(n household.Numbers) int64 { return n.ID })
-			if err != nil {
-				return err
+	sheet.Rows = listRows(opt, func(page int) ([]household.Brief, error) {
+		f.Page, f.PerPage = page, pageSize
+		p, err := svc.List(ctx, a, f)
+		return p.Items, err
+	}, &unmasking[household.Brief, household.Numbers]{id: func(h household.Brief) int64 { return h.ID },
+		read: func(ids []int64) ([]household.Numbers, error) { return household.FullNumbers(ctx, s.DB.R, a, ids) },
+		key:  func(n household.Numbers) int64 { return n.ID }},
+		func(h household.Brief, n household.Numbers, full bool) []any {
+			id, phone := h.IDNumber, h.Phone
+			if full {
+				id, phone = n.IDNumber, n.Phone
 			}
-			for _, h := range items {
-				id, phone := h.IDNumber, h.Phone
-				if n, ok := full[h.ID]; ok {
-					id, phone = n.IDNumber, n.Phone
-				}
-				filed := ""
-				if h.FiledAt.Valid {
-					filed = h.FiledAt.String
-				}
-				if err := emit([]any{h.FileNo, h.Name, id, phone, h.OrgName, household.StatusNames[h.Status],
-					household.CategoryNames[h.Category], household.CategoryNames[h.Suggested], household.CauseNames[h.MainCause],
-					household.IndustryName(h.Industry), yesNo(h.Migrant), money.Fen(h.PerCapitaFen), filed, h.UpdatedAt}); err != nil {
-					return err
-				}
+			filed := ""
+			if h.FiledAt.Valid {
+				filed = h.FiledAt.String
 			}
-			return nil
+			return []any{h.FileNo, h.Name, id, phone, h.OrgName, household.StatusNames[h.Status],
+				household.CategoryNames[h.Category], household.CategoryNames[h.Suggested], household.CauseNames[h.MainCause],
+				household.IndustryName(h.Industry), yesNo(h.Migrant), money.Fen(h.PerCapitaFen), filed, h.UpdatedAt}
 		})
-	}
 	return s.write(ctx, a, "households", opt, sheet)
 }
 
@@ -186,38 +210,28 @@ func (s *Service) Applications(ctx context.Context, a actor.Actor, f relief.Filt
 		{Title: "身份证号", Width: 22}, {Title: "联系电话", Width: 14}, {Title: "所属工会", Width: 24}, {Title: "年度", Kind: export.Int, Width: 8},
 		{Title: "金额", Kind: export.Money, Width: 12}, {Title: "绿色通道", Width: 8}, {Title: "创建日期", Kind: export.Date, Width: 12},
 	}}
-	sheet.Rows = func(emit func([]any) error) error {
-		return pages(func(page int) ([]relief.View, error) {
-			f.Page, f.PerPage = page, pageSize
-			p, err := svc.List(ctx, a, f)
-			return p.Items, err
-		}, func(items []relief.View) error {
-			full, err := unmasked(opt, items, func(v relief.View) int64 { return v.ID },
-				func(ids []int64) ([]relief.Numbers, error) { return relief.FullNumbers(ctx, s.DB.R, a, ids) },
-				func(n relief.Numbers) int64 { return n.ID })
-			if err != nil {
-				return err
+	sheet.Rows = listRows(opt, func(page int) ([]relief.View, error) {
+		f.Page, f.PerPage = page, pageSize
+		p, err := svc.List(ctx, a, f)
+		return p.Items, err
+	}, &unmasking[relief.View, relief.Numbers]{id: func(v relief.View) int64 { return v.ID },
+		read: func(ids []int64) ([]relief.Numbers, error) { return relief.FullNumbers(ctx, s.DB.R, a, ids) },
+		key:  func(n relief.Numbers) int64 { return n.ID }},
+		func(v relief.View, n relief.Numbers, full bool) []any {
+			id, phone := v.ApplicantIDNumber, v.ApplicantPhone
+			if full {
+				id, phone = n.IDNumber, n.Phone
 			}
-			for _, v := range items {
-				id, phone := v.ApplicantIDNumber, v.ApplicantPhone
-				if n, ok := full[v.ID]; ok {
-					id, phone = n.IDNumber, n.Phone
-				}
-				if err := emit([]any{v.AppNo, relief.TypeNames[v.Type], relief.StatusNames[v.Status], v.ApplicantName, id, phone,
-					v.OrgName, v.AidYear, money.Fen(v.AmountFen), yesNo(v.Green), v.CreatedAt}); err != nil {
-					return err
-				}
-			}
-			return nil
+			return []any{v.AppNo, relief.TypeNames[v.Type], relief.StatusNames[v.Status], v.ApplicantName, id, phone,
+				v.OrgName, v.AidYear, money.Fen(v.AmountFen), yesNo(v.Green), v.CreatedAt}
 		})
-	}
 	return s.write(ctx, a, "applications", opt, sheet)
 }
 
 // Referrals exports the referral list that f selects (names and numbers as the list shows them).
 func (s *Service) Referrals(ctx context.Context, a actor.Actor, f referral.Filter, opt Options) (*File, error) {
-	if opt.Unmasked {
-		return nil, apperr.Invalid("unmasked", "转介名单只能打码导出")
+	if err := maskedOnly(opt, "转介名单只能打码导出"); err != nil {
+		return nil, err
 	}
 	svc := &referral.Service{DB: s.DB, Clock: s.Clock}
 	sheet := export.Sheet{Name: "转介跟踪", Columns: []export.Column{
@@ -225,28 +239,21 @@ func (s *Service) Referrals(ctx context.Context, a actor.Actor, f referral.Filte
 		{Title: "原因", Width: 30}, {Title: "跟进日期", Kind: export.Date, Width: 12}, {Title: "状态", Width: 10},
 		{Title: "帮扶金额", Kind: export.Money, Width: 12}, {Title: "结果", Width: 24}, {Title: "转介日期", Kind: export.Date, Width: 12},
 	}}
-	sheet.Rows = func(emit func([]any) error) error {
-		return pages(func(page int) ([]referral.Referral, error) {
-			f.Page, f.PerPage = page, pageSize
-			p, err := svc.List(ctx, a, f)
-			return p.Items, err
-		}, func(items []referral.Referral) error {
-			for _, r := range items {
-				if err := emit([]any{r.Name, r.IDNumber, r.Phone, r.OrgName, r.Reason, r.FollowUpDate, referral.StatusNames[r.Status],
-					money.Fen(r.AmountFen), r.Outcome, r.CreatedAt}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
+	sheet.Rows = listRows[referral.Referral, struct{}](opt, func(page int) ([]referral.Referral, error) {
+		f.Page, f.PerPage = page, pageSize
+		p, err := svc.List(ctx, a, f)
+		return p.Items, err
+	}, nil, func(r referral.Referral, _ struct{}, _ bool) []any {
+		return []any{r.Name, r.IDNumber, r.Phone, r.OrgName, r.Reason, r.FollowUpDate, referral.StatusNames[r.Status],
+			money.Fen(r.AmountFen), r.Outcome, r.CreatedAt}
+	})
 	return s.write(ctx, a, "referrals", opt, sheet)
 }
 
 // Transfers exports the statement of ledger account id that f selects.
 func (s *Service) Transfers(ctx context.Context, a actor.Actor, id int64, f ledger.StatementFilter, opt Options) (*File, error) {
-	if opt.Unmasked {
-		return nil, apperr.Invalid("unmasked", "台账明细不含证件号码，无需不打码导出")
+	if err := maskedOnly(opt, "台账明细不含证件号码，无需不打码导出"); err != nil {
+		return nil, err
 	}
 	svc := &ledger.Service{DB: s.DB, Clock: s.Clock}
 	account, err := svc.Account(ctx, a, id)
@@ -258,24 +265,17 @@ func (s *Service) Transfers(ctx context.Context, a actor.Actor, id int64, f ledg
 		{Title: "借方账户", Width: 24}, {Title: "贷方账户", Width: 24}, {Title: "金额", Kind: export.Money, Width: 14},
 		{Title: "单位", Width: 6}, {Title: "状态", Width: 8}, {Title: "凭证号", Width: 14}, {Title: "摘要", Width: 30}, {Title: "经办人", Width: 10},
 	}}
-	sheet.Rows = func(emit func([]any) error) error {
-		return pages(func(page int) ([]ledger.StatementLine, error) {
-			f.Page, f.PerPage = page, pageSize
-			p, err := svc.AccountStatement(ctx, a, account.ID, f)
-			return p.Items, err
-		}, func(items []ledger.StatementLine) error {
-			for _, t := range items {
-				var amount any = money.Fen(t.Amount)
-				if t.Unit != "CNY" {
-					amount = t.Amount // goods are counted in their unit, not yuan
-				}
-				if err := emit([]any{t.ID, t.CreatedAt, ledger.TransferKindNames[t.Kind], t.DebitName, t.CreditName, amount, t.Unit,
-					ledger.StateNames[t.State], t.VoucherNo, t.Memo, t.Actor}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
+	sheet.Rows = listRows[ledger.StatementLine, struct{}](opt, func(page int) ([]ledger.StatementLine, error) {
+		f.Page, f.PerPage = page, pageSize
+		p, err := svc.AccountStatement(ctx, a, account.ID, f)
+		return p.Items, err
+	}, nil, func(t ledger.StatementLine, _ struct{}, _ bool) []any {
+		var amount any = money.Fen(t.Amount)
+		if t.Unit != "CNY" {
+			amount = t.Amount // goods are counted in their unit, not yuan
+		}
+		return []any{t.ID, t.CreatedAt, ledger.TransferKindNames[t.Kind], t.DebitName, t.CreditName, amount, t.Unit,
+			ledger.StateNames[t.State], t.VoucherNo, t.Memo, t.Actor}
+	})
 	return s.write(ctx, a, "transfers", opt, sheet)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -8,45 +9,48 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"bangfu/internal/actor"
 	"bangfu/internal/export"
-	"bangfu/internal/household"
-	"bangfu/internal/ledger"
-	"bangfu/internal/referral"
-	"bangfu/internal/relief"
 	"bangfu/internal/report"
 )
 
 // exportRoutes registers the XLSX/CSV export of each list (SPEC §8.1): the list's own filters, plus
 // format=xlsx|csv and unmasked=1 (finance and auditors; audited).
 func (s *Server) exportRoutes(g *echo.Group) {
-	g.GET("/households/export", func(c echo.Context) error {
-		var f household.Filter
+	r := s.reports
+	g.GET("/households/export", listExport(s, r.Households))
+	g.GET("/applications/export", listExport(s, r.Applications))
+	g.GET("/referrals/export", listExport(s, r.Referrals))
+	g.GET("/funds/:id/transfers/export", recordListExport(s, r.Transfers))
+	g.GET("/reports/register/export", listExport(s, r.Register))
+	g.GET("/reports/anomalies/export", listExport(s, r.Anomalies))
+	g.GET("/campaigns/:id/deliveries/export", recordListExport(s, r.Deliveries))
+	g.GET("/campaigns/:id/enrolments/export", recordListExport(s, r.Enrolments))
+}
+
+// listExport is the handler of an export whose list filter is F.
+func listExport[F any](s *Server, run func(context.Context, actor.Actor, F, report.Options) (*report.File, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var f F
 		return s.sendExport(c, &f, func(opt report.Options) (*report.File, error) {
-			return s.reports.Households(c.Request().Context(), actorOf(c), f, opt)
+			return run(c.Request().Context(), actorOf(c), f, opt)
 		})
-	})
-	g.GET("/applications/export", func(c echo.Context) error {
-		var f relief.Filter
-		return s.sendExport(c, &f, func(opt report.Options) (*report.File, error) {
-			return s.reports.Applications(c.Request().Context(), actorOf(c), f, opt)
-		})
-	})
-	g.GET("/referrals/export", func(c echo.Context) error {
-		var f referral.Filter
-		return s.sendExport(c, &f, func(opt report.Options) (*report.File, error) {
-			return s.reports.Referrals(c.Request().Context(), actorOf(c), f, opt)
-		})
-	})
-	g.GET("/funds/:id/transfers/export", func(c echo.Context) error {
+	}
+}
+
+// recordListExport is the handler of an export of a list that belongs to the record the path's :id names
+// (an account's statement, a campaign's deliveries).
+func recordListExport[F any](s *Server, run func(context.Context, actor.Actor, int64, F, report.Options) (*report.File, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
 		id, err := pathID(c)
 		if err != nil {
 			return err
 		}
-		var f ledger.StatementFilter
+		var f F
 		return s.sendExport(c, &f, func(opt report.Options) (*report.File, error) {
-			return s.reports.Transfers(c.Request().Context(), actorOf(c), id, f, opt)
+			return run(c.Request().Context(), actorOf(c), id, f, opt)
 		})
-	})
+	}
 }
 
 // sendExport binds the list filter into filter and the export options, runs the export and sends the file.

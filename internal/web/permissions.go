@@ -90,6 +90,9 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/reports/fund-use":       fundReaders,
 	"GET /api/v1/reports/reconciliation": {actor.Finance, actor.Auditor},
 	"GET /api/v1/reports/anomalies":      {actor.Finance, actor.Auditor},
+	// Their exports (SPEC §8.1), for the same roles.
+	"GET /api/v1/reports/register/export":  fundReaders,
+	"GET /api/v1/reports/anomalies/export": {actor.Finance, actor.Auditor},
 
 	// Funds and ledger (SPEC §6): finance writes; finance, auditors and supervisors read.
 	"GET /api/v1/funds":                        fundReaders,
@@ -168,6 +171,8 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/campaigns/:id/quotas":              caseReaders,
 	"PUT /api/v1/campaigns/:id/quotas":              onlyFinance,
 	"GET /api/v1/campaigns/:id/enrolments":          caseReaders,
+	"GET /api/v1/campaigns/:id/deliveries/export":   caseReaders,
+	"GET /api/v1/campaigns/:id/enrolments/export":   caseReaders,
 	"POST /api/v1/campaigns/:id/enrolments":         onlyCase,
 	"POST /api/v1/campaigns/purchases/:id/reverse":  onlyFinance,
 	"GET /api/v1/campaigns/deliveries/:id":          caseReaders,

@@ -1,0 +1,82 @@
+package report
+
+import (
+	"context"
+	"strings"
+
+	"bangfu/internal/actor"
+	"bangfu/internal/export"
+	"bangfu/internal/finaudit"
+	"bangfu/internal/money"
+	"bangfu/internal/relief"
+)
+
+// Register exports the disbursement register (支出明细, SPEC §8.2) that f selects: one row per payment, the
+// payee masked unless finance or an auditor asks for the full name and card.
+func (s *Service) Register(ctx context.Context, a actor.Actor, f finaudit.RegisterFilter, opt Options) (*File, error) {
+	svc := &finaudit.Service{DB: s.DB, Clock: s.Clock}
+	sheet := export.Sheet{Name: "支出明细", Columns: []export.Column{
+		{Title: "申请编号", Width: 18}, {Title: "救助类型", Width: 10}, {Title: "状态", Width: 10}, {Title: "绿色通道", Width: 8},
+		{Title: "金额", Kind: export.Money, Width: 12}, {Title: "发放日期", Kind: export.Date, Width: 12}, {Title: "凭证号", Width: 14},
+		{Title: "发放方式", Width: 10}, {Title: "所属工会", Width: 24}, {Title: "领款人", Width: 10}, {Title: "银行卡号", Width: 24},
+		{Title: "预算科目", Width: 20}, {Title: "经办人", Width: 10}, {Title: "审批人", Width: 16}, {Title: "发放人", Width: 10},
+	}}
+	sheet.Rows = listRows(opt, func(page int) ([]finaudit.Payment, error) {
+		f.Page, f.PerPage = page, pageSize
+		r, err := svc.Register(ctx, a, f)
+		return r.Items, err
+	}, &unmasking[finaudit.Payment, finaudit.Payee]{id: func(p finaudit.Payment) int64 { return p.ApplicationID },
+		read: func(ids []int64) ([]finaudit.Payee, error) { return finaudit.FullPayees(ctx, s.DB.R, a, ids) },
+		key:  func(n finaudit.Payee) int64 { return n.ApplicationID }},
+		func(p finaudit.Payment, n finaudit.Payee, full bool) []any {
+			name, card := p.PayeeName, p.PayeeCard
+			if full {
+				name, card = n.Name, n.Card
+			}
+			status := relief.StatusNames[relief.Status(p.Status)]
+			if p.Recovered {
+				status = relief.StatusNames[relief.Recovered]
+			}
+			return []any{p.AppNo, p.TypeName, status, yesNo(p.Green), money.Fen(p.AmountFen), p.PaidAt, p.VoucherNo,
+				p.MethodName, p.OrgName, name, card, p.BudgetLine, p.Caseworker, strings.Join(p.Approvers, "、"), p.Disburser}
+		})
+	return s.write(ctx, a, "register", opt, sheet)
+}
+
+// Anomalies exports the anomaly report (异常线索, SPEC §8.2) for the period and rule of f: one row per
+// finding. Running it is audited by finaudit as every run is; its findings name people only masked.
+func (s *Service) Anomalies(ctx context.Context, a actor.Actor, f finaudit.AnomalyFilter, opt Options) (*File, error) {
+	if err := maskedOnly(opt, "异常线索只含打码信息，无需不打码导出"); err != nil {
+		return nil, err
+	}
+	rep, err := (&finaudit.Service{DB: s.DB, Clock: s.Clock}).Anomalies(ctx, a, f)
+	if err != nil {
+		return nil, err
+	}
+	type finding struct {
+		finaudit.Finding
+		name string
+	}
+	var all []finding
+	for _, g := range rep.Rules {
+		for _, x := range g.Findings {
+			all = append(all, finding{x, g.Name})
+		}
+	}
+	sheet := export.Sheet{Name: "异常线索", Columns: []export.Column{
+		{Title: "规则", Width: 24}, {Title: "说明", Width: 80}, {Title: "涉及金额", Kind: export.Money, Width: 14}, {Title: "相关记录", Width: 40},
+	}}
+	sheet.Rows = listRows[finding, struct{}](opt, func(page int) ([]finding, error) {
+		if page > 1 {
+			return nil, nil // the report is computed whole: one "page"
+		}
+		return all, nil
+	}, nil, func(x finding, _ struct{}, _ bool) []any {
+		refs := make([]string, len(x.Refs))
+		for i, r := range x.Refs {
+			refs[i] = r.Label
+		}
+		return []any{x.name, x.Message, money.Fen(x.AmountFen), strings.Join(refs, "、")}
+	})
+	return s.write(ctx, a, "anomalies", opt, sheet)
+}
