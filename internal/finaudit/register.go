@@ -79,11 +79,38 @@ type Sum struct {
 // PaymentMethodNames are the Chinese names of payment methods.
 var PaymentMethodNames = map[string]string{"bank": "银行转账", "cash": "现金"}
 
-// where builds the register's condition for f in a's scope: only applications whose money went out.
-func (s *Service) registerWhere(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f RegisterFilter) (string, []any, error) {
-	scope, args := a.Scope("org_path")
-	where := []string{"status IN ('disbursed', 'received', 'recovered')", scope}
-	add := func(cond string, vs ...any) { where = append(where, cond); args = append(args, vs...) }
+// registerConds is the register's filter twice over: as a condition on applications, for the rows of a page, and
+// as the same condition on payment_totals (migration 15), for the totals of the whole filter.
+type registerConds struct {
+	apps, totals       string
+	appArgs, totalArgs []any
+}
+
+// totalsQuery sums the register's filter from payment_totals: a few hundred rows however many payments.
+func (c registerConds) totalsQuery() string {
+	return "SELECT type, sum(n) AS n, sum(fen) AS fen FROM payment_totals WHERE " + c.totals + " GROUP BY type HAVING sum(n) > 0"
+}
+
+// pageQuery reads one page newest first along applications_paid, which holds the filter's columns, so that a
+// page costs its own rows rather than a sort of every payment. The ORDER BY names the table's column: the
+// result column of the same name is coalesced and would not match the index.
+func (c registerConds) pageQuery() string {
+	return `SELECT id, app_no, type, status, recovery_transfer_id IS NOT NULL AS recovered, green,
+		amount_fen, coalesce(disbursed_at, '') AS disbursed_at, voucher_no, payment_method, org_id, household_id, applicant_name,
+		coalesce(transfer_id, 0) AS transfer_id, created_by, first_approved_by, approved_by, disbursed_by
+		FROM applications INDEXED BY applications_paid WHERE ` + c.apps + ` ORDER BY applications.disbursed_at DESC, id DESC LIMIT ? OFFSET ?`
+}
+
+func (s *Service) registerConds(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f RegisterFilter) (registerConds, error) {
+	scope, scopeArgs := a.Scope("org_path")
+	apps := []string{"status IN ('disbursed', 'received', 'recovered')", scope}
+	totals := []string{scope}
+	c := registerConds{appArgs: append([]any{}, scopeArgs...), totalArgs: append([]any{}, scopeArgs...)}
+	both := func(appCond, totalsCond string, appArgs, totalArgs []any) {
+		apps, totals = append(apps, appCond), append(totals, totalsCond)
+		c.appArgs, c.totalArgs = append(c.appArgs, appArgs...), append(c.totalArgs, totalArgs...)
+	}
+	same := func(cond string, vs ...any) { both(cond, cond, vs, vs) }
 	fields := map[string]string{}
 	for name, d := range map[string]string{"from": f.From, "to": f.To} {
 		if d == "" {
@@ -95,60 +122,60 @@ func (s *Service) registerWhere(ctx context.Context, q sqlx.QueryerContext, a ac
 			continue
 		}
 		if name == "from" {
-			add("disbursed_at >= ?", store.FormatTime(day))
+			both("disbursed_at >= ?", "day >= ?", []any{store.FormatTime(day)}, []any{d})
 		} else {
-			add("disbursed_at < ?", store.FormatTime(day.AddDate(0, 0, 1)))
+			both("disbursed_at < ?", "day <= ?", []any{store.FormatTime(day.AddDate(0, 0, 1))}, []any{d})
 		}
 	}
 	if f.Type != "" {
 		if _, ok := ledger.AidTypes[f.Type]; !ok {
 			fields["type"] = "未知的救助类型"
 		}
-		add("type = ?", f.Type)
+		same("type = ?", f.Type)
 	}
 	switch f.Status {
 	case "":
-	case "disbursed", "received":
-		add("status = ? AND recovery_transfer_id IS NULL", f.Status)
-	case "recovered":
-		add("recovery_transfer_id IS NOT NULL")
+	case "disbursed", "received", "recovered":
+		same("status = ?", f.Status)
 	default:
 		fields["status"] = "状态应为 disbursed、received 或 recovered"
 	}
 	switch f.Green {
 	case "":
 	case "true", "1":
-		add("green = 1")
+		same("green = 1")
 	case "false", "0":
-		add("green = 0")
+		same("green = 0")
 	default:
 		fields["green"] = "应为 true 或 false"
 	}
 	if len(fields) > 0 {
-		return "", nil, apperr.FieldErrors(fields)
+		return c, apperr.FieldErrors(fields)
 	}
 	if f.OrgID != 0 {
 		o, err := org.GetInScope(ctx, q, a, f.OrgID)
 		if apperr.CodeOf(err) == apperr.NotFound {
-			return "", nil, apperr.Invalid("org_id", "所选组织不存在或不在您的管辖范围内")
+			return c, apperr.Invalid("org_id", "所选组织不存在或不在您的管辖范围内")
 		} else if err != nil {
-			return "", nil, err
+			return c, err
 		}
-		add("org_path >= ? AND org_path < ?", o.Path, o.Path[:len(o.Path)-1]+"0")
+		same("org_path >= ? AND org_path < ?", o.Path, o.Path[:len(o.Path)-1]+"0")
 	}
 	if f.FundID != 0 || f.BudgetLineID != 0 {
 		accounts, err := payingAccounts(ctx, q, f.FundID, f.BudgetLineID)
 		if err != nil {
-			return "", nil, err
+			return c, err
 		}
 		if len(accounts) == 0 {
-			where = append(where, "0")
+			same("0")
 		} else {
 			ph := strings.TrimSuffix(strings.Repeat("?,", len(accounts)), ",")
-			add("transfer_id IN (SELECT t.id FROM fund_transfers t WHERE t.debit_account_id IN ("+ph+"))", accounts...)
+			both("transfer_id IN (SELECT t.id FROM fund_transfers t WHERE t.debit_account_id IN ("+ph+"))",
+				"account_id IN ("+ph+")", accounts, accounts)
 		}
 	}
-	return strings.Join(where, " AND "), args, nil
+	c.apps, c.totals = strings.Join(apps, " AND "), strings.Join(totals, " AND ")
+	return c, nil
 }
 
 // payingAccounts are the accounts a payment drawn on a budget line (or on lines a fund budgeted into) is
@@ -200,7 +227,7 @@ func (s *Service) Register(ctx context.Context, a actor.Actor, f RegisterFilter)
 		return Register{}, err
 	}
 	q := s.DB.R
-	cond, args, err := s.registerWhere(ctx, q, a, f)
+	c, err := s.registerConds(ctx, q, a, f)
 	if err != nil {
 		return Register{}, err
 	}
@@ -210,8 +237,7 @@ func (s *Service) Register(ctx context.Context, a actor.Actor, f RegisterFilter)
 		Count int    `db:"n"`
 		Fen   int64  `db:"fen"`
 	}
-	if err := sqlx.SelectContext(ctx, q, &sums, "SELECT type, count(*) AS n, coalesce(sum(amount_fen), 0) AS fen FROM applications WHERE "+
-		cond+" GROUP BY type", args...); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &sums, c.totalsQuery(), c.totalArgs...); err != nil {
 		return Register{}, err
 	}
 	for _, x := range sums {
@@ -230,10 +256,7 @@ func (s *Service) Register(ctx context.Context, a actor.Actor, f RegisterFilter)
 		ApprovedBy      *int64 `db:"approved_by"`
 		DisbursedBy     *int64 `db:"disbursed_by"`
 	}
-	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT id, app_no, type, status, recovery_transfer_id IS NOT NULL AS recovered, green,
-		amount_fen, coalesce(disbursed_at, '') AS disbursed_at, voucher_no, payment_method, org_id, household_id, applicant_name,
-		coalesce(transfer_id, 0) AS transfer_id, created_by, first_approved_by, approved_by, disbursed_by
-		FROM applications WHERE `+cond+` ORDER BY disbursed_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, per, (page-1)*per)...); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, c.pageQuery(), append(c.appArgs, per, (page-1)*per)...); err != nil {
 		return Register{}, err
 	}
 	for _, r := range rows {

@@ -112,6 +112,7 @@ func TestRegister_EachFilterKeepsOnlyWhatItSays(t *testing.T) {
 			if len(got) != want || r.Total != want || want == 0 || want == len(everything) {
 				t.Fatalf("%d kept (total %d), %d of %d match", len(got), r.Total, want, len(everything))
 			}
+			checkTotals(t, got, r)
 			for _, p := range got {
 				if !tt.keep(p) {
 					t.Fatalf("kept %+v", p)
