@@ -100,6 +100,9 @@ const ReviewAfter = "-1 year"
 // reviewCutoff is the filed_at before which a filed household is due for review at now.
 func reviewCutoff(now time.Time) string { return store.FormatTime(now.AddDate(-1, 0, 0)) }
 
+// ReviewCutoff is reviewCutoff for the reports, which count review_due households without listing them.
+func ReviewCutoff(now time.Time) string { return reviewCutoff(now) }
+
 // At sets Status as seen at now: a filed household whose last filing or review is a year old is review_due.
 func (h *Household) At(now time.Time) *Household {
 	h.Status = h.Stored

@@ -180,6 +180,7 @@ func New(cfg Config) *echo.Echo {
 	s.exportRoutes(in)
 	s.campaignRoutes(in)
 	s.importRoutes(in)
+	s.reportRoutes(in)
 
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	s.serveUI(e)
