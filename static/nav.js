@@ -34,6 +34,7 @@ export const NAV = [
   { path: '#/disbursements', title: '发放队列', roles: ['finance'], group: '救助审批', module: '/pages/queues.js' },
   { path: '#/receipts', title: '签收确认', roles: ['caseworker', 'finance'], group: '救助审批', module: '/pages/queues.js' },
   { path: '#/campaigns', title: '活动管理', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '帮扶活动', module: '/pages/campaigns.js' },
+  { path: '#/reports/annual', title: '年度统计', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '统计报表', module: '/pages/annual.js' },
   { path: '#/reports/campaigns', title: '活动覆盖报表', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '统计报表', module: '/pages/campaign-report.js' },
   { path: '#/reports/green-channel', title: '绿色通道报表', roles: ['auditor', 'supervisor'], group: '统计报表', module: '/pages/green-report.js' },
   { path: '#/holidays', title: '节假日设置', roles: ['admin'], group: '系统管理', module: '/pages/holidays.js' },
