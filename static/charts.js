@@ -37,21 +37,32 @@ export function disposeCharts() {
   live.clear();
 }
 
+/** compactYuan: an axis label or bar label in yuan — 7,000, 7.5万, 1.2亿 (the table keeps the exact amount). */
+export function compactYuan(v) {
+  const a = Math.abs(v);
+  if (a >= 1e8) return `${+(v / 1e8).toFixed(2)}亿`;
+  if (a >= 1e4) return `${+(v / 1e4).toFixed(1)}万`;
+  return formatNumber(Math.round(v));
+}
+
 function option(o) {
-  const base = { animation: false, color: o.colors || COLORS, tooltip: { trigger: o.kind === 'pie' ? 'item' : 'axis', confine: true } };
-  const fmt = o.format || formatNumber;
+  const full = o.format || formatNumber;
+  const fmt = o.short || full; // labels on the drawing; the tooltip and the table show full
+  const base = { animation: false, color: o.colors || COLORS,
+    tooltip: { trigger: o.kind === 'pie' ? 'item' : 'axis', confine: true, valueFormatter: (v) => full(v) } };
   if (o.kind === 'pie') {
     const s = o.series[0];
     return { ...base, legend: { bottom: 0, type: 'scroll' },
       series: [{ type: 'pie', name: s.name, radius: ['35%', '65%'], center: ['50%', '45%'],
         label: { formatter: (p) => `${p.name}\n${fmt(p.value)}` },
-        data: o.categories.map((c, i) => ({ name: c, value: s.data[i] })) }] };
+        // a slice of nothing keeps its place in the legend and the data, without a label on the drawing
+        data: o.categories.map((c, i) => ({ name: c, value: s.data[i], label: { show: s.data[i] > 0 }, labelLine: { show: s.data[i] > 0 } })) }] };
   }
   const cat = { type: 'category', data: o.categories, axisLabel: { interval: 0, hideOverlap: true } };
   const val = { type: 'value', axisLabel: { formatter: (v) => fmt(v) } };
   return { ...base,
     legend: o.series.length > 1 ? { top: 0 } : undefined,
-    grid: { left: 8, right: 24, top: o.series.length > 1 ? 32 : 12, bottom: 8, containLabel: true },
+    grid: { left: 8, right: o.horizontal && !o.stack ? 56 : 24, top: o.series.length > 1 ? 32 : 12, bottom: 8, containLabel: true },
     xAxis: o.horizontal ? val : cat,
     yAxis: o.horizontal ? { ...cat, inverse: true } : val,
     series: o.series.map((s) => ({ type: o.line ? 'line' : 'bar', name: s.name, data: s.data, stack: o.stack ? 'all' : undefined,
@@ -74,7 +85,7 @@ export function dataTable(o) {
 /**
  * chartFigure builds a chart card: the title, the drawing area, and the data table in a <details>.
  * o: { id, title, categories, series: [{ name, data: numbers }], kind: 'bar'|'pie', horizontal, stack, line,
- *      format: value → text, categoryTitle, height, note }
+ *      format: value → text (table, tooltip), short: value → text (axis, labels), categoryTitle, height, note }
  */
 export function chartFigure(o) {
   const area = h('div', { class: 'chart-area', id: `${o.id}-chart`, role: 'img', 'aria-label': `${o.title}（数据见下表）`,

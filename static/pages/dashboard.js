@@ -7,7 +7,7 @@
 import { api, withQuery } from '/api.js';
 import { h, pageHeader, card, dl, badge, errorBox, formatNumber, formatFen, linkButton } from '/ui.js';
 import { roleLabel, orgLevelLabel } from '/labels.js';
-import { chartFigure, disposeCharts } from '/charts.js';
+import { chartFigure, disposeCharts, compactYuan } from '/charts.js';
 import { countdown } from '/pages/applications.js';
 
 const ROLE_HINTS = {
@@ -84,12 +84,12 @@ export function figures(d) {
       { name: '已支付', data: rows.map((r) => toYuan(r.paid_fen)) },
       { name: '已预留', data: rows.map((r) => toYuan(r.reserved_fen)) },
       { name: '可用余额', data: rows.map((r) => toYuan(r.available_fen)) }];
-    out.push(chartFigure({ id: 'chart-money-fund', title: `经费来源（${m.year}年）`, categoryTitle: '经费来源', horizontal: true, format: yuan,
+    out.push(chartFigure({ id: 'chart-money-fund', title: `经费来源（${m.year}年）`, categoryTitle: '经费来源', horizontal: true, format: yuan, short: compactYuan,
       height: Math.max(200, 60 + m.funds.length * 56), categories: m.funds.map((r) => r.name), series: flows(m.funds), colors: ['#e03131', '#f08c00', '#2f9e44'] }));
-    out.push(chartFigure({ id: 'chart-money-line', title: `预算科目（${m.year}年）`, categoryTitle: '预算科目', horizontal: true, format: yuan,
+    out.push(chartFigure({ id: 'chart-money-line', title: `预算科目（${m.year}年）`, categoryTitle: '预算科目', horizontal: true, format: yuan, short: compactYuan,
       height: Math.max(200, 60 + m.budget_lines.length * 56), categories: m.budget_lines.map((r) => r.name), series: flows(m.budget_lines),
       colors: ['#e03131', '#f08c00', '#2f9e44'] }));
-    out.push(chartFigure({ id: 'chart-money-month', title: `月度收支（${m.year}年）`, categoryTitle: '月份', format: yuan,
+    out.push(chartFigure({ id: 'chart-money-month', title: `月度收支（${m.year}年）`, categoryTitle: '月份', format: yuan, short: compactYuan,
       categories: m.months.map((x) => x.month), colors: ['#1c7ed6', '#e03131'],
       series: [{ name: '来款', data: m.months.map((x) => toYuan(x.received_fen)) }, { name: '支出', data: m.months.map((x) => toYuan(x.paid_fen)) }] }));
   }
