@@ -94,7 +94,7 @@ export function chartFigure(o) {
   const empty = o.series.every((s) => s.data.every((v) => !v));
   const el = h('figure', { class: 'chart-card card', id: o.id, dataset: { chart: o.id } },
     h('figcaption', { class: 'card-title' }, o.title),
-    o.note ? h('p', { class: 'muted chart-note' }, o.note) : null,
+    o.note ? h('div', { class: 'muted chart-note' }, o.note) : null,
     empty ? h('p', { class: 'muted chart-empty' }, '暂无数据') : null, area, details);
   return {
     el,

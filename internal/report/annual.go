@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -177,48 +176,21 @@ func annualAid(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, year i
 	return out, people, nil
 }
 
-// annualCampaigns sums the campaign reports of the campaigns that started in year, as a sees them: the
-// cooling sites and the health-check quotas of a's scope.
+// annualCampaigns reads the coverage of the campaigns that started in year as a sees them (the campaign
+// area's Coverage, counted in a's scope): the cooling goods that reached its sites, the checks done.
 func (s *Service) annualCampaigns(ctx context.Context, a actor.Actor, year int) (AnnualCooling, AnnualHealth, error) {
-	var cooling AnnualCooling
-	var health AnnualHealth
 	svc := &campaign.Service{DB: s.DB, Clock: s.Clock}
-	y := strconv.Itoa(year)
-	for _, kind := range []string{campaign.Cooling, campaign.HealthCheck} {
-		err := pages(func(page int) ([]campaign.Campaign, error) {
-			p, err := svc.List(ctx, a, campaign.Filter{Kind: kind, Page: page, PerPage: pageSize})
-			return p.Items, err
-		}, func(items []campaign.Campaign) error {
-			for _, c := range items {
-				if len(c.StartsOn) < 4 || c.StartsOn[:4] != y {
-					continue
-				}
-				r, err := svc.Report(ctx, a, c.ID)
-				if err != nil {
-					return err
-				}
-				if kind == campaign.Cooling {
-					cooling.Campaigns++
-					for _, st := range r.Sites {
-						cooling.ValueFen += st.ValueFen
-						cooling.Workers += st.Workers
-						cooling.Sites++
-					}
-					continue
-				}
-				health.Campaigns++
-				for _, q := range r.Quotas {
-					health.Enrolled += q.Enrolled
-					health.Checked += q.Checked
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return cooling, health, err
-		}
+	cool, err := svc.Coverage(ctx, a, campaign.Filter{Kind: campaign.Cooling, Year: year, PerPage: 1})
+	if err != nil {
+		return AnnualCooling{}, AnnualHealth{}, err
 	}
-	return cooling, health, nil
+	health, err := svc.Coverage(ctx, a, campaign.Filter{Kind: campaign.HealthCheck, Year: year, PerPage: 1})
+	if err != nil {
+		return AnnualCooling{}, AnnualHealth{}, err
+	}
+	c, h := cool.Totals, health.Totals
+	return AnnualCooling{Campaigns: cool.Total, ValueFen: c.DeliveredValueFen, Sites: c.Sites, Workers: c.WorkersCovered},
+		AnnualHealth{Campaigns: health.Total, Enrolled: h.Enrolled, Checked: h.Checked}, nil
 }
 
 // AnnualFile writes the year-end figures of f as a workbook (or CSV) of one sheet: one row per figure,

@@ -2,12 +2,14 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"bangfu/internal/actor"
+	"bangfu/internal/campaign"
 	"bangfu/internal/clock"
 	"bangfu/internal/finaudit"
 	"bangfu/internal/household"
@@ -82,6 +84,21 @@ type Money struct {
 	Months []MoneyMonth `json:"months"`
 }
 
+// Campaign is one campaign of the year and how far it reached in the reader's scope (the campaign area's
+// Coverage): the grassroots unions it is meant to reach and those it did, and its kind's own measure.
+type Campaign struct {
+	ID            int64  `json:"id"`
+	Name          string `json:"name"`
+	KindName      string `json:"kind_name"`
+	StatusName    string `json:"status_name"`
+	UnionsPlanned int64  `json:"unions_planned"`
+	UnionsReached int64  `json:"unions_reached"`
+	Reach         string `json:"reach"` // e.g. "12 个站点，1,470 人次" — the kind's own measure, in Chinese
+}
+
+// campaignsShown is how many of the year's campaigns the dashboard draws, newest first.
+const campaignsShown = 12
+
 // Countdown is a green-channel application waiting for a decision, with its deadline (SPEC §4.3).
 type Countdown struct {
 	ID            int64     `json:"id"`
@@ -110,6 +127,7 @@ type Dashboard struct {
 	Households   Households   `json:"households"`
 	Applications Applications `json:"applications"`
 	Money        *Money       `json:"money"`
+	Campaigns    []Campaign   `json:"campaigns"`
 	Waiting      []Queue      `json:"waiting"`
 }
 
@@ -150,8 +168,34 @@ func (s *Service) Dashboard(ctx context.Context, a actor.Actor) (Dashboard, erro
 		}
 		out.Money = &m
 	}
+	if out.Campaigns, err = s.campaigns(ctx, a, year); err != nil {
+		return out, err
+	}
 	out.Waiting, err = s.waiting(ctx, a)
 	return out, err
+}
+
+// campaigns reads the year's campaigns' coverage through the campaign area, in a's scope.
+func (s *Service) campaigns(ctx context.Context, a actor.Actor, year int) ([]Campaign, error) {
+	p, err := (&campaign.Service{DB: s.DB, Clock: s.Clock}).Coverage(ctx, a, campaign.Filter{Year: year, PerPage: campaignsShown})
+	if err != nil {
+		return nil, err
+	}
+	out := []Campaign{}
+	for _, c := range p.Items {
+		x := Campaign{ID: c.ID, Name: c.Name, KindName: c.KindName, StatusName: c.StatusName, UnionsPlanned: c.UnionsPlanned,
+			UnionsReached: c.UnionsReached}
+		switch c.Kind {
+		case campaign.Cooling:
+			x.Reach = fmt.Sprintf("%d 个站点，%d 人次，物资 %s", c.Sites, c.WorkersCovered, c.DeliveredValueFen)
+		case campaign.HealthCheck:
+			x.Reach = fmt.Sprintf("名额 %d，报名 %d 人，已体检 %d 人", c.Quota, c.Enrolled, c.Checked)
+		default:
+			x.Reach = fmt.Sprintf("%d 户，已发放 %d 户", c.Households, c.Paid)
+		}
+		out = append(out, x)
+	}
+	return out, nil
 }
 
 func orgName(ctx context.Context, q sqlx.QueryerContext, a actor.Actor) (string, error) {

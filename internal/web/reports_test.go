@@ -18,8 +18,9 @@ func TestDashboard_AnswersEachRoleInItsScope(t *testing.T) {
 		Applications struct {
 			Total int `json:"total"`
 		} `json:"applications"`
-		Money   *struct{} `json:"money"`
-		Waiting []struct {
+		Money     *struct{}  `json:"money"`
+		Campaigns []struct{} `json:"campaigns"`
+		Waiting   []struct {
 			Key string `json:"key"`
 			N   int    `json:"n"`
 		} `json:"waiting"`
@@ -43,6 +44,9 @@ func TestDashboard_AnswersEachRoleInItsScope(t *testing.T) {
 	}
 	if community.Households.Open != inScope {
 		t.Errorf("caseworker1's open households = %d, the community holds %d", community.Households.Open, inScope)
+	}
+	if len(district.Campaigns) == 0 {
+		t.Error("the demo's campaigns of the year are not on the district's dashboard")
 	}
 	if district.Money == nil || community.Money != nil {
 		t.Errorf("money section: auditor %v, caseworker %v; want only the auditor's", district.Money != nil, community.Money != nil)

@@ -8,7 +8,7 @@ import { api, withQuery } from '/api.js';
 import { h, pageHeader, card, dl, badge, errorBox, formatNumber, formatFen, linkButton } from '/ui.js';
 import { roleLabel, orgLevelLabel } from '/labels.js';
 import { chartFigure, disposeCharts, compactYuan } from '/charts.js';
-import { countdown } from '/pages/applications.js';
+import { countdown } from '/pages/applications/shared.js';
 
 const ROLE_HINTS = {
   caseworker: '登记困难职工档案、入户走访、起草和提交救助申请、登记活动发放。',
@@ -92,6 +92,13 @@ export function figures(d) {
     out.push(chartFigure({ id: 'chart-money-month', title: `月度收支（${m.year}年）`, categoryTitle: '月份', format: yuan, short: compactYuan,
       categories: m.months.map((x) => x.month), colors: ['#1c7ed6', '#e03131'],
       series: [{ name: '来款', data: m.months.map((x) => toYuan(x.received_fen)) }, { name: '支出', data: m.months.map((x) => toYuan(x.paid_fen)) }] }));
+  }
+  if (d.campaigns.length) {
+    const cs = d.campaigns;
+    out.push(chartFigure({ id: 'chart-campaigns', title: `${ap.year}年帮扶活动覆盖（基层工会）`, categoryTitle: '活动', horizontal: true,
+      height: Math.max(200, 60 + cs.length * 48), categories: cs.map((c) => c.name), colors: ['#adb5bd', '#1c7ed6'],
+      series: [{ name: '计划覆盖', data: cs.map((c) => c.unions_planned) }, { name: '已覆盖', data: cs.map((c) => c.unions_reached) }],
+      note: h('ul', { class: 'chart-notes' }, cs.map((c) => h('li', null, `${c.name}（${c.kind_name}，${c.status_name}）：${c.reach}`))) }));
   }
   return out;
 }
