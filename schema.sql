@@ -1026,3 +1026,25 @@ END;
 -- The register's pages, newest payment first, read this index in order and filter inside it.
 CREATE INDEX applications_paid ON applications (disbursed_at, id, org_path, type, green, transfer_id)
     WHERE status IN ('disbursed', 'received', 'recovered');
+
+-- migration 16: warmth campaigns (SPEC §5, issue 10 item 4): a 送温暖 campaign's list of households and
+-- holiday-duty workers, each a warmth application of the relief area (which keeps every rule: once per
+-- household per year, the yearly caps). One row per beneficiary per campaign makes a second run of the list
+-- change nothing; the rows are the list and are never edited or deleted.
+CREATE TABLE campaign_warmth (
+    campaign_id    INTEGER NOT NULL REFERENCES campaigns (id),
+    beneficiary    TEXT    NOT NULL,                       -- as applications.beneficiary: 'h:<household>' or 'p:<ID number>'
+    application_id INTEGER NOT NULL REFERENCES applications (id),
+    household_id   INTEGER REFERENCES households (id),     -- NULL for a holiday-duty worker without a file
+    org_id         INTEGER NOT NULL REFERENCES orgs (id),
+    org_path       TEXT    NOT NULL,
+    created_by     INTEGER NOT NULL,
+    created_at     TEXT    NOT NULL,
+    PRIMARY KEY (campaign_id, beneficiary)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX campaign_warmth_application ON campaign_warmth (application_id);
+CREATE INDEX campaign_warmth_scope ON campaign_warmth (campaign_id, org_path);
+CREATE TRIGGER campaign_warmth_fixed BEFORE UPDATE ON campaign_warmth
+BEGIN SELECT RAISE(ABORT, 'a warmth list entry does not change'); END;
+CREATE TRIGGER campaign_warmth_no_delete BEFORE DELETE ON campaign_warmth
+BEGIN SELECT RAISE(ABORT, 'a warmth list entry is never deleted'); END;

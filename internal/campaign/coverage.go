@@ -223,7 +223,7 @@ func coverageOf(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, cs []
 		byID[k.CampaignID].Quota, byID[k.CampaignID].UnionsPlanned = k.Quota, k.Unions
 	}
 
-	// Cooling plans every grassroots union under the campaign's org that a sees: the deeper of the two
+	// Cooling and warmth plan every grassroots union under the campaign's org that a sees: the deeper of the two
 	// paths, since a campaign a sees lies on a's branch of the tree.
 	unions := map[string]int64{}
 	for i := range cs {
@@ -231,7 +231,7 @@ func coverageOf(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, cs []
 		switch c.Kind {
 		case HealthCheck:
 			c.ChecksCostFen = money.Fen(c.Checked) * c.PriceFen
-		case Cooling:
+		case Cooling, Warmth:
 			base := c.OrgPath
 			if len(a.OrgPath) > len(base) {
 				base = a.OrgPath
@@ -252,8 +252,34 @@ func coverageOf(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, cs []
 	return warmthCoverage(ctx, q, a, ids, byID)
 }
 
-// warmthCoverage fills the warmth figures; the warmth list arrives with the warmth campaign (issue 10 item 4).
-func warmthCoverage(_ context.Context, _ sqlx.QueryerContext, _ actor.Actor, _ []int64, _ map[int64]*Coverage) error {
+// warmthCoverage fills the warmth figures from the campaign's list and the applications the relief area
+// keeps for it: alive (not rejected, cancelled or left in draft), approved and after, paid.
+func warmthCoverage(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, ids []int64, byID map[int64]*Coverage) error {
+	type warmth struct {
+		CampaignID   int64     `db:"campaign_id"`
+		Households   int64     `db:"households"`
+		Applications int64     `db:"applications"`
+		Approved     int64     `db:"approved"`
+		Paid         int64     `db:"paid"`
+		PaidFen      money.Fen `db:"paid_fen"`
+		Unions       int64     `db:"unions"`
+	}
+	scope, args := a.Scope("w.org_path")
+	rows, err := store.SelectIn[warmth](ctx, q, `SELECT w.campaign_id, count(*) AS households,
+		coalesce(sum(x.status IN ('submitted', 'first_approved', 'approved', 'disbursed', 'received')), 0) AS applications,
+		coalesce(sum(x.status IN ('approved', 'disbursed', 'received')), 0) AS approved,
+		coalesce(sum(x.status IN ('disbursed', 'received')), 0) AS paid,
+		coalesce(sum(CASE WHEN x.status IN ('disbursed', 'received') THEN x.amount_fen END), 0) AS paid_fen,
+		count(DISTINCT CASE WHEN x.status IN ('disbursed', 'received') THEN w.org_id END) AS unions
+		FROM campaign_warmth w JOIN applications x ON x.id = w.application_id
+		WHERE w.campaign_id IN (?) AND `+scope+` GROUP BY w.campaign_id`, ids, args...)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		c := byID[r.CampaignID]
+		c.Households, c.Applications, c.Approved, c.Paid, c.PaidFen, c.UnionsReached = r.Households, r.Applications, r.Approved, r.Paid, r.PaidFen, r.Unions
+	}
 	return nil
 }
 

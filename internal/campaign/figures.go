@@ -34,6 +34,13 @@ type Figures struct {
 	ReportsDelivered   int64     `db:"-" json:"reports_delivered"`
 	Withdrawn          int64     `db:"-" json:"withdrawn"`
 	CommittedChecksFen money.Fen `db:"-" json:"committed_checks_fen"` // the price of the checks still to come
+
+	// Warmth: the list and its applications (SPEC §5), as warmthCoverage counts them.
+	Households   int64     `db:"-" json:"households"`
+	Applications int64     `db:"-" json:"applications"`
+	Approved     int64     `db:"-" json:"approved"`
+	Paid         int64     `db:"-" json:"paid"`
+	PaidFen      money.Fen `db:"-" json:"paid_fen"`
 }
 
 func figures(ctx context.Context, q sqlx.QueryerContext, c Campaign) (Figures, error) {
@@ -90,6 +97,14 @@ func figures(ctx context.Context, q sqlx.QueryerContext, c Campaign) (Figures, e
 		}
 		f.QuotaTotal, f.Enrolled, f.Checked, f.ReportsDelivered, f.Withdrawn = n.Quota, n.Enrolled, n.Checked, n.Reported, n.Withdrawn
 		f.CommittedChecksFen = money.Fen(max(n.Quota-n.Checked, 0)) * c.PriceFen
+	case Warmth:
+		// The whole campaign's: the district sees every row (an actor at the root path).
+		cov := map[int64]*Coverage{c.ID: {ID: c.ID}}
+		if err := warmthCoverage(ctx, q, actor.Actor{OrgPath: "/"}, []int64{c.ID}, cov); err != nil {
+			return f, err
+		}
+		w := cov[c.ID]
+		f.Households, f.Applications, f.Approved, f.Paid, f.PaidFen = w.Households, w.Applications, w.Approved, w.Paid, w.PaidFen
 	}
 	if f.Goods == nil {
 		f.Goods = []Good{}

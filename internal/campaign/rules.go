@@ -26,6 +26,7 @@ const (
 	ActCheck           = "check"
 	ActReport          = "deliver-report"
 	ActWithdraw        = "withdraw"
+	ActApplyWarmth     = "apply-warmth"
 )
 
 // ActionNames are the Chinese names of the actions.
@@ -33,6 +34,7 @@ var ActionNames = map[string]string{
 	ActOpen: "启动", ActClose: "结束", ActAddGood: "登记物资", ActSetQuota: "设置名额", ActPurchase: "采购入库",
 	ActReversePurchase: "冲销采购", ActDeliver: "登记配送", ActConfirm: "签收确认", ActReissueCode: "重新生成确认码",
 	ActReverseDelivery: "冲销配送", ActEnrol: "报名", ActCheck: "登记已体检", ActReport: "登记报告已送达", ActWithdraw: "退出体检",
+	ActApplyWarmth: "生成送温暖申请",
 }
 
 // Rule is one row of the campaign table (SPEC §5): the action, the campaign statuses it may be taken in and
@@ -56,6 +58,7 @@ var (
 	anyKind    = []string{Cooling, HealthCheck, Warmth}
 	cooling    = []string{Cooling}
 	health     = []string{HealthCheck}
+	warmth     = []string{Warmth}
 )
 
 // Rules is the state table of a campaign and of the records it holds.
@@ -74,6 +77,8 @@ var Rules = []Rule{
 	{Action: ActCheck, From: running, Kinds: health, Roles: caseworker},
 	{Action: ActReport, From: running, Kinds: health, Roles: caseworker},
 	{Action: ActWithdraw, From: running, Kinds: health, Roles: caseworker},
+	// Warmth: caseworkers put households on the list as relief applications; supervisors decide them in bulk.
+	{Action: ActApplyWarmth, From: running, Kinds: warmth, Roles: caseworker},
 }
 
 func rule(action string) (Rule, bool) {

@@ -31,6 +31,8 @@ func (s *Server) campaignRoutes(g *echo.Group) {
 	g.PUT("/campaigns/:id/quotas", h.setQuotas)
 	g.GET("/campaigns/:id/enrolments", h.enrolments)
 	g.POST("/campaigns/:id/enrolments", h.enrol)
+	g.GET("/campaigns/:id/warmth", h.warmthList)
+	g.POST("/campaigns/:id/warmth", h.applyWarmth)
 	g.POST("/campaigns/purchases/:id/reverse", h.reversePurchase)
 	g.GET("/campaigns/deliveries/:id", h.delivery)
 	g.POST("/campaigns/deliveries/:id/:action", h.actOnDelivery)
@@ -251,6 +253,27 @@ func (h *campaignHandlers) actOnEnrolment(c echo.Context) error {
 			return nil, err
 		}
 		return h.svc.ActOnEnrolment(c.Request().Context(), actorOf(c), id, c.Param("action"), in)
+	}, http.StatusOK)
+}
+
+func (h *campaignHandlers) warmthList(c echo.Context) error {
+	return withID(c, func(id int64) (any, error) {
+		var f campaign.WarmthFilter
+		if err := bindQuery(c, &f); err != nil {
+			return nil, err
+		}
+		return h.svc.WarmthList(c.Request().Context(), actorOf(c), id, f)
+	}, http.StatusOK)
+}
+
+// applyWarmth builds a warmth campaign's list and creates its applications; the answer is per item.
+func (h *campaignHandlers) applyWarmth(c echo.Context) error {
+	return withID(c, func(id int64) (any, error) {
+		var in campaign.WarmthInput
+		if err := h.s.bind(c, &in); err != nil {
+			return nil, err
+		}
+		return h.svc.ApplyWarmth(c.Request().Context(), actorOf(c), id, in)
 	}, http.StatusOK)
 }
 

@@ -1,7 +1,8 @@
-// 帮扶活动 (SPEC §5): 送清凉 and 免费体检 campaigns — the list, a campaign with its tabs (物资, 采购, 配送, 体检报名),
+// 帮扶活动 (SPEC §5): 送清凉, 免费体检 and 送温暖 (its tab in campaign-warmth.js) campaigns — the list, a campaign with its tabs (物资, 采购, 配送, 体检报名),
 // the forms of each role, and the printable delivery slip (配送签收单) at #/campaigns/slip/<delivery id>.
 
 import { api, withQuery, loadOrgs } from '/api.js';
+import { warmth } from '/pages/campaign-warmth.js';
 import { h, clear, pageHeader, card, field, select, listView, button, badge, formDialog, affix, moneyInput, formatFen, toast, dl, alert, todayISO, infoDialog } from '/ui.js';
 
 const KIND = { cooling: '送清凉', health_check: '免费体检', warmth: '送温暖' };
@@ -65,13 +66,16 @@ async function detail(root, id, ctx, query) {
   const rerender = () => { clear(root); detail(root, id, ctx, query); };
   root.append(pageHeader(c.name, ...acts),
     h('p', { class: 'muted' }, `${KIND[c.kind]} · ${c.org_name} · ${c.starts_on} 至 ${c.ends_on} · 预算科目：${c.budget_name} · `, badge(STATUS[c.status], c.status === 'open' ? 'ok' : 'info')));
-  const figures = c.kind === 'cooling'
+  const figures = c.kind === 'warmth'
+    ? [['名单户数', `${f.households} 户`], ['待审批及以后', `${f.applications} 件`], ['已批准', `${f.approved} 户`], ['已发放', `${f.paid} 户`],
+      ['发放金额', formatFen(f.paid_fen)], ['预算可用', formatFen(f.budget_available_fen)]]
+    : c.kind === 'cooling'
     ? [['采购金额', formatFen(f.purchased_value_fen)], ['配送价值', formatFen(f.delivered_value_fen)], ['覆盖点位', `${f.sites} 个（户外/高温 ${f.outdoor_sites} 个，驿站 ${f.rest_stations} 个）`],
       ['覆盖职工', `${f.workers_covered} 人`], ['点均价值', formatFen(f.value_per_site_fen)], ['人均价值', formatFen(f.value_per_worker_fen)], ['待签收配送', `${f.unconfirmed} 笔`], ['预算可用', formatFen(f.budget_available_fen)]]
     : [['名额', `${f.quota_total} 人`], ['已报名', `${f.enrolled} 人`], ['已体检', `${f.checked} 人`], ['报告已送达', `${f.reports_delivered} 人`], ['已退出', `${f.withdrawn} 人`],
       ['已支出', formatFen(f.spent_fen)], ['预算可用', formatFen(f.budget_available_fen)]];
   root.append(card('活动概况', h('div', { id: 'campaign-figures' }, dl(figures))));
-  const tabs = c.kind === 'cooling'
+  const tabs = c.kind === 'warmth' ? [['warmth', '送温暖名单']] : c.kind === 'cooling'
     ? [['goods', '物资与库存'], ['purchases', '采购入库'], ['deliveries', '配送签收']]
     : [['quotas', '名额'], ['enrolments', '体检报名']];
   const body = h('div', { class: 'tab-body' });
@@ -79,7 +83,7 @@ async function detail(root, id, ctx, query) {
   const show = (key) => {
     bar.querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.tab === key));
     clear(body);
-    ({ goods, purchases, deliveries, quotas, enrolments })[key](body, c, ctx, rerender);
+    ({ goods, purchases, deliveries, quotas, enrolments, warmth })[key](body, c, ctx, rerender);
   };
   for (const [key, label] of tabs) bar.append(h('button', { type: 'button', class: 'btn tab', id: `tab-${key}`, dataset: { tab: key }, onclick: () => show(key) }, label));
   root.append(bar, body);
