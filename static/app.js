@@ -9,7 +9,7 @@
 import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from '/api.js';
 import { h, clear, alert, errorBox, toast, confirmDialog, button, pageHeader } from '/ui.js';
 import { NAV, GROUPS, allowed } from '/nav.js';
-import { roleLabel } from '/labels.js';
+import { roleLabel, loadVocabulary } from '/labels.js';
 
 const APP_NAME = '困难职工帮扶管理系统';
 const app = document.getElementById('app');
@@ -172,6 +172,18 @@ async function route() {
     }
     if (my !== renderSeq) return;
   }
+  // The names of the codes come from the server once, before any page draws one (labels.js).
+  try {
+    await loadVocabulary(api);
+  } catch (err) {
+    if (my !== renderSeq) return;
+    if (err instanceof ApiError && err.status === 401) return;
+    clear(app, h('div', { class: 'boot' },
+      alert(`无法加载系统词汇：${err.message || err}`, 'error'),
+      button('重试', () => route(), { kind: 'primary' })));
+    return;
+  }
+  if (my !== renderSeq) return;
   // A one-time password (SPEC §1.3): the server allows nothing else until it is changed.
   if (me.must_change_password && path !== '/account') {
     location.hash = '#/account';

@@ -284,3 +284,6 @@ func (s *Checkpoints) Verify(ctx context.Context, a actor.Actor, texts []string)
 // HashEvent is the chain's hash of e after prev (SPEC §7: SHA-256 of prev_hash and the canonical event). It is
 // public knowledge, which is why a rehashed chain passes Verify and only a signed checkpoint catches it.
 func HashEvent(prev string, e *Event) string { return chainHash(prev, e) }
+
+// AuditActions names the audit action codes the audit area writes itself (SPEC §7).
+var AuditActions = map[string]string{"audit.checkpoint": "审计·签署检查点"}

@@ -191,3 +191,11 @@ func (s *Service) Logout(ctx context.Context, a actor.Actor, token string) error
 func (s *Service) Me(ctx context.Context, a actor.Actor) (User, error) {
 	return getUser(ctx, s.DB.R, "u.id = ?", a.UserID)
 }
+
+// AuditActions names every audit action code the auth area writes (SPEC §7): log-ins, log-outs, refusals and
+// lock-outs, and the users' own records. (The first start also writes the district's org.create: see org.)
+var AuditActions = map[string]string{
+	"session.login": "登录", "session.logout": "退出登录", "session.login_failed": "登录失败", "session.login_refused": "登录被拒绝",
+	"user.create": "用户·新建", "user.update": "用户·修改", "user.password_reset": "用户·重置密码",
+	"user.password_change": "用户·修改密码", "user.locked": "用户·账户锁定", "user.unlock": "用户·解锁",
+}

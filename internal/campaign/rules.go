@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -180,4 +181,20 @@ func readyToClose(ctx context.Context, q sqlx.QueryerContext, c Campaign) error 
 		return apperr.Conflictf("还有 %d 笔配送未签收确认，不能结束活动：请先确认签收或冲销", n)
 	}
 	return nil
+}
+
+// Kinds and Statuses list the campaign kinds and statuses in display order.
+var (
+	Kinds    = []string{Cooling, HealthCheck, Warmth}
+	Statuses = []string{Draft, Open, Closed}
+)
+
+// AuditActions names every audit action code the campaign area writes (SPEC §7): the campaign's creation, the
+// receiver's confirmation by code, and "campaign."+action (dashes as underscores) for every row of Rules.
+func AuditActions() map[string]string {
+	out := map[string]string{"campaign.create": "帮扶活动·新建", "campaign.confirm_by_code": "帮扶活动·收货人凭确认码签收"}
+	for _, r := range Rules {
+		out["campaign."+strings.ReplaceAll(r.Action, "-", "_")] = "帮扶活动·" + ActionNames[r.Action]
+	}
+	return out
 }

@@ -129,3 +129,6 @@ func Seed(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
 	}
 	return true, nil
 }
+
+// AuditActions names the audit action codes the demo writes around its data.
+var AuditActions = map[string]string{"demo.begin": "演示数据·开始写入", "demo.complete": "演示数据·写入完成"}

@@ -784,3 +784,7 @@ func ruleGreen(ctx context.Context, q sqlx.QueryerContext, ps []*payment, pol *p
 	}
 	return nil
 }
+
+// AuditActions names every audit action code the finance-audit area writes (SPEC §8.2: every run of the
+// anomaly report is audited).
+var AuditActions = map[string]string{"report.anomalies": "报表·查看异常线索"}

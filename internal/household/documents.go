@@ -24,6 +24,10 @@ import (
 // MaxDocumentSize is the largest document accepted (SPEC §3.1: size-limited).
 const MaxDocumentSize = 10 << 20
 
+// DocumentKindOrder lists the document kinds in display order; DocumentKinds are their Chinese names.
+var DocumentKindOrder = []string{"id_scan", "statement", "household_register", "income_proof", "dibao_certificate",
+	"diagnosis", "receipt", "admission_letter", "consent", "visit_record", "publicity_record", "other"}
+
 // DocumentKinds are the kinds of SPEC §3.1 with their Chinese names.
 var DocumentKinds = map[string]string{
 	"id_scan": "身份证复印件", "household_register": "户口簿", "income_proof": "收入证明", "dibao_certificate": "低保证",

@@ -42,7 +42,9 @@ const (
 	Ineligible Category = "ineligible" // 不符合
 )
 
-// CategoryNames are the Chinese names of the categories.
+// Categories lists the categories in display order; CategoryNames are their Chinese names.
+var Categories = []Category{Deep, Relative, Accident, Ineligible}
+
 var CategoryNames = map[Category]string{Deep: "深度困难", Relative: "相对困难", Accident: "意外致困", Ineligible: "不符合条件"}
 
 // Vocabularies of the coded fields, in display order.

@@ -455,3 +455,37 @@ func reopen(s *step) error {
 	s.reopened = &created
 	return nil
 }
+
+// Statuses lists the statuses in lifecycle order, for the UI's filters.
+var Statuses = []Status{Draft, Submitted, Visited, Publicizing, Filed, ReviewDue, Exited, Rejected}
+
+// Steps lists the actions of the lifecycle table that are steps of their own (the UI's action buttons), in
+// table order; the others (edit, documents, reveal, apply, applications) are permissions asked about.
+func Steps() []string {
+	var out []string
+	for _, t := range Lifecycle {
+		if t.take != nil {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}
+
+// AuditActions names every audit action code the household area writes (SPEC §7): the file's creation,
+// change, unmasked read, duplicate override and documents, the holiday calendar, and "household."+action
+// (dashes as underscores) for every row of Lifecycle that runs.
+func AuditActions() map[string]string {
+	out := map[string]string{
+		"household.create": "困难职工档案·新建", "household.update": "困难职工档案·修改",
+		"household.read_full": "困难职工档案·查看完整号码", "household.duplicate_override": "困难职工档案·授权重复建档",
+		"household.document_upload": "困难职工档案·上传材料", "household.document_read": "困难职工档案·查看材料",
+		"household.document_delete": "困难职工档案·删除材料",
+		"holiday.update":            "节假日·设置", "holiday.delete": "节假日·删除",
+	}
+	for _, t := range Lifecycle {
+		if t.take != nil {
+			out["household."+strings.ReplaceAll(t.Action, "-", "_")] = "困难职工档案·" + ActionNames[t.Action]
+		}
+	}
+	return out
+}

@@ -126,3 +126,7 @@ func mayImport(a actor.Actor, dryRun bool) error {
 	}
 	return a.Require(actor.Caseworker)
 }
+
+// AuditActions names every audit action code the importer writes itself (SPEC §7); the households it creates
+// and updates are household.create and household.update.
+var AuditActions = map[string]string{"import.run": "摸底导入·执行"}

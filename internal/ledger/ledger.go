@@ -214,3 +214,23 @@ func (t Transfer) MarshalJSON() ([]byte, error) {
 	type plain Transfer
 	return withAmounts(plain(t), t.Unit, map[string]int64{"amount": t.Amount})
 }
+
+// TransferKinds lists the transfer kinds in display order.
+var TransferKinds = []TransferKind{KindReceive, KindBudget, KindAllocate, KindReserve, KindMove, KindReverse}
+
+// AuditActions names every audit action code the ledger writes (SPEC §7): "fund."+kind for every transfer,
+// the settlement of a reservation (post, void) and the opening of an account.
+func AuditActions() map[string]string {
+	out := map[string]string{"fund.post": "经费·预留入账", "fund.void": "经费·预留作废", "fund_account.create": "经费账户·新建"}
+	for _, k := range TransferKinds {
+		out["fund."+string(k)] = "经费·" + TransferKindNames[k]
+	}
+	return out
+}
+
+// The orders in which the UI lists account kinds, aid types and purposes.
+var (
+	Kinds        = []Kind{FundSource, BudgetLine, Allocation, Stock, Payee, Expense, External}
+	AidTypeOrder = []string{"living", "medical", "education", "warmth", "condolence", "cooling", "health_check"}
+	PurposeOrder = []string{"general", "epidemic", "education", "medical", "disaster"}
+)

@@ -250,3 +250,6 @@ func (s *Service) Rename(ctx context.Context, a actor.Actor, id int64, name stri
 			EntityID: fmt.Sprint(id), OrgID: id, OrgPath: before.Path, Before: before, After: after})
 	})
 }
+
+// AuditActions names every audit action code the org area writes (SPEC §7).
+var AuditActions = map[string]string{"org.create": "组织·新建", "org.rename": "组织·重命名"}

@@ -239,3 +239,6 @@ func isTop(ctx context.Context, q sqlx.QueryerContext, a actor.Actor) bool {
 	o, err := org.Get(ctx, q, a.OrgID)
 	return err == nil && o.Level == org.District
 }
+
+// AuditActions names every audit action code the policy area writes (SPEC §7).
+var AuditActions = map[string]string{"policy.create": "政策参数·新建版本"}

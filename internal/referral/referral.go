@@ -199,6 +199,9 @@ func finish(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id i
 // StatusNames are the Chinese names of a referral's statuses (SPEC §3.4).
 var StatusNames = map[string]string{"pending": "跟进中", "helped": "已帮扶", "declined": "未帮扶"}
 
+// AuditActions names every audit action code the referral area writes: its creation and "referral."+outcome.
+var AuditActions = map[string]string{"referral.create": "转介·新建", "referral.helped": "转介·已帮扶", "referral.declined": "转介·未帮扶"}
+
 // Filter selects referrals.
 type Filter struct {
 	Status  string `query:"status"`

@@ -41,7 +41,7 @@ type Input struct {
 	AmountFen       money.Fen `json:"amount_fen" validate:"gte=0,lte=100000000"` // 0: the policy amount (education, warmth)
 	OutOfPocketFen  money.Fen `json:"out_of_pocket_fen" validate:"gte=0,lte=10000000000"`
 	StudentMemberID int64     `json:"student_member_id" validate:"gte=0"`
-	Purpose         string    `json:"purpose" validate:"required,max=500"`
+	Purpose         string    `json:"purpose" validate:"max=500"` // required: fill refuses a blank one (the dry run does not)
 
 	Green       bool   `json:"green"`
 	GreenReason string `json:"green_reason" validate:"omitempty,oneof=pandemic accident critical_illness"`

@@ -218,3 +218,29 @@ func Actions(a actor.Actor, app *Application) []string {
 	}
 	return out
 }
+
+// Statuses lists the statuses in workflow order, for the UI's filters.
+var Statuses = []Status{Draft, Returned, Submitted, FirstApproved, Approved, Disbursed, Received, Rejected, Cancelled, Recovered}
+
+// ActionOrder lists the actions in the order of the workflow table.
+func ActionOrder() []string {
+	out := make([]string, 0, len(Workflow))
+	for _, t := range Workflow {
+		out = append(out, t.Action)
+	}
+	return out
+}
+
+// AuditActions names every audit action code relief writes (SPEC §7): the record's creation, change and
+// unmasked read, and "application."+action for every row of Workflow that runs (ActTx writes exactly that).
+func AuditActions() map[string]string {
+	out := map[string]string{
+		"application.create": "救助申请·新建", "application.update": "救助申请·修改", "application.read_full": "救助申请·查看完整号码",
+	}
+	for _, t := range Workflow {
+		if t.do != nil {
+			out["application."+t.Action] = "救助申请·" + ActionNames[t.Action]
+		}
+	}
+	return out
+}

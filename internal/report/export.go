@@ -279,3 +279,6 @@ func (s *Service) Transfers(ctx context.Context, a actor.Actor, id int64, f ledg
 	})
 	return s.write(ctx, a, "transfers", opt, sheet)
 }
+
+// AuditActions names every audit action code the report area writes (SPEC §8.1: every export is audited).
+var AuditActions = map[string]string{"export": "导出"}

@@ -20,6 +20,7 @@ func (s *Server) applicationRoutes(g *echo.Group) {
 	g.GET("/applications", h.list)
 	g.POST("/applications", h.create)
 	g.POST("/applications/bulk-approve", h.bulkApprove)
+	g.POST("/applications/check", h.check)
 	g.GET("/applications/:id", h.get)
 	g.PUT("/applications/:id", h.update)
 	g.GET("/applications/:id/checks", h.checks)
@@ -59,6 +60,20 @@ func (h *applicationHandlers) create(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, v)
+}
+
+// check is the dry run of an unsaved form: the amount the policy fixes, the documents the case needs and the
+// submission's checks; nothing is written.
+func (h *applicationHandlers) check(c echo.Context) error {
+	var in relief.Input
+	if err := h.s.bind(c, &in); err != nil {
+		return err
+	}
+	p, err := h.svc.Check(c.Request().Context(), actorOf(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
 }
 
 func (h *applicationHandlers) get(c echo.Context) error {

@@ -55,6 +55,7 @@ var routeRoles = map[string][]actor.Role{
 	// Own account: every logged-in user.
 	"DELETE /api/v1/session":   everyone,
 	"GET /api/v1/me":           everyone,
+	"GET /api/v1/vocabulary":   everyone, // the Chinese names of every code (vocabulary.go)
 	"POST /api/v1/me/password": everyone,
 
 	// Administration (SPEC §1.2: admin manages users, orgs and policy versions).
@@ -136,6 +137,7 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/applications":               caseReaders,
 	"GET /api/v1/applications/export":        caseReaders,
 	"POST /api/v1/applications":              onlyCase,
+	"POST /api/v1/applications/check":        onlyCase, // the dry run of an unsaved form
 	"POST /api/v1/applications/bulk-approve": onlySup,
 	"GET /api/v1/applications/:id":           caseReaders,
 	"PUT /api/v1/applications/:id":           onlyCase,

@@ -148,6 +148,7 @@ func New(cfg Config) *echo.Echo {
 	account := api.Group("", s.requireLogin, s.authorize, checkSearch)
 	account.DELETE("/session", s.logout)
 	account.GET("/me", s.me)
+	account.GET("/vocabulary", s.getVocabulary)
 	account.POST("/me/password", s.changeOwnPassword)
 
 	// authorize checks the route's roles (permissions.go) before any handler reads the body.

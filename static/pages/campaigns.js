@@ -4,9 +4,8 @@
 import { api, withQuery, loadOrgs } from '/api.js';
 import { warmth } from '/pages/campaign-warmth.js';
 import { h, clear, pageHeader, card, field, select, listView, button, badge, formDialog, affix, moneyInput, formatFen, toast, dl, alert, todayISO, infoDialog } from '/ui.js';
+import { CAMPAIGN_KINDS as KIND, CAMPAIGN_STATUS as STATUS } from '/labels.js';
 
-const KIND = { cooling: '送清凉', health_check: '免费体检', warmth: '送温暖' };
-const STATUS = { draft: '筹备中', open: '进行中', closed: '已结束' };
 const SITE = { org: '基层工会', site: '作业点', rest_station: '劳动者驿站' };
 const ACTION = { open: '启动活动', close: '结束活动' };
 

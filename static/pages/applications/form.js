@@ -9,28 +9,13 @@ import {
 } from '/ui.js';
 import {
   APPLICATION_TYPES, APPLICATION_STATUS, GREEN_REASONS, CATEGORIES, HOUSEHOLD_STATUS, SCHOOL_STAGES, DOCUMENT_KINDS,
-  options, label,
+  REQUIRED_DOCUMENTS, GREEN_DOCUMENTS, options, label,
 } from '/labels.js';
 import {
   headFields, membersBlock, incomeFields, expenseFields, causeFields, exclusionFields, householdBody,
 } from '/pages/households.js';
 
-/** SPEC §4.1 documents each type needs in the household's file before submission (relief.RequiredDocs). */
-const REQUIRED_DOCS = {
-  living: ['id_scan', 'income_proof'], medical: ['id_scan', 'diagnosis', 'receipt'], education: ['id_scan', 'admission_letter'],
-  warmth: [], condolence: ['id_scan'],
-};
-const GREEN_DOCS = ['id_scan', 'statement'];
-const FILED = ['filed', 'review_due'];
 const STUDYING = ['senior_high', 'vocational', 'higher_ed'];
-
-/** educationAmount mirrors the policy table the server applies (SPEC §2, §4.1), to show the amount before saving. */
-function educationAmount(params, stage, filed) {
-  if (!params) return 0;
-  if (stage === 'higher_ed') return filed ? params.education_higher_filed_fen : params.education_higher_unfiled_fen;
-  if (stage === 'senior_high' || stage === 'vocational') return filed ? params.education_senior_filed_fen : params.education_senior_unfiled_fen;
-  return 0;
-}
 
 /** toggle shows or hides a block; hidden blocks' controls are disabled, so the form neither reads nor requires them. */
 function toggle(el, on) {
@@ -192,7 +177,6 @@ async function renderForm(root, id, query, ctx) {
   // The new file is offered while nothing is saved yet: a saved draft names its household (PUT cannot open one).
   const canOpenFile = () => greenBox.checked && !savedId && !Number(query.household_id) && typeSel.value !== 'education' && !isWorker();
   const isNewFile = () => canOpenFile() && subjectNew.checked;
-  const filed = () => !!hh && FILED.includes(hh.status);
   const canUpload = () => !!hh && (hh.actions || []).includes('documents');
 
   function docItem(k, need) {
@@ -260,17 +244,34 @@ async function renderForm(root, id, query, ctx) {
     // 送温暖 defaults to the policy amount; a default the user did not touch goes when the type changes.
     if (t === 'warmth' && !amountInput.value && p.warmth_amount_fen) { amountInput.value = fenToYuan(p.warmth_amount_fen); amountInput.dataset.auto = '1'; }
     if (t !== 'warmth' && amountInput.dataset.auto) { amountInput.value = ''; delete amountInput.dataset.auto; }
-    const stu = hh && hh.members.find((m) => String(m.id) === studentSel.value);
-    const eduFen = stu ? educationAmount(p, stu.school_stage, filed()) : 0;
-    eduAmount.querySelector('strong').textContent = stu ? (eduFen ? formatFen(eduFen) : '该学段不在助学范围') : '—';
+    showEducationAmount();
     greenHint.textContent = p.green_max_amount_fen
       ? `单笔不超过 ${formatFen(p.green_max_amount_fen)}；只需身份证明和本人签字承诺书，其余材料 ${p.green_docs_days} 天内补交；审批人须在 ${p.green_sla_hours} 小时内作出决定，事后由另一名审批人复核。`
       : '';
-    const need = isWorker() ? [] : (greenBox.checked ? GREEN_DOCS : REQUIRED_DOCS[t] || []);
-    const later = greenBox.checked && !isWorker() ? (REQUIRED_DOCS[t] || []).filter((k) => !GREEN_DOCS.includes(k)) : [];
+    // SPEC §4.1, §4.3: the documents the server requires (the vocabulary); a green case's others may follow.
+    const need = isWorker() ? [] : (greenBox.checked ? GREEN_DOCUMENTS : REQUIRED_DOCUMENTS[t] || []);
+    const later = greenBox.checked && !isWorker() ? (REQUIRED_DOCUMENTS[t] || []).filter((k) => !GREEN_DOCUMENTS.includes(k)) : [];
     docsList.replaceChildren(
       ...(need.length ? need.map((k) => docItem(k, true)) : [h('li', { class: 'muted' }, '无需上传材料')]),
       ...later.map((k) => (hh && canUpload() && !hhDocs[k] ? docItem(k, false) : h('li', { class: 'muted' }, `${label(DOCUMENT_KINDS, k)}（可后补）`))));
+  }
+
+  // 助学金额: the server's dry run of the form (POST /applications/check) applies the policy table to the chosen
+  // student's stage and the household's filing; the latest answer wins.
+  let eduSeq = 0;
+  async function showEducationAmount() {
+    const out = eduAmount.querySelector('strong');
+    const my = ++eduSeq;
+    if (typeSel.value !== 'education' || !hh || !studentSel.value) { out.textContent = '—'; return; }
+    out.textContent = '计算中…';
+    let text;
+    try {
+      const r = await api('POST', '/applications/check', { type: 'education', household_id: hh.id, student_member_id: Number(studentSel.value), amount_fen: 0 });
+      text = `${formatFen(r.amount_fen)}${r.amount_basis ? `（${r.amount_basis}）` : ''}`;
+    } catch (err) {
+      text = (err.fields && err.fields.student_member_id) || err.message;
+    }
+    if (my === eduSeq) out.textContent = text;
   }
 
   async function loadPolicy(orgId) {
