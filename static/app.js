@@ -4,11 +4,11 @@
 // A page module exports   async function render(root, params, ctx)
 //   root    an empty <div class="page"> to fill
 //   params  {path: '/users/5', rest: ['5'], id: '5', query: {page: '2'}} — rest are the segments after the entry's path
-//   ctx     {me, api, hasRole(...roles), navigate(hash), setTitle(text), refreshMe(), toast, confirm, nav}
+//   ctx     {me, api, hasRole(...roles), may(route), navigate(hash), setTitle(text), refreshMe(), toast, confirm, nav}
 
 import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from '/api.js';
 import { h, clear, alert, errorBox, toast, confirmDialog, button, pageHeader } from '/ui.js';
-import { NAV, GROUPS, allowed } from '/nav.js';
+import { NAV, GROUPS, allowed, listed } from '/nav.js';
 import { roleLabel, loadVocabulary } from '/labels.js';
 
 const APP_NAME = '困难职工帮扶管理系统';
@@ -64,7 +64,7 @@ async function logout() {
 }
 
 function visibleNav() {
-  return NAV.filter((e) => !e.hidden && allowed(e, me.roles) && allowed({ roles: e.navRoles }, me.roles));
+  return NAV.filter((e) => listed(e, me.routes));
 }
 
 function drawShell() {
@@ -107,6 +107,7 @@ function makeCtx(entry) {
     api,
     nav: visibleNav(),
     hasRole: (...roles) => roles.some((r) => (me.roles || []).includes(r)),
+    may: (route) => (me.routes || []).includes(route), // 'POST /api/v1/households': may the user call it?
     navigate: (hash) => { location.hash = hash; },
     setTitle: (t) => { document.title = `${t} - ${APP_NAME}`; },
     refreshMe: async () => { setMe(await api('GET', '/me')); return me; },
@@ -202,7 +203,7 @@ async function route() {
   }
   const { entry, rest } = m;
   document.title = `${entry.title} - ${APP_NAME}`;
-  if (!allowed(entry, me.roles)) {
+  if (!allowed(entry, me.routes)) {
     root.append(pageHeader(entry.title), alert('您没有权限访问此页面。', 'warn'));
     return;
   }

@@ -7,10 +7,12 @@
 //   path    '#/name' — the address; also the nav link
 //   title   the nav text and the browser tab title
 //   module  the page module's URL, or a function of the rest segments that returns it (one area, several modules)
-//   roles   the roles that may open it (any one is enough); absent = every logged-in user
+//   needs   the API route the page is built on, as "METHOD /api/v1/path" of the server's permission table
+//           (internal/web/permissions.go); the page opens for a user whose GET /me "routes" hold it, so who may
+//           see a page is written once, on the server. Absent = every logged-in user.
 //   group   the nav section it is listed under (one of GROUPS); absent = top
 //   hidden  true = routable but not listed in the nav (detail pages reached by links)
-//   navRoles  the roles the nav lists it for, when fewer than may open it (absent = roles)
+//   navNeeds  the route the nav lists it for, when fewer may be listed than may open it (absent = needs)
 
 /** applicationPage: #/applications the list, …/{id} and …/{id}/decide the detail, …/{id}/edit the form. */
 function applicationPage(rest) {
@@ -23,36 +25,41 @@ export const GROUPS = ['', '困难职工档案', '救助审批', '经费管理',
 
 export const NAV = [
   { path: '#/', title: '首页', module: '/pages/dashboard.js' },
-  { path: '#/households', title: '档案查询', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '困难职工档案', module: '/pages/households.js' },
-  { path: '#/households/new', title: '新建档案', roles: ['caseworker'], group: '困难职工档案', module: '/pages/households.js' },
-  { path: '#/imports', title: '摸底导入', roles: ['caseworker', 'supervisor'], group: '困难职工档案', module: '/pages/imports.js' },
-  { path: '#/referrals', title: '转介跟踪', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '困难职工档案', module: '/pages/referrals.js' },
-  { path: '#/applications', title: '救助申请', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], navRoles: ['caseworker'], group: '救助审批', module: applicationPage },
-  { path: '#/applications/new', title: '申请救助', roles: ['caseworker'], hidden: true, group: '救助审批', module: '/pages/applications/form.js' },
-  { path: '#/approvals', title: '审批队列', roles: ['supervisor'], group: '救助审批', module: '/pages/queues.js' },
-  { path: '#/reviews', title: '事后复核', roles: ['supervisor'], group: '救助审批', module: '/pages/queues.js' },
-  { path: '#/disbursements', title: '发放队列', roles: ['finance'], group: '救助审批', module: '/pages/queues.js' },
-  { path: '#/receipts', title: '签收确认', roles: ['caseworker', 'finance'], group: '救助审批', module: '/pages/queues.js' },
-  { path: '#/campaigns', title: '活动管理', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '帮扶活动', module: '/pages/campaigns.js' },
-  { path: '#/reports/annual', title: '年度统计', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '统计报表', module: '/pages/annual.js' },
-  { path: '#/reports/campaigns', title: '活动覆盖报表', roles: ['caseworker', 'supervisor', 'finance', 'auditor'], group: '统计报表', module: '/pages/campaign-report.js' },
-  { path: '#/reports/green-channel', title: '绿色通道报表', roles: ['auditor', 'supervisor'], group: '统计报表', module: '/pages/green-report.js' },
-  { path: '#/holidays', title: '节假日设置', roles: ['admin'], group: '系统管理', module: '/pages/holidays.js' },
-  { path: '#/funds', title: '经费台账', roles: ['finance', 'auditor', 'supervisor'], group: '经费管理', module: '/pages/funds.js' },
-  { path: '#/allocations', title: '下拨额度', roles: ['finance', 'auditor', 'supervisor'], group: '经费管理', module: '/pages/allocations.js' },
-  { path: '#/audit', title: '审计日志', roles: ['auditor', 'admin'], group: '审计监督', module: '/pages/audit.js' },
-  { path: '#/finaudit/register', title: '支出明细', roles: ['finance', 'auditor', 'supervisor'], group: '审计监督', module: '/pages/finaudit.js' },
-  { path: '#/finaudit/fund-use', title: '经费使用情况', roles: ['finance', 'auditor', 'supervisor'], group: '审计监督', module: '/pages/finaudit.js' },
-  { path: '#/finaudit/reconciliation', title: '对账', roles: ['finance', 'auditor'], group: '审计监督', module: '/pages/finaudit.js' },
-  { path: '#/finaudit/anomalies', title: '异常线索', roles: ['finance', 'auditor'], group: '审计监督', module: '/pages/finaudit.js' },
-  { path: '#/finaudit/checkpoints', title: '审计检查点', roles: ['finance', 'auditor', 'admin'], group: '审计监督', module: '/pages/finaudit.js' },
-  { path: '#/users', title: '用户管理', roles: ['admin'], group: '系统管理', module: '/pages/users.js' },
-  { path: '#/orgs', title: '组织机构', roles: ['admin'], group: '系统管理', module: '/pages/orgs.js' },
-  { path: '#/policies', title: '政策参数', roles: ['admin'], group: '系统管理', module: '/pages/policies.js' },
+  { path: '#/households', title: '档案查询', needs: 'GET /api/v1/households', group: '困难职工档案', module: '/pages/households.js' },
+  { path: '#/households/new', title: '新建档案', needs: 'POST /api/v1/households', group: '困难职工档案', module: '/pages/households.js' },
+  { path: '#/imports', title: '摸底导入', needs: 'POST /api/v1/imports', group: '困难职工档案', module: '/pages/imports.js' },
+  { path: '#/referrals', title: '转介跟踪', needs: 'GET /api/v1/referrals', group: '困难职工档案', module: '/pages/referrals.js' },
+  { path: '#/applications', title: '救助申请', needs: 'GET /api/v1/applications', navNeeds: 'POST /api/v1/applications', group: '救助审批', module: applicationPage },
+  { path: '#/applications/new', title: '申请救助', needs: 'POST /api/v1/applications', hidden: true, group: '救助审批', module: '/pages/applications/form.js' },
+  { path: '#/approvals', title: '审批队列', needs: 'POST /api/v1/applications/:id/approve', group: '救助审批', module: '/pages/queues.js' },
+  { path: '#/reviews', title: '事后复核', needs: 'POST /api/v1/applications/:id/review', group: '救助审批', module: '/pages/queues.js' },
+  { path: '#/disbursements', title: '发放队列', needs: 'POST /api/v1/applications/:id/disburse', group: '救助审批', module: '/pages/queues.js' },
+  { path: '#/receipts', title: '签收确认', needs: 'POST /api/v1/applications/:id/confirm-receipt', group: '救助审批', module: '/pages/queues.js' },
+  { path: '#/campaigns', title: '活动管理', needs: 'GET /api/v1/campaigns', group: '帮扶活动', module: '/pages/campaigns.js' },
+  { path: '#/reports/annual', title: '年度统计', needs: 'GET /api/v1/reports/annual', group: '统计报表', module: '/pages/annual.js' },
+  { path: '#/reports/campaigns', title: '活动覆盖报表', needs: 'GET /api/v1/reports/campaigns', group: '统计报表', module: '/pages/campaign-report.js' },
+  { path: '#/reports/green-channel', title: '绿色通道报表', needs: 'GET /api/v1/reports/green-channel', group: '统计报表', module: '/pages/green-report.js' },
+  { path: '#/holidays', title: '节假日设置', needs: 'PUT /api/v1/holidays/:date', group: '系统管理', module: '/pages/holidays.js' },
+  { path: '#/funds', title: '经费台账', needs: 'GET /api/v1/funds', group: '经费管理', module: '/pages/funds.js' },
+  { path: '#/allocations', title: '下拨额度', needs: 'GET /api/v1/allocations', group: '经费管理', module: '/pages/allocations.js' },
+  { path: '#/audit', title: '审计日志', needs: 'GET /api/v1/audit/events', group: '审计监督', module: '/pages/audit.js' },
+  { path: '#/finaudit/register', title: '支出明细', needs: 'GET /api/v1/reports/register', group: '审计监督', module: '/pages/finaudit.js' },
+  { path: '#/finaudit/fund-use', title: '经费使用情况', needs: 'GET /api/v1/reports/fund-use', group: '审计监督', module: '/pages/finaudit.js' },
+  { path: '#/finaudit/reconciliation', title: '对账', needs: 'GET /api/v1/reports/reconciliation', group: '审计监督', module: '/pages/finaudit.js' },
+  { path: '#/finaudit/anomalies', title: '异常线索', needs: 'GET /api/v1/reports/anomalies', group: '审计监督', module: '/pages/finaudit.js' },
+  { path: '#/finaudit/checkpoints', title: '审计检查点', needs: 'GET /api/v1/audit/checkpoints', group: '审计监督', module: '/pages/finaudit.js' },
+  { path: '#/users', title: '用户管理', needs: 'GET /api/v1/users', group: '系统管理', module: '/pages/users.js' },
+  { path: '#/orgs', title: '组织机构', needs: 'POST /api/v1/orgs', group: '系统管理', module: '/pages/orgs.js' },
+  { path: '#/policies', title: '政策参数', needs: 'POST /api/v1/policies', group: '系统管理', module: '/pages/policies.js' },
   { path: '#/account', title: '我的账户', group: '个人', module: '/pages/account.js' },
 ];
 
-/** allowed: may a user with these roles open entry? */
-export function allowed(entry, roles) {
-  return !entry.roles || entry.roles.length === 0 || entry.roles.some((r) => (roles || []).includes(r));
+/** allowed: may a user whose /me routes are routes open entry? */
+export function allowed(entry, routes) {
+  return !entry.needs || (routes || []).includes(entry.needs);
+}
+
+/** listed: does the nav list entry for a user whose /me routes are routes? */
+export function listed(entry, routes) {
+  return !entry.hidden && allowed(entry, routes) && allowed({ needs: entry.navNeeds }, routes);
 }
