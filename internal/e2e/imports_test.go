@@ -118,6 +118,7 @@ func TestBrowser_ImportTheTemplateFixTheBadRowAndFindTheHouseholds(t *testing.T)
 	b.waitText("#import-summary", "已导入")
 	b.waitText("#import-status", "导入完成")
 	b.waitText(`#import-outcomes tr[data-row="6"]`, "吴建新")
+	b.waitText("#import-history-table", "摸底.xlsx") // the run is in the history at once
 
 	shot("imports-done")
 	b.run(chromedp.Click(chromedp.CSS("#import-households")))

@@ -33,11 +33,25 @@ func waitOf(c echo.Context) time.Duration {
 }
 
 func (s *Server) importRoutes(g *echo.Group) {
+	g.GET("/imports", s.importHistory)
 	g.POST("/imports", s.startImport)
 	g.GET("/imports/template", s.importTemplate)
 	g.GET("/imports/:id", s.getImport)
 	g.GET("/imports/:id/report", s.importReport)
 	g.POST("/imports/:id/run", s.runImport)
+}
+
+// importHistory lists the imports written in the caller's scope.
+func (s *Server) importHistory(c echo.Context) error {
+	var f importer.HistoryFilter
+	if err := bindQuery(c, &f); err != nil {
+		return err
+	}
+	h, err := s.imports.Service.History(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, h)
 }
 
 // startImport takes a multipart form whose "file" is the survey list; dry_run (default 1) and org (the code of

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -175,6 +176,26 @@ func TestImports_DryRunReportsEachBadCellThenTheRealRunWritesTheFixedFile(t *tes
 	if n := countHouseholds(t, srv); n != 2 {
 		t.Fatalf("%d households after importing the file twice", n)
 	}
+
+	// The history lists the two written runs, newest first, to the caseworker's scope only.
+	var h struct {
+		Total int `json:"total"`
+		Items []struct {
+			FileName string `json:"file_name"`
+			By       string `json:"created_by"`
+			Created  int    `json:"created"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(cw.Must(http.StatusOK, "GET", "/api/v1/imports", nil).Body, &h); err != nil {
+		t.Fatal(err)
+	}
+	if h.Total != 2 || len(h.Items) != 2 || h.Items[0].Created != 0 || h.Items[1].Created != 2 || h.Items[1].FileName != "摸底.csv" || h.Items[1].By == "" {
+		t.Fatalf("history: %+v", h)
+	}
+	if body := string(srv.Login("caseworker2").Must(http.StatusOK, "GET", "/api/v1/imports", nil).Body); !strings.Contains(body, `"total":0`) {
+		t.Errorf("another union's caseworker: %s", body)
+	}
+	srv.Login("auditor1").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/imports?page=garbage", nil)
 }
 
 func TestImports_TemplateDownloadsForWhoMayImport(t *testing.T) {

@@ -153,6 +153,7 @@ var routeRoles = map[string][]actor.Role{
 
 	// Survey-list imports (SPEC §8.3): caseworkers import; a supervisor may check a file (dry run). The
 	// service checks the same, and the scope of every row's union; a job is its uploader's alone.
+	"GET /api/v1/imports":            caseOrSup,
 	"POST /api/v1/imports":           caseOrSup,
 	"GET /api/v1/imports/template":   caseOrSup,
 	"GET /api/v1/imports/:id":        caseOrSup,

@@ -4,7 +4,7 @@
 // same file for real (正式导入), all or nothing. The progress bar is the server's: it polls the job.
 
 import { api, loadOrgs } from '/api.js';
-import { h, clear, pageHeader, card, button, linkButton, alert, errorBox, field, orgOptions, select, badge } from '/ui.js';
+import { h, clear, pageHeader, card, button, linkButton, alert, errorBox, field, orgOptions, select, badge, formatDateTime } from '/ui.js';
 
 const ACTIONS = { create: ['新建', 'ok'], update: ['更新', 'info'], unchanged: ['无变化', 'muted'], review: ['需人工核对', 'warn'] };
 
@@ -42,7 +42,25 @@ export async function render(root, params, ctx) {
   const progress = card('进度', track, status);
   progress.hidden = true;
   const result = h('div', { id: 'import-result' });
-  root.append(progress, result);
+  const history = h('div', { id: 'import-history' });
+  root.append(progress, result, card('导入记录', history));
+  showHistory();
+
+  // The imports written in the user's scope, newest first (dry runs are not kept).
+  async function showHistory() {
+    try {
+      const past = await api('GET', '/imports?per_page=20');
+      if (!past.items.length) return clear(history, h('p', { class: 'muted' }, '尚无正式导入记录。'));
+      clear(history, h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact', id: 'import-history-table' },
+        h('thead', null, h('tr', null, ['时间', '文件', '导入人', '行数', '户数', '新建', '更新', '无变化', '需核对'].map((t) => h('th', null, t)))),
+        h('tbody', null, past.items.map((p) => h('tr', null,
+          h('td', null, formatDateTime(p.created_at)), h('td', null, p.file_name), h('td', null, p.created_by),
+          ...[p.rows, p.households, p.created, p.updated, p.unchanged, p.review].map((n) => h('td', { class: 'num' }, String(n)))))))),
+        past.total > past.items.length ? h('p', { class: 'muted' }, `仅列出最近 ${past.items.length} 次，共 ${past.total} 次。`) : null);
+    } catch (err) {
+      clear(history, errorBox(err));
+    }
+  }
 
   function showProgress(job) {
     progress.hidden = false;
@@ -86,6 +104,7 @@ export async function render(root, params, ctx) {
     try {
       const job = await follow(await send());
       showResult(job);
+      if (!job.dry_run) showHistory();
     } catch (err) {
       progress.hidden = true;
       clear(result, errorBox(err));
