@@ -197,11 +197,11 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in NewVersion) (Pol
 	if err := a.Require(actor.Admin); err != nil {
 		return Policy{}, err
 	}
+	if in.Params.LivingCapYearFen == 0 {
+		in.Params.LivingCapYearFen = 12 * in.Params.DibaoMonthlyFen // SPEC §2: 12 × 低保 unless set (before the gt=0 check)
+	}
 	if err := validate.New(s.Clock.Now).Struct(&in); err != nil {
 		return Policy{}, err
-	}
-	if in.Params.LivingCapYearFen == 0 {
-		in.Params.LivingCapYearFen = 12 * in.Params.DibaoMonthlyFen // SPEC §2: 12 × 低保 unless set
 	}
 	now := s.Clock.Now()
 	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Policy, error) { return create(ctx, tx, a, now, in) })
