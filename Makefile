@@ -4,7 +4,7 @@ DB      ?= ./data/bangfu.db
 ADDR    ?= 127.0.0.1:8080
 BIN     := bin/bangfu
 
-.PHONY: run build test bench lint fuzz clean
+.PHONY: run build test bench lint fuzz screenshots clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/bangfu
@@ -28,6 +28,10 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+# The guides' screenshots (docs/guide/img), taken by the browser test on the demo data; commit them.
+screenshots:
+	BANGFU_E2E=1 BANGFU_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestBrowser_GuideScreenshots|TestGuide_' ./internal/e2e
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseResidentID -fuzztime 30s ./internal/ident
