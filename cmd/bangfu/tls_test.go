@@ -61,7 +61,8 @@ func TestServe_OverTLSAnswersWithHSTSAndASecureCookie(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	// A generous timeout: the log-in hashes a password, which on a loaded 2-core machine can take seconds.
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	base := "https://" + addr
 	var res *http.Response
 	var err error
