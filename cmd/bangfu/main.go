@@ -24,6 +24,7 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/audit"
 	"bangfu/internal/auth"
+	"bangfu/internal/campaign"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/finaudit"
@@ -287,12 +288,21 @@ func ledgerCheck(ctx context.Context, args []string, out io.Writer) (int, error)
 	for _, p := range problems {
 		fmt.Fprintln(out, "DIFFERS", p)
 	}
+	// SPEC §5, §6: the campaigns' stock, deliveries, checks and spending agree with the ledger.
+	campaigns, differs, err := campaign.CheckBooks(ctx, db.R)
+	if err != nil {
+		return 2, err
+	}
+	for _, p := range differs {
+		fmt.Fprintln(out, "DIFFERS", p)
+	}
+	problems = append(problems, differs...)
 	if !r.OK() || len(problems) > 0 {
 		return 1, fmt.Errorf("ledger check: %d differences in %d accounts and %d transfers, %d in %d applications",
 			len(r.Differences), r.Accounts, r.Transfers, len(problems), apps)
 	}
-	fmt.Fprintf(out, "ledger check: ok, %d accounts and %d transfers agree with a recomputation; %d applications with their transfers\n",
-		r.Accounts, r.Transfers, apps)
+	fmt.Fprintf(out, "ledger check: ok, %d accounts and %d transfers agree with a recomputation; %d applications with their transfers; %d campaigns with their records\n",
+		r.Accounts, r.Transfers, apps, campaigns)
 	return 0, nil
 }
 

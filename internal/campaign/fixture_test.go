@@ -149,6 +149,9 @@ func (f *fixture) books() {
 	if err != nil || !r.OK() {
 		f.t.Fatalf("ledger check: %v %+v", err, r)
 	}
+	if _, problems, err := campaign.CheckBooks(f.ctx, f.svc.DB.R); err != nil || len(problems) > 0 {
+		f.t.Fatalf("campaign books: %v %v", err, problems)
+	}
 	v, err := audit.Verify(f.ctx, f.svc.DB.R)
 	if err != nil || !v.OK {
 		f.t.Fatalf("audit verify: %v %+v", err, v)

@@ -1,13 +1,17 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
+	"bangfu/internal/campaign"
 	"bangfu/internal/demo"
+	"bangfu/internal/ledger"
+	"bangfu/internal/relief"
 	"bangfu/internal/web/webtest"
 )
 
@@ -54,8 +58,20 @@ func delivery(good int64, qty int) map[string]any {
 		"workers": 30, "delivered_on": "2026-03-10", "receiver_name": "张建华", "items": []map[string]any{{"good_id": good, "quantity": qty}}}
 }
 
+// verify runs what `bangfu ledger check` runs — the ledger's recomputation, each application's money, the
+// campaigns' records against the ledger — and the audit chain's verification, and wants them all clean.
 func (b *campaignBench) verify(t *testing.T) {
 	t.Helper()
+	ctx := context.Background()
+	if r, err := ledger.Check(ctx, b.s.DB.R); err != nil || !r.OK() {
+		t.Fatalf("ledger check: %v %+v", err, r)
+	}
+	if _, problems, err := relief.CheckMoney(ctx, b.s.DB.R); err != nil || len(problems) > 0 {
+		t.Fatalf("applications' money: %v %v", err, problems)
+	}
+	if _, problems, err := campaign.CheckBooks(ctx, b.s.DB.R); err != nil || len(problems) > 0 {
+		t.Fatalf("campaign books: %v %v", err, problems)
+	}
 	if r := b.aud.Must(http.StatusOK, "GET", "/api/v1/audit/verify", nil).JSON(); r["ok"] != true {
 		t.Fatalf("audit chain: %v", r)
 	}
@@ -180,6 +196,7 @@ func TestCampaigns_RacesThroughTheAPI(t *testing.T) {
 	}); ok != 20 || c != 30 {
 		t.Errorf("deliveries: %d ok, %d conflicts", ok, c)
 	}
+	b.verify(t) // the ledger check and the audit chain after the delivery race
 	if ok, c := count(func(i int) *webtest.Response {
 		return b.cw.Do("POST", fmt.Sprintf("/api/v1/campaigns/%d/enrolments", hc.ID), map[string]any{"org_id": site, "name": "职工",
 			"id_number": residentID(i), "migrant": i%2 == 0})
