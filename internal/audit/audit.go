@@ -97,25 +97,7 @@ func Record(ctx context.Context, tx *sqlx.Tx, a actor.Actor, at time.Time, en En
 	} else if err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
-	e := Event{
-		Seq: head.Seq + 1, At: store.FormatTime(at), Actor: a.Username, Roles: a.RoleList(),
-		Action: en.Action, EntityType: en.EntityType, EntityID: en.EntityID, Reason: en.Reason,
-		RequestID: a.RequestID, ClientAddr: a.ClientAddr, PrevHash: head.Hash,
-	}
-	if a.UserID != 0 {
-		e.ActorID = sql.NullInt64{Int64: a.UserID, Valid: true}
-	}
-	orgID, orgPath := en.OrgID, en.OrgPath
-	if orgID == 0 {
-		orgID, orgPath = a.OrgID, a.OrgPath
-	}
-	if orgID != 0 {
-		e.OrgID = sql.NullInt64{Int64: orgID, Valid: true}
-	}
-	if orgPath == "" {
-		orgPath = "/"
-	}
-	e.OrgPath = orgPath
+	e := newEvent(a, at, en, head.Seq+1, head.Hash)
 	if en.Before != nil || en.After != nil {
 		c, err := Changes(en.Before, en.After)
 		if err != nil {
@@ -317,4 +299,29 @@ func writeObject(out *bytes.Buffer, ms []member, null bool) {
 		out.Write(m.raw)
 	}
 	out.WriteByte('}')
+}
+
+// newEvent is the event a records for en at at, number seq after the event whose hash is prevHash: who, what,
+// and the org whose scope it belongs to (the entry's, else the actor's; "/" for the system's). Record and
+// Appender.Record both start from it, so an event reads the same whichever wrote it; the changes and the
+// hash are theirs to add.
+func newEvent(a actor.Actor, at time.Time, en Entry, seq int64, prevHash string) Event {
+	e := Event{Seq: seq, At: store.FormatTime(at), Actor: a.Username, Roles: a.RoleList(), Action: en.Action,
+		EntityType: en.EntityType, EntityID: en.EntityID, Reason: en.Reason, RequestID: a.RequestID,
+		ClientAddr: a.ClientAddr, PrevHash: prevHash}
+	if a.UserID != 0 {
+		e.ActorID = sql.NullInt64{Int64: a.UserID, Valid: true}
+	}
+	orgID, orgPath := en.OrgID, en.OrgPath
+	if orgID == 0 {
+		orgID, orgPath = a.OrgID, a.OrgPath
+	}
+	if orgID != 0 {
+		e.OrgID = sql.NullInt64{Int64: orgID, Valid: true}
+	}
+	if orgPath == "" {
+		orgPath = "/"
+	}
+	e.OrgPath = orgPath
+	return e
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"bangfu/internal/actor"
-	"bangfu/internal/store"
 )
 
 // Appender records many events in one transaction, as Record does event by event, with prepared statements
@@ -54,23 +53,7 @@ func (p *Appender) Close() {
 // Record appends one event, exactly as Record would. An After of type json.RawMessage with no Before is
 // stored as {"after": After} without being decoded again.
 func (p *Appender) Record(ctx context.Context, a actor.Actor, at time.Time, en Entry) error {
-	e := Event{Seq: p.seq + 1, At: store.FormatTime(at), Actor: a.Username, Roles: a.RoleList(), Action: en.Action,
-		EntityType: en.EntityType, EntityID: en.EntityID, Reason: en.Reason, RequestID: a.RequestID,
-		ClientAddr: a.ClientAddr, PrevHash: p.hash}
-	if a.UserID != 0 {
-		e.ActorID = sql.NullInt64{Int64: a.UserID, Valid: true}
-	}
-	orgID, orgPath := en.OrgID, en.OrgPath
-	if orgID == 0 {
-		orgID, orgPath = a.OrgID, a.OrgPath
-	}
-	if orgID != 0 {
-		e.OrgID = sql.NullInt64{Int64: orgID, Valid: true}
-	}
-	if orgPath == "" {
-		orgPath = "/"
-	}
-	e.OrgPath = orgPath
+	e := newEvent(a, at, en, p.seq+1, p.hash)
 	if raw, ok := en.After.(json.RawMessage); ok && en.Before == nil {
 		e.Changes = sql.NullString{String: `{"after":` + string(raw) + `}`, Valid: true}
 	} else if en.Before != nil || en.After != nil {

@@ -47,14 +47,6 @@ func adminAt(o Org) actor.Actor {
 	return actor.Actor{UserID: 9, Username: "admin-" + o.Code, Roles: []actor.Role{actor.Admin}, OrgID: o.ID, OrgPath: o.Path}
 }
 
-func code(err error) apperr.Code {
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
-
 func TestCreate_EachOrgIsOneLevelBelowItsParentWithItsPathUnderTheParents(t *testing.T) {
 	tr := newTree(t)
 	for _, c := range []struct {
@@ -92,7 +84,7 @@ func TestCreate_Refusals(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := tr.svc.Create(ctx, c.a, c.in)
-			if code(err) != c.code {
+			if apperr.CodeOf(err) != c.code {
 				t.Fatalf("got %v, want %s", err, c.code)
 			}
 			var e *apperr.Error
@@ -145,7 +137,7 @@ func TestGetInScope_AnOrgOutsideTheSubtreeIsNotFound(t *testing.T) {
 		{tr.street2, tr.g.ID, false}, {tr.g, tr.comm.ID, false}, {tr.street1, tr.district.ID, false}, {tr.district, 99, false},
 	} {
 		_, err := GetInScope(context.Background(), q, adminAt(c.who), c.id)
-		if (err == nil) != c.found || (!c.found && code(err) != apperr.NotFound) {
+		if (err == nil) != c.found || (!c.found && apperr.CodeOf(err) != apperr.NotFound) {
 			t.Errorf("%s reads org %d: %v, want found=%v", c.who.Code, c.id, err, c.found)
 		}
 	}
@@ -154,10 +146,10 @@ func TestGetInScope_AnOrgOutsideTheSubtreeIsNotFound(t *testing.T) {
 func TestRename_InsideTheSubtreeOnlyAndAudited(t *testing.T) {
 	tr := newTree(t)
 	ctx := context.Background()
-	if _, err := tr.svc.Rename(ctx, adminAt(tr.street2), tr.comm.ID, "越权改名"); code(err) != apperr.NotFound {
+	if _, err := tr.svc.Rename(ctx, adminAt(tr.street2), tr.comm.ID, "越权改名"); apperr.CodeOf(err) != apperr.NotFound {
 		t.Fatalf("an admin of another street renamed the community: %v", err)
 	}
-	if _, err := tr.svc.Rename(ctx, adminAt(tr.street1), tr.comm.ID, " "); code(err) != apperr.Validation {
+	if _, err := tr.svc.Rename(ctx, adminAt(tr.street1), tr.comm.ID, " "); apperr.CodeOf(err) != apperr.Validation {
 		t.Fatalf("a blank name: %v", err)
 	}
 	got, err := tr.svc.Rename(ctx, adminAt(tr.street1), tr.comm.ID, "新名称社区工会")

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -66,14 +65,6 @@ func (f *fixture) version(t *testing.T, from string, o org.Org, warmthFen int64)
 	return p2
 }
 
-func code(err error) apperr.Code {
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
-
 // TestInForce_ChoosesTheNearestOrgThenTheLatestDateThenTheLatestVersion: SPEC §2 — a version for an org
 // applies to its subtree, the nearest org's wins over the district's, a later effective date over an earlier
 // one, and a version not yet effective on the date applies to nothing.
@@ -113,7 +104,7 @@ func TestInForce_ChoosesTheNearestOrgThenTheLatestDateThenTheLatestVersion(t *te
 			}
 		})
 	}
-	if _, err := InForce(ctx, f.svc.DB.R, f.district.ID, "1999-12-31"); code(err) != apperr.NotFound {
+	if _, err := InForce(ctx, f.svc.DB.R, f.district.ID, "1999-12-31"); apperr.CodeOf(err) != apperr.NotFound {
 		t.Fatalf("a date before every version: %v", err)
 	}
 }
@@ -122,13 +113,13 @@ func TestInForceFor_AnOrgOutsideTheActorsScopeIsNotFound(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	cw := actor.Actor{UserID: 5, Username: "cw", Roles: []actor.Role{actor.Caseworker}, OrgID: f.street2.ID, OrgPath: f.street2.Path}
-	if _, err := f.svc.InForceFor(ctx, cw, f.grs.ID, ""); code(err) != apperr.NotFound {
+	if _, err := f.svc.InForceFor(ctx, cw, f.grs.ID, ""); apperr.CodeOf(err) != apperr.NotFound {
 		t.Fatalf("street 2 reads street 1's policy: %v", err)
 	}
 	if p, err := f.svc.InForceFor(ctx, cw, 0, ""); err != nil || p.ID == 0 {
 		t.Fatalf("own org's policy: %+v %v", p, err)
 	}
-	if _, err := f.svc.InForceFor(ctx, cw, 0, "17/03/2026"); code(err) != apperr.Validation {
+	if _, err := f.svc.InForceFor(ctx, cw, 0, "17/03/2026"); apperr.CodeOf(err) != apperr.Validation {
 		t.Fatalf("a malformed date: %v", err)
 	}
 }
@@ -152,7 +143,7 @@ func TestCreate_Refusals(t *testing.T) {
 		{"without an effective date", adminAt(f.district), NewVersion{Params: f.base}, apperr.Validation},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if _, err := f.svc.Create(ctx, c.a, c.in); code(err) != c.code {
+			if _, err := f.svc.Create(ctx, c.a, c.in); apperr.CodeOf(err) != c.code {
 				t.Fatalf("got %v, want %s", err, c.code)
 			}
 		})

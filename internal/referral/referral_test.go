@@ -62,14 +62,6 @@ func (f *fixture) refer(t *testing.T, a actor.Actor, to org.Org) Referral {
 	return r
 }
 
-func code(err error) apperr.Code {
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
-
 func TestCreate_RefersToAGrassrootsUnionInScopeWithTheNumbersMasked(t *testing.T) {
 	f := newFixture(t)
 	r := f.refer(t, f.cw1, f.grs1)
@@ -97,7 +89,7 @@ func TestCreate_RefersToAGrassrootsUnionInScopeWithTheNumbersMasked(t *testing.T
 			c.edit(&in)
 			_, err := f.svc.Create(ctx, c.a, in)
 			var e *apperr.Error
-			if code(err) != c.code || (c.field != "" && (!errors.As(err, &e) || e.Fields[c.field] == "")) {
+			if apperr.CodeOf(err) != c.code || (c.field != "" && (!errors.As(err, &e) || e.Fields[c.field] == "")) {
 				t.Fatalf("got %v, want %s on %q", err, c.code, c.field)
 			}
 		})
@@ -127,7 +119,7 @@ func TestFinish_EveryOutcomeAndRefusal(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := f.refer(t, f.cw1, f.grs1)
 			got, err := f.svc.Finish(ctx, c.a(), r.ID, c.in)
-			if code(err) != c.code {
+			if apperr.CodeOf(err) != c.code {
 				t.Fatalf("got %v, want %q", err, c.code)
 			}
 			after, err := f.svc.Get(ctx, f.cw1, r.ID)
@@ -148,7 +140,7 @@ func TestFinish_EveryOutcomeAndRefusal(t *testing.T) {
 			if c.status == "declined" && got.AmountFen != 0 {
 				t.Fatalf("a declined referral keeps an amount: %d", got.AmountFen)
 			}
-			if _, err := f.svc.Finish(ctx, f.cw1, r.ID, Close{Outcome: "helped", AmountFen: 1}); code(err) != apperr.Conflict {
+			if _, err := f.svc.Finish(ctx, f.cw1, r.ID, Close{Outcome: "helped", AmountFen: 1}); apperr.CodeOf(err) != apperr.Conflict {
 				t.Fatalf("finished twice: %v", err)
 			}
 		})
@@ -166,7 +158,7 @@ func TestList_IsTheReadersScopeWithOverdueFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := actor.Actor{UserID: 1, Username: "admin", Roles: []actor.Role{actor.Admin}, OrgPath: "/"}
-	if _, err := f.svc.List(ctx, admin, Filter{}); code(err) != apperr.Forbidden {
+	if _, err := f.svc.List(ctx, admin, Filter{}); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Fatalf("admin reads referrals: %v", err)
 	}
 	for _, c := range []struct {
@@ -185,10 +177,10 @@ func TestList_IsTheReadersScopeWithOverdueFirst(t *testing.T) {
 			t.Fatalf("%s: first %+v, want the overdue %d", c.who.Username, p.Items[0], c.first)
 		}
 	}
-	if _, err := f.svc.List(ctx, f.cw1, Filter{Status: "lost"}); code(err) != apperr.Validation {
+	if _, err := f.svc.List(ctx, f.cw1, Filter{Status: "lost"}); apperr.CodeOf(err) != apperr.Validation {
 		t.Fatalf("an unknown status filter: %v", err)
 	}
-	if _, err := f.svc.Get(ctx, f.cw2, a.ID); code(err) != apperr.NotFound {
+	if _, err := f.svc.Get(ctx, f.cw2, a.ID); apperr.CodeOf(err) != apperr.NotFound {
 		t.Fatalf("another street reads the referral: %v", err)
 	}
 }

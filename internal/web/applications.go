@@ -24,7 +24,7 @@ func (s *Server) applicationRoutes(g *echo.Group) {
 	g.GET("/applications/:id", h.get)
 	g.PUT("/applications/:id", h.update)
 	g.GET("/applications/:id/checks", h.checks)
-	g.GET("/applications/:id/decisions", h.decisions)
+	g.GET("/applications/:id/decisions", childList(h.svc.Decisions))
 	g.GET("/applications/:id/history", s.history(func(ctx context.Context, _ sqlx.QueryerContext, a actor.Actor, id int64, page, perPage int) ([]audit.Event, int, error) {
 		return h.svc.History(ctx, a, id, page, perPage)
 	}))
@@ -130,18 +130,6 @@ func (h *applicationHandlers) checks(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, snap)
-}
-
-func (h *applicationHandlers) decisions(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	ds, err := h.svc.Decisions(c.Request().Context(), actorOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list[relief.Decision]{Items: ds, Total: len(ds)})
 }
 
 func (h *applicationHandlers) bulkApprove(c echo.Context) error {

@@ -2,15 +2,18 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/validate"
 )
@@ -152,6 +155,22 @@ func pathID(c echo.Context) (int64, error) {
 type list[T any] struct {
 	Items []T `json:"items"`
 	Total int `json:"total"`
+}
+
+// childList answers GET …/:id/<children>: what read returns for the record id, in the caller's scope, as a
+// list. read is the area service's method (it checks the role and the scope).
+func childList[T any](read func(context.Context, actor.Actor, int64) ([]T, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		items, err := read(c.Request().Context(), actorOf(c), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, list[T]{Items: items, Total: len(items)})
+	}
 }
 
 // checkSearch applies the one search-term rule (validate.SearchTerm) to the q parameter of every request, so

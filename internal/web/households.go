@@ -30,12 +30,12 @@ func (s *Server) householdRoutes(g *echo.Group) {
 	g.POST("/households/duplicate-overrides", s.grantDuplicate)
 	g.GET("/households/:id", s.getHousehold)
 	g.PUT("/households/:id", s.updateHousehold)
-	g.GET("/households/:id/members", s.householdMembers)
-	g.GET("/households/:id/visits", s.householdVisits)
-	g.GET("/households/:id/objections", s.householdObjections)
+	g.GET("/households/:id/members", childList(s.households.Members))
+	g.GET("/households/:id/visits", childList(s.households.Visits))
+	g.GET("/households/:id/objections", childList(s.households.Objections))
 	g.GET("/households/:id/history", s.history(s.householdHistory))
 	g.POST("/households/:id/reveal", s.revealHousehold)
-	g.GET("/households/:id/documents", s.listDocuments)
+	g.GET("/households/:id/documents", childList(s.households.Documents))
 	g.POST("/households/:id/documents", s.uploadDocument)
 	g.GET("/households/:id/documents/:doc", s.downloadDocument)
 	g.DELETE("/households/:id/documents/:doc", s.deleteDocument)
@@ -133,42 +133,6 @@ func (s *Server) grantDuplicate(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) householdMembers(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	ms, err := s.households.Members(c.Request().Context(), actorOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list[household.Member]{Items: ms, Total: len(ms)})
-}
-
-func (s *Server) householdVisits(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	vs, err := s.households.Visits(c.Request().Context(), actorOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list[household.Visit]{Items: vs, Total: len(vs)})
-}
-
-func (s *Server) householdObjections(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	os, err := s.households.Objections(c.Request().Context(), actorOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list[household.Objection]{Items: os, Total: len(os)})
-}
-
 // householdHistory is the household service's History in the shape history serves.
 func (s *Server) householdHistory(ctx context.Context, _ sqlx.QueryerContext, a actor.Actor, id int64, page, perPage int) ([]audit.Event, int, error) {
 	return s.households.History(ctx, a, id, page, perPage)
@@ -207,18 +171,6 @@ func (s *Server) revealHousehold(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, r)
-}
-
-func (s *Server) listDocuments(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	docs, err := s.households.Documents(c.Request().Context(), actorOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list[household.Document]{Items: docs, Total: len(docs)})
 }
 
 // uploadDocument reads a multipart form with "kind" and "file". The body is capped a little above the file
