@@ -392,6 +392,7 @@ func BenchmarkHouseholdSearch(b *testing.B) {
 			b.Run(u.name+"/"+kind.name, func(b *testing.B) {
 				ds := make([]time.Duration, 0, 1024)
 				rs := make([]time.Duration, 0, 1024)
+				var slow []slowCase
 				for k := 0; b.Loop(); k++ {
 					c := cases[k%len(cases)]
 					// Raw SQLite and List alternate, so that the load of other work on the machine weighs on both.
@@ -401,11 +402,18 @@ func BenchmarkHouseholdSearch(b *testing.B) {
 					t = time.Now()
 					got, err := List(context.Background(), db.R, u.a, now, c.f)
 					ds = append(ds, time.Since(t))
+					slow = append(slow, slowCase{c.f, ds[len(ds)-1]})
 					if err != nil {
 						b.Fatalf("%s %s %+v: refused or failed: %v", u.name, kind.name, c.f, err)
 					}
 					// Every answer is checked; every 50th is compared with a full read of the table.
 					checkAnswer(b, db, u.a, now, c.f, got, kind.name, c.source, k%50 == 0)
+				}
+				if os.Getenv("BANGFU_BENCH_SLOWEST") != "" { // BANGFU_BENCH_SLOWEST=1: which searches make the p99
+					slices.SortFunc(slow, func(x, y slowCase) int { return int(y.d - x.d) })
+					for _, s := range slow[:min(3, len(slow))] {
+						fmt.Fprintf(os.Stderr, "slowest %s/%s %s %+v\n", u.name, kind.name, s.d.Round(time.Microsecond), s.f)
+					}
 				}
 				b.ReportMetric(p50(ds), "p50-ms")
 				b.ReportMetric(p50(rs), "raw-p50-ms")
@@ -419,6 +427,11 @@ func BenchmarkHouseholdSearch(b *testing.B) {
 			})
 		}
 	}
+}
+
+type slowCase struct {
+	f Filter
+	d time.Duration
 }
 
 // searchKinds are the kinds of search the benchmark times, as SPEC §10 lists them.
