@@ -1053,3 +1053,28 @@ BEGIN SELECT RAISE(ABORT, 'a warmth list entry is never deleted'); END;
 -- The rule reads who decided what on every application; this index holds those columns, so the report walks
 -- it instead of the decision rows, whose snapshots make them a hundred times wider.
 CREATE INDEX application_decisions_actors ON application_decisions (application_id, id, action, outcome, actor_id);
+
+-- migration 18: household search with any filters at a million files, reliably (SPEC §10: p99 ≤ 20 ms)
+-- household_terms_filter (migration 11) relied on SQLite seeking its leading filter columns with IN lists of every
+-- value; once ANALYZE has counted a column's few values the planner stops seeking it, and a district list with one
+-- cause read every household (0.4–3 s). The filter columns are now also one number, sig, each a digit in it
+-- (household.sigOf spells the same codes out in Go; unknown values share the digit 0): a search seeks the term and
+-- the exact sig values its filters allow, one IN list on one column, which the planner always seeks. The index
+-- holds every sort key, so that a page of at most 10,000 matches is sorted inside it. household_terms_name holds
+-- a name term's households in name order with their filter columns, so that a page by name of a term matching
+-- more than 10,000 (王, or no q at all) reads it in order and stops at the page. Both hold only name terms.
+ALTER TABLE household_terms ADD COLUMN sig INTEGER GENERATED ALWAYS AS (((((
+    CASE status WHEN 'draft' THEN 1 WHEN 'submitted' THEN 2 WHEN 'visited' THEN 3 WHEN 'publicizing' THEN 4
+        WHEN 'filed' THEN 5 WHEN 'exited' THEN 6 WHEN 'rejected' THEN 7 ELSE 0 END) * 8
+    + CASE category WHEN 'deep' THEN 1 WHEN 'relative' THEN 2 WHEN 'accident' THEN 3 WHEN 'ineligible' THEN 4 ELSE 0 END) * 2
+    + (migrant != 0)) * 8
+    + CASE industry WHEN 'catering' THEN 1 WHEN 'accommodation' THEN 2 WHEN 'retail' THEN 3 WHEN 'manufacturing' THEN 4
+        WHEN 'construction' THEN 5 WHEN 'logistics' THEN 6 WHEN 'other' THEN 7 ELSE 0 END) * 16
+    + CASE main_cause WHEN 'illness' THEN 1 WHEN 'disability' THEN 2 WHEN 'unemployment' THEN 3 WHEN 'laid_off' THEN 4
+        WHEN 'schooling' THEN 5 WHEN 'disaster' THEN 6 WHEN 'accident' THEN 7 WHEN 'pandemic' THEN 8
+        WHEN 'zero_employment' THEN 9 WHEN 'other' THEN 10 ELSE 0 END) VIRTUAL;
+DROP INDEX household_terms_filter;
+CREATE INDEX household_terms_sig ON household_terms (term, sig, status, filed_at, migrant, category, industry, main_cause,
+    updated_at, per_capita_fen, head_name, file_no, org_path) WHERE term >= 'n:' AND term < 'n;';
+CREATE INDEX household_terms_name ON household_terms (term, head_name, household_id, org_path, status, filed_at, migrant,
+    category, industry, main_cause) WHERE term >= 'n:' AND term < 'n;';

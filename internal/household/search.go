@@ -152,6 +152,20 @@ func list(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.T
 	if q.ids == "" && (q.terms != nil || whole && f.OrgID == 0) {
 		return listByTerm(ctx, db, a, now, f, q, sort, whole)
 	}
+	if q.ids == "" && !whole && f.OrgID == 0 {
+		// A subtree's list without q: the "n:" entries of a small subtree (a community's 10,000) hold every filter
+		// column and sort key, so that counting and sorting them reads no household; a larger one is read through
+		// the households indexes below.
+		sc, args := a.Scope("t.org_path")
+		var size int
+		if err := sqlx.GetContext(ctx, db, &size, "SELECT count(*) FROM (SELECT 1 FROM household_terms t INDEXED BY "+
+			"household_terms_scope WHERE t.term = 'n:' AND "+sc+" LIMIT ?)", append(args, 2*totalCap+1)...); err != nil {
+			return Page{}, err
+		}
+		if size <= 2*totalCap {
+			return listByTerm(ctx, db, a, now, f, q, sort, whole)
+		}
+	}
 	if err := q.estimate(ctx, db); err != nil {
 		return Page{}, err
 	}
@@ -469,64 +483,55 @@ var termSort = map[string]string{
 	"filed":      "t.filed_at DESC, t.household_id DESC",
 }
 
-// seekColumns are the filter columns of household_terms_filter in its order, after the term.
-var seekColumns = []string{"status", "migrant", "category", "industry", "main_cause"}
+// nameTerms is the condition of the partial indexes household_terms_sig and household_terms_name (migration 18):
+// a query names it word for word so that SQLite may use them.
+const nameTerms = "t.term >= 'n:' AND t.term < 'n;'"
 
-// termPlan is the FROM and WHERE of a name search (or of a district-wide list, the term "n:" that every
-// household has) over one name term's index entries: households are never read to count or to sort.
+// termPlan is the FROM and WHERE of a name search (or of a list, the term "n:" that every household has) over
+// one name term's index entries: households are never read to count or to sort.
 //
-// A user who sees the whole district searches household_terms_filter, whose key is the term and then the filter
-// columns, so that the filters are part of the seek: a column before the last filtered one that the search does
-// not filter is given every value it holds (read from the households index it leads, a few seeks), so that the
-// index range holds exactly the matches rather than every household with the name. Any other user, or a search of
-// one union, searches household_terms_scope: the term and the subtree are one range, the filters checked on its
-// entries, which hold them.
-func termPlan(a actor.Actor, now time.Time, f Filter, term, name string, whole bool, entries int) (string, string, []any) {
+// A user who sees the whole district searches household_terms_sig, whose key is the term and then sig, the
+// filter columns as one number (migration 18): the search seeks each sig value its filters allow, so that the
+// index range holds exactly the matches rather than every household with the name. Any other user, or a search
+// of one union, searches household_terms_scope: the term and the subtree are one range, the filters checked on
+// its entries, which hold them. byName reads household_terms_name instead, the term's entries in name order.
+func termPlan(a actor.Actor, now time.Time, f Filter, term, name string, whole, byName bool, entries int) (string, string, []any) {
 	cutoff := reviewCutoff(now)
 	var cs []cond
-	filtered := map[string]bool{}
-	add := func(col string, c cond) {
-		filtered[col] = true
-		cs = append(cs, c)
-	}
 	switch f.Status {
 	case "", string(ReviewDue):
 	case string(Filed):
-		add("status", cond{"t.status = 'filed' AND t.filed_at > ?", []any{cutoff}})
+		cs = append(cs, cond{"t.status = 'filed' AND t.filed_at > ?", []any{cutoff}})
 	default:
-		add("status", cond{"t.status = ?", []any{f.Status}})
+		cs = append(cs, cond{"t.status = ?", []any{f.Status}})
 	}
 	if f.ReviewDue || f.Status == string(ReviewDue) {
-		add("status", cond{"t.status = 'filed' AND t.filed_at <= ?", []any{cutoff}})
+		cs = append(cs, cond{"t.status = 'filed' AND t.filed_at <= ?", []any{cutoff}})
 	}
 	switch f.Migrant {
 	case "1", "true":
-		add("migrant", cond{"t.migrant = 1", nil})
+		cs = append(cs, cond{"t.migrant = 1", nil})
 	case "0", "false":
-		add("migrant", cond{"t.migrant = 0", nil})
+		cs = append(cs, cond{"t.migrant = 0", nil})
 	}
-	for col, v := range map[string]string{"category": f.Category, "industry": f.Industry, "main_cause": f.Cause} {
-		if v != "" {
-			add(col, cond{"t." + col + " = ?", []any{v}})
+	for _, c := range []struct{ col, v string }{{"category", f.Category}, {"industry", f.Industry}, {"main_cause", f.Cause}} {
+		if c.v != "" {
+			cs = append(cs, cond{"t." + c.col + " = ?", []any{c.v}})
 		}
 	}
 	index := "household_terms_scope"
-	if whole && f.OrgID == 0 {
-		index = "household_terms_filter"
-		last := -1
-		for i, col := range seekColumns {
-			if filtered[col] {
-				last = i
-			}
+	switch {
+	case byName:
+		index = "household_terms_name"
+		cs = append(cs, cond{nameTerms, nil})
+	case whole && f.OrgID == 0:
+		index = "household_terms_sig"
+		cs = append(cs, cond{nameTerms, nil})
+		if sigs := sigValues(f); sigs != nil && len(sigs)*seekCost <= entries {
+			cs = append(cs, cond{"t.sig IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(sigs)), ", ") + ")", sigs})
 		}
-		if seeks(filtered) <= entries/seekCost {
-			for _, col := range seekColumns[:max(last, 0)] {
-				if !filtered[col] {
-					cs = append(cs, cond{"t." + col + " IN (" + valuesOf(col) + ")", nil})
-				}
-			}
-		}
-	} else {
+	}
+	if !whole || f.OrgID != 0 {
 		sc, args := a.Scope("t.org_path")
 		cs = append(cs, cond{sc, args})
 		if f.OrgID != 0 {
@@ -540,43 +545,64 @@ func termPlan(a actor.Actor, now time.Time, f Filter, term, name string, whole b
 	return "household_terms t INDEXED BY " + index, w, args
 }
 
-// seekCost is what one seek of household_terms_filter costs, in index entries read in order (measured on the
-// generated million, bench_test.go): a term with fewer entries than its seeks cost is read whole instead.
-// Tests lower it.
-var seekCost = 30
+// seekCost is what one seek of household_terms_sig costs, in index entries read in order: a term with fewer
+// entries than its seeks cost is read whole, the filters checked on each entry. Tests set 0: always seek.
+var seekCost = 4
 
-// columnValues are about how many values each of seekColumns holds: they only weigh a plan, the values
-// themselves are read from the data (valuesOf).
-var columnValues = map[string]int{"status": 7, "migrant": 2, "category": 5, "industry": 8, "main_cause": 10}
-
-// seeks is the number of seeks of household_terms_filter a search with the filtered columns makes: the product
-// of the value counts of the unfiltered columns before the last filtered one.
-func seeks(filtered map[string]bool) int {
-	n, last := 1, -1
-	for i, col := range seekColumns {
-		if filtered[col] {
-			last = i
-		}
-	}
-	for _, col := range seekColumns[:max(last, 0)] {
-		if !filtered[col] {
-			n *= columnValues[col]
-		}
-	}
-	return n
+// The digits of household_terms.sig (migration 18), in its order: each column's values and their codes, the
+// code 0 for any other value. sigValues must agree with the schema's expression, which
+// TestSig_AgreesWithTheSchema checks.
+var sigDigits = []struct {
+	base  int
+	codes map[string]int
+}{
+	{8, map[string]int{"draft": 1, "submitted": 2, "visited": 3, "publicizing": 4, "filed": 5, "exited": 6, "rejected": 7}},
+	{8, map[string]int{"deep": 1, "relative": 2, "accident": 3, "ineligible": 4}},
+	{2, map[string]int{"0": 0, "1": 1}},
+	{8, map[string]int{"catering": 1, "accommodation": 2, "retail": 3, "manufacturing": 4, "construction": 5, "logistics": 6,
+		"other": 7}},
+	{16, map[string]int{"illness": 1, "disability": 2, "unemployment": 3, "laid_off": 4, "schooling": 5, "disaster": 6,
+		"accident": 7, "pandemic": 8, "zero_employment": 9, "other": 10}},
 }
 
-// filteredColumns are the columns of seekColumns that f filters.
-func filteredColumns(f Filter) map[string]bool {
-	return map[string]bool{"status": f.Status != "" || f.ReviewDue, "migrant": f.Migrant != "", "category": f.Category != "",
-		"industry": f.Industry != "", "main_cause": f.Cause != ""}
-}
-
-// valuesOf is a subquery of the distinct values of households column col, read by a seek per value from the
-// index col leads (a loose index scan: a handful of seeks, not a scan).
-func valuesOf(col string) string {
-	return "WITH RECURSIVE v(x) AS (SELECT min(" + col + ") FROM households UNION ALL SELECT (SELECT min(" + col +
-		") FROM households WHERE " + col + " > v.x) FROM v WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL"
+// sigValues are the values of sig that a household matching f's filters may have, or nil when f has none
+// (every value). A filtered column contributes its value's code, any other every code it has.
+func sigValues(f Filter) []any {
+	status := f.Status
+	if status == string(ReviewDue) || f.ReviewDue {
+		status = string(Filed)
+	}
+	migrant := map[string]string{"1": "1", "true": "1", "0": "0", "false": "0"}[f.Migrant]
+	wanted := []string{status, f.Category, migrant, f.Industry, f.Cause}
+	if strings.Join(wanted, "") == "" {
+		return nil
+	}
+	sigs := []int{0}
+	for i, d := range sigDigits {
+		var codes []int
+		if wanted[i] == "" {
+			codes = []int{0}
+			for _, c := range d.codes {
+				if c != 0 {
+					codes = append(codes, c)
+				}
+			}
+		} else {
+			codes = []int{d.codes[wanted[i]]} // an unknown value: 0, with every other unknown one
+		}
+		next := make([]int, 0, len(sigs)*len(codes))
+		for _, s := range sigs {
+			for _, c := range codes {
+				next = append(next, s*d.base+c)
+			}
+		}
+		sigs = next
+	}
+	out := make([]any, len(sigs))
+	for i, s := range sigs {
+		out[i] = s
+	}
+	return out
 }
 
 // listByTerm is List for a name, or for a district-wide list without q (the term "n:"). Its count reads at most
@@ -594,13 +620,13 @@ func listByTerm(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now 
 		limit = 5000
 	}
 	if whole && f.OrgID == 0 {
-		limit = max(limit, seeks(filteredColumns(f))*seekCost+1)
+		limit = max(limit, len(sigValues(f))*seekCost+1)
 	}
 	term, entries, err := rarest(ctx, db, terms, limit)
 	if err != nil {
 		return Page{}, err
 	}
-	from, where, args := termPlan(a, now, f, term, q.name, whole, entries)
+	from, where, args := termPlan(a, now, f, term, q.name, whole, false, entries)
 	var n int
 	if err := sqlx.GetContext(ctx, db, &n, "SELECT count(*) FROM (SELECT 1 FROM "+from+" WHERE "+where+" LIMIT ?)",
 		append(args, totalCap+1)...); err != nil {
@@ -612,7 +638,18 @@ func listByTerm(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now 
 		return out, nil
 	}
 	by := termSort[f.Sort]
-	if (out.TotalCapped && forcePlan != "read") || forcePlan == "walk" {
+	switch {
+	case !(out.TotalCapped && forcePlan != "read" || forcePlan == "walk"):
+		// At most totalCap matches: sorted from the entries just counted.
+		from = "t.household_id FROM " + from
+	case f.Sort == "name":
+		// More, in name order: the term's entries in that order (household_terms_name) until the page is full. A
+		// walk of households_name would read every name before the first match (王: half the district).
+		from, where, args = termPlan(a, now, f, term, q.name, whole, true, entries)
+		from = "t.household_id FROM " + from
+	default:
+		// More, in another order: the households in that order, each probed for the term, until the page is full;
+		// at least one in a hundred matches.
 		if s.index == "households_filed" && (f.Status != "" || f.ReviewDue) {
 			// households_status_filed is in filing order within a status: the walk starts at the status.
 			s.index = "households_status_filed"
@@ -620,8 +657,6 @@ func listByTerm(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now 
 		from, where, args = q.walk(s)
 		by = s.by
 		from = "h.id FROM " + from
-	} else {
-		from = "t.household_id FROM " + from
 	}
 	return out, fill(ctx, db, now, &out, from, where, by, args, per, (page-1)*per)
 }
@@ -632,7 +667,7 @@ func rarest(ctx context.Context, db sqlx.QueryerContext, terms []string, limit i
 	best, size := "", math.MaxInt
 	for _, t := range terms {
 		var n int
-		if err := sqlx.GetContext(ctx, db, &n, "SELECT count(*) FROM (SELECT 1 FROM household_terms WHERE term = ? LIMIT ?)", t, limit); err != nil {
+		if err := sqlx.GetContext(ctx, db, &n, "SELECT count(*) FROM (SELECT 1 FROM household_terms t WHERE t.term = ? AND "+nameTerms+" LIMIT ?)", t, limit); err != nil {
 			return "", 0, err
 		}
 		if n <= size {
