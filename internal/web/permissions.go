@@ -109,22 +109,24 @@ var routeRoles = map[string][]actor.Role{
 	"POST /api/v1/allocations":                 onlyFinance,
 
 	// Household files (SPEC §3). The lifecycle actions take their roles from household.Lifecycle.
-	"GET /api/v1/households":                       caseReaders,
-	"GET /api/v1/households/export":                caseReaders,
-	"POST /api/v1/households":                      onlyCase,
-	"POST /api/v1/households/duplicate-overrides":  onlySup,
-	"GET /api/v1/households/:id":                   caseReaders,
-	"PUT /api/v1/households/:id":                   onlyCase,
-	"GET /api/v1/households/:id/members":           caseReaders,
-	"GET /api/v1/households/:id/visits":            caseReaders,
-	"GET /api/v1/households/:id/objections":        caseReaders,
-	"GET /api/v1/households/:id/history":           caseReaders,
-	"POST /api/v1/households/:id/reveal":           caseReaders,
-	"GET /api/v1/households/:id/documents":         caseReaders,
-	"POST /api/v1/households/:id/documents":        caseOrSup,
-	"GET /api/v1/households/:id/documents/:doc":    caseReaders,
-	"DELETE /api/v1/households/:id/documents/:doc": caseOrSup,
-	"POST /api/v1/households/:id/:action":          nil, // by action, see actionRoles
+	"GET /api/v1/households":                         caseReaders,
+	"GET /api/v1/households/export":                  caseReaders,
+	"POST /api/v1/households":                        onlyCase,
+	"POST /api/v1/households/duplicate-overrides":    onlySup,
+	"GET /api/v1/households/:id":                     caseReaders,
+	"GET /api/v1/households/publicity-rounds":        caseReaders, // the 公示 lists to print (SPEC §8.1)
+	"GET /api/v1/households/publicity-rounds/:start": caseReaders,
+	"PUT /api/v1/households/:id":                     onlyCase,
+	"GET /api/v1/households/:id/members":             caseReaders,
+	"GET /api/v1/households/:id/visits":              caseReaders,
+	"GET /api/v1/households/:id/objections":          caseReaders,
+	"GET /api/v1/households/:id/history":             caseReaders,
+	"POST /api/v1/households/:id/reveal":             caseReaders,
+	"GET /api/v1/households/:id/documents":           caseReaders,
+	"POST /api/v1/households/:id/documents":          caseOrSup,
+	"GET /api/v1/households/:id/documents/:doc":      caseReaders,
+	"DELETE /api/v1/households/:id/documents/:doc":   caseOrSup,
+	"POST /api/v1/households/:id/:action":            nil, // by action, see actionRoles
 
 	// Referrals (SPEC §3.4).
 	"GET /api/v1/referrals":            caseReaders,
@@ -140,6 +142,7 @@ var routeRoles = map[string][]actor.Role{
 	"POST /api/v1/applications/check":        onlyCase, // the dry run of an unsaved form
 	"POST /api/v1/applications/bulk-approve": onlySup,
 	"GET /api/v1/applications/:id":           caseReaders,
+	"GET /api/v1/applications/forms":         caseReaders, // approval forms to print (SPEC §8.1)
 	"PUT /api/v1/applications/:id":           onlyCase,
 	"GET /api/v1/applications/:id/checks":    caseReaders,
 	"GET /api/v1/applications/:id/decisions": caseReaders,

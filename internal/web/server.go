@@ -179,6 +179,7 @@ func New(cfg Config) *echo.Echo {
 	s.applicationRoutes(in)
 	s.finauditRoutes(in, cfg)
 	s.exportRoutes(in)
+	s.printRoutes(in)
 	s.campaignRoutes(in)
 	s.importRoutes(in)
 	s.reportRoutes(in)
