@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
@@ -45,6 +46,11 @@ func (s *Service) ApprovalForms(ctx context.Context, a actor.Actor, ids []int64)
 		}
 		app := v.Application
 		app.ApplicantName = ident.MaskName(app.ApplicantName)
+		for i := range ds {
+			if ds[i].Snapshot, err = maskSnapshot(ds[i].Snapshot); err != nil {
+				return ApprovalForms{}, err
+			}
+		}
 		out.Items = append(out.Items, ApprovalForm{Application: app, Decisions: ds})
 	}
 	if a.OrgID != 0 {
@@ -55,4 +61,45 @@ func (s *Service) ApprovalForms(ctx context.Context, a actor.Actor, ids []int64)
 		out.Union = o.Name
 	}
 	return out, nil
+}
+
+// maskSnapshot masks the names a decision snapshot keeps (its numbers are masked already): the applicant's,
+// the head's and the members'.
+func maskSnapshot(raw json.RawMessage) (json.RawMessage, error) {
+	var snap map[string]json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &snap) != nil {
+		return raw, nil // not an object: nothing to mask
+	}
+	mask := func(part, key string, rows bool) error {
+		if len(snap[part]) == 0 || string(snap[part]) == "null" {
+			return nil
+		}
+		var obj map[string]any
+		if err := json.Unmarshal(snap[part], &obj); err != nil {
+			return err
+		}
+		if name, ok := obj[key].(string); ok {
+			obj[key] = ident.MaskName(name)
+		}
+		if rows {
+			members, _ := obj["members"].([]any)
+			for _, m := range members {
+				if m, ok := m.(map[string]any); ok {
+					if name, ok := m["name"].(string); ok {
+						m["name"] = ident.MaskName(name)
+					}
+				}
+			}
+		}
+		b, err := json.Marshal(obj)
+		snap[part] = b
+		return err
+	}
+	if err := mask("application", "applicant_name", false); err != nil {
+		return nil, err
+	}
+	if err := mask("household", "name", true); err != nil {
+		return nil, err
+	}
+	return json.Marshal(snap)
 }

@@ -103,6 +103,14 @@ func TestPrint_PublicityListAndApprovalForms(t *testing.T) {
 		if d.Action != "approve" || d.Actor == "" || d.At == "" || d.Snapshot["policy"] == nil {
 			t.Errorf("form of %d: last decision %+v, want an approval with its decider, time and snapshot", f.Application.ID, d)
 		}
+		snapApp, _ := d.Snapshot["application"].(map[string]any)
+		snapHome, _ := d.Snapshot["household"].(map[string]any)
+		if name, _ := snapApp["applicant_name"].(string); !maskedName.MatchString(name) {
+			t.Errorf("form of %d: the snapshot names the applicant %q", f.Application.ID, name)
+		}
+		if name, ok := snapHome["name"].(string); ok && !maskedName.MatchString(name) {
+			t.Errorf("form of %d: the snapshot names the head %q", f.Application.ID, name)
+		}
 	}
 	for _, bad := range []string{"", "1,x", "0", strings.Repeat("1,", 200) + "2"} {
 		cw.Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/applications/forms?ids="+bad, nil)
@@ -114,4 +122,3 @@ func TestPrint_PublicityListAndApprovalForms(t *testing.T) {
 	cw.Refused(http.StatusNotFound, "not_found", "GET", fmt.Sprintf("/api/v1/applications/forms?ids=%d,%d", apps.Items[0].ID, other), nil)
 	s.Login("admin").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/applications/forms?ids="+ids, nil)
 }
-
