@@ -28,6 +28,8 @@ export const NAV = [
   { path: '#/households', title: '档案查询', needs: 'GET /api/v1/households', group: '困难职工档案', module: '/pages/households.js' },
   { path: '#/households/new', title: '新建档案', needs: 'POST /api/v1/households', group: '困难职工档案', module: '/pages/households.js' },
   { path: '#/imports', title: '摸底导入', needs: 'POST /api/v1/imports', group: '困难职工档案', module: '/pages/imports.js' },
+  { path: '#/publicity', title: '公示名单', needs: 'GET /api/v1/households/publicity-rounds', group: '困难职工档案', module: '/pages/print.js' },
+  { path: '#/approval-forms', title: '审批表', needs: 'GET /api/v1/applications/forms', hidden: true, module: '/pages/print.js' },
   { path: '#/referrals', title: '转介跟踪', needs: 'GET /api/v1/referrals', group: '困难职工档案', module: '/pages/referrals.js' },
   { path: '#/applications', title: '救助申请', needs: 'GET /api/v1/applications', navNeeds: 'POST /api/v1/applications', group: '救助审批', module: applicationPage },
   { path: '#/applications/new', title: '申请救助', needs: 'POST /api/v1/applications', hidden: true, group: '救助审批', module: '/pages/applications/form.js' },
