@@ -724,107 +724,131 @@ func mustTime(s string) time.Time { t, _ := store.ParseTime(s); return t }
 // ruleSegregation reads who did what on each application from its decisions as they were made (the decision
 // snapshots) and the submitter and disburser as recorded at the time — never the current role assignments,
 // which may since have changed and would hide a breach (SPEC §1.2).
+// decision is one decision as the segregation rule reads it: who, and which of the kinds below.
+type decision struct{ actor, kind int64 }
+
+const (
+	decRestart  = 0 // a return: the approvals start over
+	decApproval = 1 // first_approved or approved
+	decReview   = 2 // a retrospective review, confirmed or flagged
+)
+
 func ruleSegregation(ctx context.Context, q sqlx.QueryerContext, ps []*payment, add func(Finding)) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*payment, len(ps))
-	for _, p := range ps {
-		byID[p.id] = p
-	}
-	type dec struct {
-		actor   int64
-		outcome string
-	}
-	decs := map[int64][]dec{}
-	rows, err := q.QueryContext(ctx, `SELECT application_id, action, outcome, actor_id FROM application_decisions
-		INDEXED BY application_decisions_actors WHERE action IN ('approve', 'review', 'return')
+	// The cases in id order, merged with the decisions read in application order: no map of a million
+	// entries, and a decision's kind comes as a number, not two strings.
+	byID := slices.Clone(ps)
+	slices.SortFunc(byID, func(x, y *payment) int { return cmp.Compare(x.id, y.id) })
+	rows, err := q.QueryContext(ctx, `SELECT application_id, actor_id, CASE WHEN action = 'return' THEN 0
+		WHEN outcome IN ('first_approved', 'approved') THEN 1 ELSE 2 END
+		FROM application_decisions INDEXED BY application_decisions_actors
+		WHERE action = 'return' OR (action = 'approve' AND outcome IN ('first_approved', 'approved'))
+		   OR (action = 'review' AND outcome IN ('confirmed', 'flagged'))
 		ORDER BY application_id, id`)
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
+	var (
+		k       int
+		current *payment
+		decs    []decision
+	)
+	check := func() error {
+		if current == nil || len(decs) == 0 {
+			return nil
+		}
+		return segregationOf(ctx, q, current, decs, add)
+	}
 	for rows.Next() {
-		var id, actorID int64
-		var action, outcome string
-		if err := rows.Scan(&id, &action, &outcome, &actorID); err != nil {
-			rows.Close()
+		var id int64
+		var d decision
+		if err := rows.Scan(&id, &d.actor, &d.kind); err != nil {
 			return err
 		}
-		if byID[id] == nil {
-			continue
+		if current == nil || current.id != id {
+			if err := check(); err != nil {
+				return err
+			}
+			current, decs = nil, decs[:0]
+			for k < len(byID) && byID[k].id < id {
+				k++
+			}
+			if k == len(byID) || byID[k].id != id {
+				continue
+			}
+			current = byID[k]
 		}
-		if action == "return" {
-			decs[id] = nil // a return starts the approvals over
-			continue
+		if d.kind == decRestart {
+			decs = decs[:0]
+		} else {
+			decs = append(decs, d)
 		}
-		decs[id] = append(decs[id], dec{actorID, outcome})
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	ids := make([]int64, 0, len(decs))
-	for id := range decs {
-		ids = append(ids, id)
+	return check()
+}
+
+// segregationOf checks one case's deciders, the approvals since its last return and its review.
+func segregationOf(ctx context.Context, q sqlx.QueryerContext, p *payment, decs []decision, add func(Finding)) error {
+	var approvers []decision
+	var reviewer int64
+	for _, d := range decs {
+		switch d.kind {
+		case decApproval:
+			approvers = append(approvers, d)
+		case decReview:
+			reviewer = d.actor
+		}
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
-		p := byID[id]
-		var approvers []dec
-		var reviewer *dec
-		for i, d := range decs[id] {
-			switch d.outcome {
-			case "first_approved", "approved":
-				approvers = append(approvers, d)
-			case "confirmed", "flagged":
-				reviewer = &decs[id][i]
-			}
+	// What is wrong, by whom; the names are read only for the few cases found.
+	type breach struct {
+		what  string // a format with the decider's name
+		actor int64
+	}
+	var found []breach
+	for _, d := range approvers {
+		if d.actor == p.submittedBy || d.actor == p.createdBy {
+			found = append(found, breach{"%s 既提交又审批", d.actor})
 		}
-		// What is wrong, by whom; the names are read only for the few cases found.
-		type breach struct {
-			what  string // a format with the decider's name
-			actor int64
+		if p.paid && d.actor == p.disburser {
+			found = append(found, breach{"%s 既审批又发放", d.actor})
 		}
-		var found []breach
+	}
+	if len(approvers) >= 2 && approvers[len(approvers)-2].actor == approvers[len(approvers)-1].actor {
+		found = append(found, breach{"两级审批均由 %s 作出", approvers[len(approvers)-1].actor})
+	}
+	if reviewer != 0 {
 		for _, d := range approvers {
-			if d.actor == p.submittedBy || d.actor == p.createdBy {
-				found = append(found, breach{"%s 既提交又审批", d.actor})
-			}
-			if p.paid && d.actor == p.disburser {
-				found = append(found, breach{"%s 既审批又发放", d.actor})
+			if d.actor == reviewer {
+				found = append(found, breach{"%s 既审批又做事后复核", d.actor})
 			}
 		}
-		if len(approvers) >= 2 && approvers[len(approvers)-2].actor == approvers[len(approvers)-1].actor {
-			found = append(found, breach{"两级审批均由 %s 作出", approvers[len(approvers)-1].actor})
-		}
-		if reviewer != nil {
-			for _, d := range approvers {
-				if d.actor == reviewer.actor {
-					found = append(found, breach{"%s 既审批又做事后复核", d.actor})
-				}
-			}
-		}
-		if len(found) == 0 {
-			continue
-		}
-		var named []struct {
-			ID   int64  `db:"actor_id"`
-			Name string `db:"actor_name"`
-		}
-		if err := sqlx.SelectContext(ctx, q, &named, "SELECT actor_id, actor_name FROM application_decisions WHERE application_id = ? ORDER BY id", id); err != nil {
-			return err
-		}
-		names := map[int64]string{}
-		for _, n := range named {
-			names[n.ID] = n.Name
-		}
-		why := make([]string, len(found))
-		for i, b := range found {
-			why[i] = fmt.Sprintf(b.what, names[b.actor])
-		}
-		add(Finding{Rule: RuleSegregation, AmountFen: p.amount, Refs: []Ref{p.ref()},
-			Message: fmt.Sprintf("%s（%s）：%s", p.appNo, yuan(p.amount), strings.Join(dedupe(why), "；"))})
 	}
+	if len(found) == 0 {
+		return nil
+	}
+	var named []struct {
+		ID   int64  `db:"actor_id"`
+		Name string `db:"actor_name"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &named, "SELECT actor_id, actor_name FROM application_decisions WHERE application_id = ? ORDER BY id", p.id); err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, n := range named {
+		names[n.ID] = n.Name
+	}
+	why := make([]string, len(found))
+	for i, b := range found {
+		why[i] = fmt.Sprintf(b.what, names[b.actor])
+	}
+	add(Finding{Rule: RuleSegregation, AmountFen: p.amount, Refs: []Ref{p.ref()},
+		Message: fmt.Sprintf("%s（%s）：%s", p.appNo, yuan(p.amount), strings.Join(dedupe(why), "；"))})
 	return nil
 }
 

@@ -244,3 +244,33 @@ func TestAnomalies_AreReadOnlyAuditedAndInScope(t *testing.T) {
 		t.Errorf("out of scope: %v %+v", err, r.Rules)
 	}
 }
+
+// Each kind of breach of the segregation of duties is named for its case, with the decider (SPEC §1.2).
+func TestAnomalies_SegregationNamesEachKindOfBreach(t *testing.T) {
+	tests := []struct {
+		name string
+		pay  pay
+		want string
+	}{
+		{"submitter approves", pay{fen: 100000, by: "supervisor1", approver: "supervisor1", disburser: "finance1"}, "李建国 既提交又审批"},
+		{"one person both approvals", pay{fen: 1200000, first: "supervisor1", approver: "supervisor1", disburser: "finance1"}, "两级审批均由 李建国 作出"},
+		{"approver reviews", pay{green: true, fen: 300000, docsDue: "2026-12-30", approver: "supervisor1", reviewer: "supervisor1",
+			outcome: "confirmed", disburser: "finance1"}, "李建国 既审批又做事后复核"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPlanter(t)
+			tt.pay.household = p.household(home{})
+			id := p.pay(tt.pay)
+			clean := p.pay(pay{household: p.household(home{}), fen: 100000, disburser: "finance1"})
+			r := report(t, p)
+			got := findingsWith(r, finaudit.RuleSegregation, "application", id)
+			if len(got) != 1 || !strings.Contains(got[0].Message, tt.want) {
+				t.Fatalf("findings %+v, want one saying %q", got, tt.want)
+			}
+			if miss := findingsWith(r, finaudit.RuleSegregation, "application", clean); len(miss) != 0 {
+				t.Fatalf("a clean case reported: %+v", miss)
+			}
+		})
+	}
+}
