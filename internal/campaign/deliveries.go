@@ -388,43 +388,25 @@ type DeliveryFilter struct {
 }
 
 // DeliveryPage is one page of deliveries.
-type DeliveryPage struct {
-	Items []Delivery `json:"items"`
-	Total int        `json:"total"`
-}
+type DeliveryPage = RecordPage[Delivery]
 
 // Deliveries lists the deliveries of campaign id in a's scope, unconfirmed first, newest first.
 func (s *Service) Deliveries(ctx context.Context, a actor.Actor, id int64, f DeliveryFilter) (DeliveryPage, error) {
-	if err := a.Require(readers...); err != nil {
-		return DeliveryPage{}, err
-	}
-	c, err := inScope(ctx, s.DB.R, a, id)
+	r, err := s.listOf(ctx, a, id, "campaign_deliveries", "d")
 	if err != nil {
 		return DeliveryPage{}, err
 	}
-	scope, args := a.Scope("d.org_path")
-	where := []string{"d.campaign_id = ?", scope}
-	args = append([]any{id}, args...)
-	if f.Status != "" {
-		if _, ok := DeliveryStatusNames[f.Status]; !ok {
-			return DeliveryPage{}, apperr.Invalid("status", "状态取值无效")
-		}
-		where, args = append(where, "d.status = ?"), append(args, f.Status)
+	if err := withStatus(r, "d.status", f.Status, DeliveryStatusNames); err != nil {
+		return DeliveryPage{}, err
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		where, args = append(where, "instr(d.site_name, ?) > 0"), append(args, q)
+		r.and("instr(d.site_name, ?) > 0", q)
 	}
-	cond := strings.Join(where, " AND ")
-	var total int
-	if err := sqlx.GetContext(ctx, s.DB.R, &total, "SELECT count(*) FROM campaign_deliveries d WHERE "+cond, args...); err != nil {
+	out, err := readPage[Delivery](ctx, s.DB.R, r, selectDelivery, "d.status = 'unconfirmed' DESC, d.delivered_on DESC, d.id DESC", f.Page, f.PerPage)
+	if err != nil {
 		return DeliveryPage{}, err
 	}
-	page, per := store.Paging(f.Page, f.PerPage)
-	items := []Delivery{}
-	if err := sqlx.SelectContext(ctx, s.DB.R, &items, selectDelivery+" WHERE "+cond+
-		" ORDER BY d.status = 'unconfirmed' DESC, d.delivered_on DESC, d.id DESC LIMIT ? OFFSET ?", append(args, per, (page-1)*per)...); err != nil {
-		return DeliveryPage{}, err
-	}
+	items := out.Items
 	ids := make([]int64, len(items))
 	for i := range items {
 		ids[i] = items[i].ID
@@ -439,10 +421,10 @@ func (s *Service) Deliveries(ctx context.Context, a actor.Actor, id int64, f Del
 	}
 	for i := range items {
 		items[i].Items = byID[items[i].ID]
-		items[i].Actions = deliveryActions(a, &c, &items[i])
+		items[i].Actions = deliveryActions(a, &r.c, &items[i])
 		items[i].fill()
 	}
-	return DeliveryPage{Items: items, Total: total}, nil
+	return out, nil
 }
 
 // Delivery returns delivery id, for its page and its printed slip.

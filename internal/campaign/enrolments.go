@@ -359,51 +359,32 @@ type EnrolmentFilter struct {
 }
 
 // EnrolmentPage is one page of enrolments.
-type EnrolmentPage struct {
-	Items []Enrolment `json:"items"`
-	Total int         `json:"total"`
-}
+type EnrolmentPage = RecordPage[Enrolment]
 
-// Enrolments lists the enrolments of campaign id in a's scope.
+// Enrolments lists the enrolments of campaign id in a's scope, newest first.
 func (s *Service) Enrolments(ctx context.Context, a actor.Actor, id int64, f EnrolmentFilter) (EnrolmentPage, error) {
-	if err := a.Require(readers...); err != nil {
-		return EnrolmentPage{}, err
-	}
-	c, err := inScope(ctx, s.DB.R, a, id)
+	r, err := s.listOf(ctx, a, id, "campaign_enrolments", "e")
 	if err != nil {
 		return EnrolmentPage{}, err
 	}
-	scope, args := a.Scope("e.org_path")
-	where := []string{"e.campaign_id = ?", scope}
-	args = append([]any{id}, args...)
-	if f.Status != "" {
-		if _, ok := EnrolmentStatusNames[f.Status]; !ok {
-			return EnrolmentPage{}, apperr.Invalid("status", "状态取值无效")
-		}
-		where, args = append(where, "e.status = ?"), append(args, f.Status)
+	if err := withStatus(r, "e.status", f.Status, EnrolmentStatusNames); err != nil {
+		return EnrolmentPage{}, err
 	}
 	if f.OrgID != 0 {
-		where, args = append(where, "e.org_id = ?"), append(args, f.OrgID)
+		r.and("e.org_id = ?", f.OrgID)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		where, args = append(where, "e.name >= ? AND e.name < ?"), append(args, q, q+"\U0010FFFF")
+		r.and("e.name >= ? AND e.name < ?", q, q+"\U0010FFFF")
 	}
-	cond := strings.Join(where, " AND ")
-	var total int
-	if err := sqlx.GetContext(ctx, s.DB.R, &total, "SELECT count(*) FROM campaign_enrolments e WHERE "+cond, args...); err != nil {
+	out, err := readPage[Enrolment](ctx, s.DB.R, r, selectEnrolment, "e.id DESC", f.Page, f.PerPage)
+	if err != nil {
 		return EnrolmentPage{}, err
 	}
-	page, per := store.Paging(f.Page, f.PerPage)
-	items := []Enrolment{}
-	if err := sqlx.SelectContext(ctx, s.DB.R, &items, selectEnrolment+" WHERE "+cond+" ORDER BY e.id DESC LIMIT ? OFFSET ?",
-		append(args, per, (page-1)*per)...); err != nil {
-		return EnrolmentPage{}, err
+	for i := range out.Items {
+		out.Items[i].fill()
+		out.Items[i].Actions = enrolmentActions(a, &r.c, &out.Items[i])
 	}
-	for i := range items {
-		items[i].fill()
-		items[i].Actions = enrolmentActions(a, &c, &items[i])
-	}
-	return EnrolmentPage{Items: items, Total: total}, nil
+	return out, nil
 }
 
 // EnrolmentAction is the body of an action on an enrolment.

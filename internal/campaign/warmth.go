@@ -382,39 +382,22 @@ type WarmthFilter struct {
 }
 
 // WarmthPage is one page of a warmth list.
-type WarmthPage struct {
-	Items []WarmthEntry `json:"items"`
-	Total int           `json:"total"`
-}
+type WarmthPage = RecordPage[WarmthEntry]
 
 // WarmthList lists the households and workers on campaign id's list in a's scope, with their applications.
 func (s *Service) WarmthList(ctx context.Context, a actor.Actor, id int64, f WarmthFilter) (WarmthPage, error) {
-	if err := a.Require(readers...); err != nil {
+	r, err := s.listOf(ctx, a, id, "campaign_warmth", "w")
+	if err != nil {
 		return WarmthPage{}, err
 	}
-	if _, err := inScope(ctx, s.DB.R, a, id); err != nil {
+	if err := withStatus(r, "(SELECT x.status FROM applications x WHERE x.id = w.application_id)", f.Status, relief.StatusNames); err != nil {
 		return WarmthPage{}, err
 	}
-	scope, args := a.Scope("w.org_path")
-	cond := "w.campaign_id = ? AND " + scope
-	args = append([]any{id}, args...)
-	if f.Status != "" {
-		if _, ok := relief.StatusNames[relief.Status(f.Status)]; !ok {
-			return WarmthPage{}, apperr.Invalid("status", "状态取值无效")
-		}
-		cond += " AND (SELECT a.status FROM applications a WHERE a.id = w.application_id) = ?"
-		args = append(args, f.Status)
-	}
-	out := WarmthPage{Items: []WarmthEntry{}}
-	if err := sqlx.GetContext(ctx, s.DB.R, &out.Total, "SELECT count(*) FROM campaign_warmth w WHERE "+cond, args...); err != nil {
-		return WarmthPage{}, err
-	}
-	page, per := store.Paging(f.Page, f.PerPage)
-	if err := sqlx.SelectContext(ctx, s.DB.R, &out.Items, `SELECT w.application_id, a.app_no, a.status, a.amount_fen, a.applicant_name AS name,
+	out, err := readPage[WarmthEntry](ctx, s.DB.R, r, `SELECT w.application_id, a.app_no, a.status, a.amount_fen, a.applicant_name AS name,
 		coalesce((SELECT h.file_no FROM households h WHERE h.id = w.household_id), '') AS file_no,
 		(SELECT o.name FROM orgs o WHERE o.id = w.org_id) AS org_name, w.created_at
-		FROM campaign_warmth w JOIN applications a ON a.id = w.application_id WHERE `+cond+
-		` ORDER BY w.created_at, w.application_id LIMIT ? OFFSET ?`, append(args, per, (page-1)*per)...); err != nil {
+		FROM campaign_warmth w JOIN applications a ON a.id = w.application_id`, "w.created_at, w.application_id", f.Page, f.PerPage)
+	if err != nil {
 		return WarmthPage{}, err
 	}
 	for i := range out.Items {
