@@ -59,6 +59,7 @@ func TestOpen_SetsThePragmasOfBothPools(t *testing.T) {
 		{"writer", db.W, "foreign_keys", "1"},
 		{"writer", db.W, "busy_timeout", "5000"},
 		{"writer", db.W, "query_only", "0"},
+		{"writer", db.W, "temp_store", "2"}, // MEMORY: the savepoint journals of group commit stay off the disk
 		{"reader", db.R, "journal_mode", "wal"},
 		{"reader", db.R, "foreign_keys", "1"},
 		{"reader", db.R, "busy_timeout", "5000"},

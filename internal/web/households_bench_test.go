@@ -47,6 +47,8 @@ func BenchmarkHouseholdCreate_32Clients(b *testing.B) {
 	var fiveXX atomic.Int64
 	b.ResetTimer()
 	c0 := changes()
+	stopProfile := profileTimed(b)
+	cpu0 := cpuTime()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for _, c := range clients {
@@ -69,6 +71,8 @@ func BenchmarkHouseholdCreate_32Clients(b *testing.B) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
+	stopProfile()
 	b.StopTimer()
 	if failed.Load() > 0 {
 		b.Fatalf("%d creates failed (%d answers 5xx), the first: %v", failed.Load(), fiveXX.Load(), firstErr.Load())
@@ -82,10 +86,14 @@ func BenchmarkHouseholdCreate_32Clients(b *testing.B) {
 		b.Fatalf("%d household.create audit events, want %d: %v", audited-audited0, b.N, err)
 	}
 	perSec := float64(b.N) / elapsed.Seconds()
+	rawCPU0 := cpuTime()
 	raw := rawWrites(b, b.N, int(rows+0.5))
+	rawCPU := cpuTime() - rawCPU0
 	benchkit.Report(b, benchkit.Row{Figure: "household-create", Value: perSec, Raw: raw,
 		RawWhat: fmt.Sprintf("%.0f rows/tx, FULL, 32 goroutines", rows)})
 	b.ReportMetric(rows, "rows/create")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu_us/create")
+	b.ReportMetric(float64(rawCPU.Microseconds())/float64(b.N), "raw_cpu_us/create")
 }
 
 // benchHousehold is household i's JSON: a head and two members, all with valid, unique ID numbers.
