@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -190,6 +191,17 @@ func Changes(before, after any) (string, error) {
 	return out.String(), nil
 }
 
+// appender is an entity that writes its own JSON without reflection (relief.Application, ledger.Transfer):
+// compact, and the same text json.Marshal gives for it, so Changes need not compact or check it again.
+type appender interface {
+	AppendJSON(b []byte) []byte
+}
+
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
 // member is one member of an encoded JSON object: its key, decoded, and its value as encoded.
 type member struct {
 	key string
@@ -202,8 +214,10 @@ func members(v any) (ms []member, null bool, err error) {
 	if v == nil {
 		return nil, true, nil
 	}
-	j, err := json.Marshal(v)
-	if err != nil {
+	var j []byte
+	if ap, ok := v.(appender); ok && !isNilPointer(v) {
+		j = ap.AppendJSON(make([]byte, 0, 1024))
+	} else if j, err = json.Marshal(v); err != nil {
 		return nil, false, fmt.Errorf("audit changes: %w", err)
 	}
 	if string(j) == "null" {

@@ -415,7 +415,7 @@ func snapshotOf(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now t
 	if err != nil {
 		return Snapshot{}, err
 	}
-	appJSON, _ := json.Marshal(app)
+	appJSON := json.RawMessage(app.AppendJSON(make([]byte, 0, 1536)))
 	s := Snapshot{Application: appJSON, Household: json.RawMessage("null"), Policy: f.policy, Paid: f.paid,
 		Checks: f.evaluate(stage), Decider: a.Name, At: store.FormatTime(now), Documents: f.docs}
 	if hh != nil {

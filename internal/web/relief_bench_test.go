@@ -20,16 +20,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
-	"bangfu/internal/actor"
-	"bangfu/internal/auth"
 	"bangfu/internal/benchkit"
-	"bangfu/internal/clock"
 	"bangfu/internal/demo"
-	files "bangfu/internal/household"
 	"bangfu/internal/ledger"
-	"bangfu/internal/relief"
+	"bangfu/internal/relief/relieftest"
 	"bangfu/internal/web/webtest"
 )
 
@@ -179,109 +173,12 @@ func cpuTime() time.Duration {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// prepareSubmitted files households of caseworker1 with their documents, funds a 2026 living-aid line and
-// submits n applications of ¥100 over them (25 per household, well within the yearly caps), all through the
-// Go API. It returns the applications' ids.
+// prepareSubmitted prepares n submitted living-aid applications of ¥100 with the money to pay them
+// (relieftest.Submitted) and returns their ids.
 func prepareSubmitted(b *testing.B, srv *webtest.Server, n int) []int64 {
 	b.Helper()
-	ctx := context.Background()
-	as := func(username string) actor.Actor {
-		var id int64
-		if err := srv.DB.R.Get(&id, "SELECT id FROM users WHERE username = ?", username); err != nil {
-			b.Fatal(err)
-		}
-		a, err := auth.ActorFor(ctx, srv.DB.R, id, "bench")
-		if err != nil {
-			b.Fatal(err)
-		}
-		return a
-	}
-	cw, sup, fin := as("caseworker1"), as("supervisor1"), as("finance1")
-	now := srv.Clock.Now()
-	day := func(d int) time.Time { return now.AddDate(0, 0, d) }
-	org := srv.OrgID("BJ-XX-JH-01")
-	homes := make([]int64, (n+24)/25)
-	if err := srv.DB.Write(ctx, func(tx *sqlx.Tx) error {
-		for i := range homes {
-			birth := time.Date(1970+i%30, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)
-			h, err := files.CreateTx(ctx, tx, cw, day(-40), files.Input{Fields: files.Fields{OrgID: org,
-				Name: fmt.Sprintf("职工%d", i), Gender: "male", IDNumber: demo.ResidentID("330108", birth, i, true),
-				BirthDate: birth.Format("2006-01-02"), Phone: fmt.Sprintf("138%08d", i), Industry: "construction",
-				EmploymentStatus: "employed", Address: "滨江区江汉路1号", BankCard: demo.BankCard("622202", i), Health: "chronic",
-				Disability: "none", MainCause: "illness", SecondaryCauses: files.CauseList{}, IncomeWagesFen: 1_800_000}})
-			if err != nil {
-				return err
-			}
-			steps := []struct {
-				a    actor.Actor
-				at   time.Time
-				name string
-				in   files.ActionInput
-			}{
-				{cw, day(-40), files.ActSubmit, files.ActionInput{}},
-				{cw, day(-39), files.ActVisit, files.ActionInput{VisitDate: day(-39).Format("2006-01-02"), Visitors: "王丽娟",
-					Findings: "情况属实", ConsentSigned: true}},
-				{cw, day(-38), files.ActPublicize, files.ActionInput{StartDate: day(-38).Format("2006-01-02")}},
-				{sup, day(-20), files.ActFile, files.ActionInput{}},
-			}
-			for _, s := range steps {
-				if _, err := files.ActTx(ctx, tx, s.a, s.at, h.ID, s.name, s.in); err != nil {
-					return fmt.Errorf("household %d %s: %w", i, s.name, err)
-				}
-			}
-			homes[i] = h.ID
-		}
-		fund, err := ledger.CreateFund(ctx, tx, fin, now, ledger.NewFund{Name: "上级补助", Purposes: []string{"general"}})
-		if err != nil {
-			return err
-		}
-		amount := int64(n) * 10_000
-		if _, err := ledger.Receive(ctx, tx, fin, now, ledger.ReceiveInput{FundID: fund.ID, AmountFen: amount, VoucherNo: "收-1", PaymentMethod: "bank"}); err != nil {
-			return err
-		}
-		line, err := ledger.CreateBudgetLine(ctx, tx, fin, now, ledger.NewBudgetLine{Year: 2026, AidType: "living"})
-		if err != nil {
-			return err
-		}
-		_, err = ledger.Budget(ctx, tx, fin, now, ledger.BudgetInput{FundID: fund.ID, BudgetLineID: line.ID, AmountFen: amount, VoucherNo: "预-1"})
-		return err
-	}); err != nil {
-		b.Fatal(err)
-	}
-	// The documents a living-aid application needs, uploaded concurrently so that they share commits.
-	var wg sync.WaitGroup
-	errs := make(chan error, len(homes)*2)
-	for _, id := range homes {
-		for _, kind := range relief.RequiredDocs[relief.Living] {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if _, err := (&files.Service{DB: srv.DB, Clock: clock.NewManual(day(-1))}).AddDocument(ctx, cw, id, kind, kind+".png", pngBytes()); err != nil {
-					errs <- err
-				}
-			}()
-		}
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
-	ids := make([]int64, 0, n)
-	if err := srv.DB.Write(ctx, func(tx *sqlx.Tx) error {
-		for i := range n {
-			a, err := relief.CreateTx(ctx, tx, cw, now, relief.Input{Type: relief.Living, HouseholdID: homes[i%len(homes)],
-				AmountFen: 10_000, Purpose: "家庭生活困难，申请生活救助"})
-			if err != nil {
-				return err
-			}
-			if _, err := relief.ActTx(ctx, tx, cw, now, a.ID, relief.ActSubmit, relief.ActionInput{}); err != nil {
-				return fmt.Errorf("submit %d: %w", i, err)
-			}
-			ids = append(ids, a.ID)
-		}
-		return nil
-	}); err != nil {
+	ids, err := relieftest.Submitted(context.Background(), srv.DB, srv.Clock.Now(), n)
+	if err != nil {
 		b.Fatal(err)
 	}
 	return ids
