@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -51,10 +52,18 @@ func freeAddr(t *testing.T) string {
 // startServer runs "bangfu serve --demo" in a child process and waits until it answers.
 func startServer(t *testing.T, db string) (*exec.Cmd, string) {
 	t.Helper()
+	return serveProcess(t, db, os.Stderr, "--demo")
+}
+
+// serveProcess runs "bangfu serve --db db" with the extra flags in a child process whose output goes to
+// log, and waits until it answers.
+func serveProcess(t *testing.T, db string, log io.Writer, flags ...string) (*exec.Cmd, string) {
+	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "serve", "--demo", "--db", db, "--addr", addr)
+	args := append([]string{"-test.run=^$", "--", "serve", "--db", db, "--addr", addr}, flags...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "BANGFU_TEST_SERVE=1")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
