@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -383,3 +384,36 @@ func TestAuditChain_VerifiesAfterLedgerWorkAndRecordsEveryWrite(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The transfer a write returns is built, not read back (ledger.written); it must be what a read gives.
+func TestWrite_ReturnsTheTransferAsStored(t *testing.T) {
+	f := newFixture(t)
+	fund := f.fund("社会捐赠", "general")
+	line := f.line("living", "general")
+	payee := f.payee("1")
+	same := func(what string) func(ledger.Transfer, error) ledger.Transfer {
+		return func(got ledger.Transfer, err error) ledger.Transfer {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			stored, err := ledger.GetTransfer(f.ctx, f.db.R, got.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, stored) {
+				t.Fatalf("%s returned\n%+v\nbut stored is\n%+v", what, got, stored)
+			}
+			return got
+		}
+	}
+	same("receive")(f.books.Receive(f.ctx, f.fin, ledger.ReceiveInput{FundID: fund.ID, AmountFen: 1000_00, VoucherNo: "收-1",
+		PaymentMethod: "bank", Memo: "来款", IdempotencyKey: "k-1"}))
+	same("budget")(f.books.Budget(f.ctx, f.fin, ledger.BudgetInput{FundID: fund.ID, BudgetLineID: line.ID, AmountFen: 1000_00}))
+	r := same("reserve")(f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID,
+		Amount: 300_00, RefType: "application", RefID: "9", Memo: "JZ1"}))
+	v := same("reserve")(f.books.Reserve(f.ctx, f.fin, ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 100_00}))
+	p := same("post")(f.books.Post(f.ctx, f.fin, r.ID, ledger.Settlement{VoucherNo: "付-1", PaymentMethod: "bank", Memo: "JZ1"}))
+	same("void")(f.books.Void(f.ctx, f.fin, v.ID, "放弃"))
+	same("reverse")(f.books.Reverse(f.ctx, f.fin, p.ID, ledger.ReverseInput{Reason: "追回", VoucherNo: "冲-1"}))
+}

@@ -232,10 +232,7 @@ func write(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, c con
 	if err != nil {
 		return Transfer{}, err
 	}
-	t, err := GetTransfer(ctx, tx, id)
-	if err != nil {
-		return Transfer{}, err
-	}
+	t := written(id, c, hash, key, a.Username, store.FormatTime(now), debit, credit)
 	owner := debit
 	if !debit.Kind.Controlled() {
 		owner = credit
@@ -247,6 +244,31 @@ func write(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, c con
 	err = audit.Record(ctx, tx, a, now, audit.Entry{Action: "fund." + string(c.Kind), EntityType: "fund_transfer",
 		EntityID: strconv.FormatInt(id, 10), OrgID: owner.OrgID, OrgPath: owner.OrgPath, After: t, Reason: reason})
 	return t, err
+}
+
+// written is the transfer just inserted, as GetTransfer would read it back (TestWrite_ReturnsTheTransferAsStored):
+// a new transfer has no settlement and is reversed by nothing yet. Built rather than read again, since every
+// reservation, payment and delivery writes one inside the write transaction (SPEC §10).
+func written(id int64, c content, hash, key, actor, at string, debit, credit Account) Transfer {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	t := Transfer{ID: id, Kind: c.Kind, DebitAccountID: debit.ID, DebitName: debit.Name, CreditAccountID: credit.ID,
+		CreditName: credit.Name, Amount: c.Amount, Unit: c.Unit, WrittenPending: c.Pending, State: Posted,
+		IdempotencyKey: opt(key), ContentHash: hash, RefType: opt(c.RefType), RefID: opt(c.RefID), Reason: c.Reason,
+		VoucherNo: c.VoucherNo, PaymentMethod: c.PaymentMethod, Memo: c.Memo, Actor: actor, CreatedAt: at}
+	if c.Pending {
+		t.State = Pending
+	}
+	if c.ReversesID != 0 {
+		r := c.ReversesID
+		t.ReversesID = &r
+	}
+	t.fill()
+	return t
 }
 
 func unitName(u string) string {
@@ -516,10 +538,10 @@ func settle(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id i
 		nullableID(a.UserID), a.Username, store.FormatTime(now)); err != nil {
 		return Transfer{}, fmt.Errorf("ledger: settle transfer %d: %w", id, err)
 	}
-	after, err := GetTransfer(ctx, tx, id)
-	if err != nil {
-		return Transfer{}, err
-	}
+	// The transfer as GetTransfer would now read it: its settlement is the row just written.
+	after, at := before, store.FormatTime(now)
+	after.State, after.SettledAt, after.SettledBy = state, &at, &a.Username
+	after.SettleVoucherNo, after.SettlePaymentMethod, after.SettleMemo = &s.VoucherNo, &s.PaymentMethod, &s.Memo
 	debit, err := GetAccount(ctx, tx, after.DebitAccountID)
 	if err != nil {
 		return Transfer{}, err
