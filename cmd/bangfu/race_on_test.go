@@ -1,0 +1,6 @@
+//go:build race
+
+package main
+
+// raceDetector says the tests run under -race (make test), where every step is several times slower.
+const raceDetector = true
