@@ -18,6 +18,8 @@ export const APPLICATION_ACTIONS = {};
 /** SPEC §4.1: the documents each aid type needs in the file before submission; GREEN_DOCUMENTS a green case's. */
 export const REQUIRED_DOCUMENTS = {};
 export const GREEN_DOCUMENTS = [];
+/** the school stages 金秋助学 covers (SPEC §4.1). */
+export const EDUCATION_STAGES = [];
 export const CAMPAIGN_KINDS = {};
 export const CAMPAIGN_STATUS = {};
 export const FUND_KINDS = [];
@@ -50,6 +52,7 @@ export function loadVocabulary(api) {
       fillMap(APPLICATION_ACTIONS, v.application_actions);
       Object.assign(REQUIRED_DOCUMENTS, v.required_documents || {});
       fillList(GREEN_DOCUMENTS, v.green_documents);
+      fillList(EDUCATION_STAGES, v.education_stages);
       fillMap(CAMPAIGN_KINDS, v.campaign_kinds);
       fillMap(CAMPAIGN_STATUS, v.campaign_statuses);
       fillList(FUND_KINDS, v.account_kinds);

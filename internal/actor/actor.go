@@ -97,6 +97,9 @@ func (a Actor) Scope(col string) (string, []any) {
 	return "(" + col + " >= ? AND " + col + " < ?)", []any{p, p[:len(p)-1] + "0"}
 }
 
+// ExclusiveRoles combine with no other role (SPEC §1.2: auditor and admin).
+var ExclusiveRoles = []Role{Auditor, Admin}
+
 // CheckRoleCombination enforces SPEC §1.2: auditor and admin combine with no other role.
 func CheckRoleCombination(roles []Role) error {
 	if len(roles) == 0 {
@@ -112,7 +115,7 @@ func CheckRoleCombination(roles []Role) error {
 		}
 		seen[r] = true
 	}
-	for _, solo := range []Role{Auditor, Admin} {
+	for _, solo := range ExclusiveRoles {
 		if seen[solo] && len(roles) > 1 {
 			return apperr.Invalid("roles", RoleNames[solo]+"角色不能与其他角色兼任")
 		}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"bangfu/internal/policy"
 )
 
 // declared returns the values of the constants of type typ declared in file (relief.go, workflow.go).
@@ -73,6 +75,20 @@ func TestNames_EveryStatusAndActionHasAChineseName(t *testing.T) {
 	for _, ty := range Types {
 		if TypeNames[ty] == "" {
 			t.Errorf("type %s has no Chinese name", ty)
+		}
+	}
+}
+
+// TestEducationStages_AreTheStagesThePolicyPays: the stages the UI offers for 金秋助学 are exactly those the
+// policy table gives an amount for, filed or not.
+func TestEducationStages_AreTheStagesThePolicyPays(t *testing.T) {
+	p := policy.Params{EducationHigherFiledFen: 1, EducationHigherUnfiledFen: 2, EducationSeniorFiledFen: 3, EducationSeniorUnfiledFen: 4}
+	for _, stage := range []string{"none", "primary", "junior_high", "senior_high", "vocational", "higher_ed"} {
+		for _, filed := range []bool{true, false} {
+			fen, _ := educationAmount(p, stage, filed)
+			if (fen > 0) != slices.Contains(EducationStages, stage) {
+				t.Errorf("stage %s (filed %v): amount %d, listed %v", stage, filed, fen, slices.Contains(EducationStages, stage))
+			}
 		}
 	}
 }

@@ -212,6 +212,9 @@ func onceMessage(n int, period string) string {
 	return fmt.Sprintf("%s已有 %d 件有效申请，不能重复申请", period, n)
 }
 
+// EducationStages are the school stages 金秋助学 covers (SPEC §4.1): the UI offers their students.
+var EducationStages = []string{"senior_high", "vocational", "higher_ed"}
+
 // educationAmount is the policy amount for a student at stage (SPEC §2: education_amounts), with its label;
 // 0 for a stage the programme does not cover.
 func educationAmount(p policy.Params, stage string, filed bool) (money.Fen, string) {

@@ -34,7 +34,7 @@ type named struct {
 // areas that own the codes, so that the UI keeps no copy of its own (labels.js loads it once at start-up).
 type vocabulary struct {
 	Roles               []named             `json:"roles"`
-	ExclusiveRoles      []string            `json:"exclusive_roles"`
+	ExclusiveRoles      []actor.Role        `json:"exclusive_roles"`
 	OrgLevels           []named             `json:"org_levels"`
 	HouseholdStatuses   []named             `json:"household_statuses"`
 	HouseholdCategories []named             `json:"household_categories"`
@@ -45,6 +45,7 @@ type vocabulary struct {
 	ApplicationActions  []named             `json:"application_actions"`
 	RequiredDocuments   map[string][]string `json:"required_documents"` // per aid type, before submission
 	GreenDocuments      []string            `json:"green_documents"`    // a green-channel case's, up front
+	EducationStages     []string            `json:"education_stages"`   // the school stages 金秋助学 covers
 	CampaignKinds       []named             `json:"campaign_kinds"`
 	CampaignStatuses    []named             `json:"campaign_statuses"`
 	AccountKinds        []named             `json:"account_kinds"`
@@ -89,7 +90,7 @@ func auditActionNames() (map[string]string, error) {
 func buildVocabulary() vocabulary {
 	v := vocabulary{
 		Roles:               names(actor.Roles, actor.RoleNames),
-		ExclusiveRoles:      []string{string(actor.Auditor), string(actor.Admin)},
+		ExclusiveRoles:      actor.ExclusiveRoles,
 		HouseholdStatuses:   names(household.Statuses, household.StatusNames),
 		HouseholdCategories: names(household.Categories, household.CategoryNames),
 		HouseholdSteps:      names(household.Steps(), household.ActionNames),
@@ -99,6 +100,7 @@ func buildVocabulary() vocabulary {
 		ApplicationActions:  names(relief.ActionOrder(), relief.ActionNames),
 		RequiredDocuments:   map[string][]string{},
 		GreenDocuments:      relief.GreenDocs,
+		EducationStages:     relief.EducationStages,
 		CampaignKinds:       names(campaign.Kinds, campaign.KindNames),
 		CampaignStatuses:    names(campaign.Statuses, campaign.StatusNames),
 		AccountKinds:        names(ledger.Kinds, ledger.KindNames),

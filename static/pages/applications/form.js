@@ -9,13 +9,11 @@ import {
 } from '/ui.js';
 import {
   APPLICATION_TYPES, APPLICATION_STATUS, GREEN_REASONS, CATEGORIES, HOUSEHOLD_STATUS, SCHOOL_STAGES, DOCUMENT_KINDS,
-  REQUIRED_DOCUMENTS, GREEN_DOCUMENTS, options, label,
+  REQUIRED_DOCUMENTS, GREEN_DOCUMENTS, EDUCATION_STAGES, options, label,
 } from '/labels.js';
 import {
   headFields, membersBlock, incomeFields, expenseFields, causeFields, exclusionFields, householdBody,
 } from '/pages/households.js';
-
-const STUDYING = ['senior_high', 'vocational', 'higher_ed'];
 
 /** toggle shows or hides a block; hidden blocks' controls are disabled, so the form neither reads nor requires them. */
 function toggle(el, on) {
@@ -294,7 +292,7 @@ async function renderForm(root, id, query, ctx) {
       ], 'details-inline'));
       openedNote.replaceChildren(alert(h('span', null, '已随本申请新建档案 ', h('strong', { id: 'app-new-file-no' }, x.file_no),
         '，建档审核另行进行。请在下方「所需材料」上传身份证明和本人签字承诺书，然后提交审批。'), 'ok'));
-      const students = x.members.filter((m) => STUDYING.includes(m.school_stage));
+      const students = x.members.filter((m) => EDUCATION_STAGES.includes(m.school_stage));
       studentSel.replaceChildren(h('option', { value: '' }, students.length ? '请选择' : '本户没有在读高中及以上的学生'),
         ...students.map((m) => h('option', { value: m.id }, `${m.name}（${label(SCHOOL_STAGES, m.school_stage)}）`)));
       if (a.student_member_id) studentSel.value = String(a.student_member_id);
