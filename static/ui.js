@@ -478,6 +478,19 @@ export function formDialog({ title, body, submitText = '保存', onSubmit, formI
   });
 }
 
+/** exportButtons: 导出 Excel / 导出 CSV links to an export route (SPEC §8.1) with a report's current filters
+ *  ("/reports/anomalies/export", {from, to}); ids are "<id>-export-xlsx" and "<id>-export-csv". The server audits it. */
+export function exportButtons(id, path, query = {}) {
+  return h('span', { class: 'export-links no-print', id: `${id}-export` },
+    [['xlsx', '导出 Excel'], ['csv', '导出 CSV']].map(([format, text]) =>
+      h('a', { class: 'btn', id: `${id}-export-${format}`, href: '/api/v1' + withQuery(path, { ...query, format }), download: '' }, text)));
+}
+
+/** printButton: 打印 for a record or report page; the print CSS leaves the shell and the buttons off the paper. */
+export function printButton(id = 'print-now') {
+  return button('打印', () => window.print(), { id, class: 'no-print' });
+}
+
 // ───────────────────────────── lists ─────────────────────────────
 
 /**

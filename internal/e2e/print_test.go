@@ -114,7 +114,7 @@ func TestBrowser_PublicityListPrintsMasked(t *testing.T) {
 }
 
 // TestBrowser_ApprovalFormsPrintOneToAPage: two applications ticked on the list open one print of their approval
-// forms; each form is its own page with the decisions' deciders and the signature lines, names masked.
+// forms, in the list's order; each form is its own page with the decisions' deciders and the signature lines, names masked.
 func TestBrowser_ApprovalFormsPrintOneToAPage(t *testing.T) {
 	b := startOn(t, webtest.NewDemo)
 	var apps struct {
@@ -129,7 +129,12 @@ func TestBrowser_ApprovalFormsPrintOneToAPage(t *testing.T) {
 		t.Fatal("fewer than two disbursed applications for supervisor1")
 	}
 	b.run(login(b.srv, "supervisor1"))
-	b.open(fmt.Sprintf("#/approval-forms?ids=%d,%d", apps.Items[0].ID, apps.Items[1].ID))
+	b.open("#/applications?status=disbursed&per_page=20")
+	for _, a := range apps.Items {
+		b.run(chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#print-select-%d", a.ID))), chromedp.Click(chromedp.CSS(fmt.Sprintf("#print-select-%d", a.ID))))
+	}
+	b.waitText("#print-forms", "打印审批表（2）")
+	b.run(chromedp.Click(chromedp.CSS("#print-forms")))
 	b.waitText("#forms-count", "共 2 份")
 	pages := pdfText(t, b.printPDF())
 	if len(pages) != 2 {
@@ -144,6 +149,50 @@ func TestBrowser_ApprovalFormsPrintOneToAPage(t *testing.T) {
 		}
 		if strings.Contains(p, a.Name) {
 			t.Errorf("page %d shows the applicant's full name %q", i+1, a.Name)
+		}
+	}
+}
+
+// TestBrowser_ReportAndCampaignPagesExport: the register, the anomaly report and a campaign's delivery and
+// enrolment lists offer their exports with the filters on screen; the auditor is offered the full-number
+// export of the register, and every report page has a print button.
+func TestBrowser_ReportAndCampaignPagesExport(t *testing.T) {
+	b := startOn(t, webtest.NewDemo)
+	b.run(login(b.srv, "auditor1"))
+
+	b.open("#/finaudit/register?type=living")
+	b.run(chromedp.WaitVisible(chromedp.CSS("#register-export-xlsx-full")))
+	if e := b.follow("#register-export-csv"); e.Status != http.StatusOK || !strings.Contains(e.Head, "申请编号") {
+		t.Errorf("register CSV export = %+v", e)
+	}
+	if href, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('#register-export-csv').href`)); !strings.Contains(href, "type=living") {
+		t.Errorf("the register export %q does not carry the filter on screen", href)
+	}
+
+	b.open("#/finaudit/anomalies")
+	b.waitText("#anomalies-summary", "发现线索")
+	if e := b.follow("#anomalies-export-xlsx"); e.Status != http.StatusOK || !strings.Contains(e.Type, "spreadsheetml") {
+		t.Errorf("anomaly export = %+v", e)
+	}
+	b.run(chromedp.WaitVisible(chromedp.CSS("#print-now")))
+
+	var cs struct {
+		Items []struct {
+			ID   int64  `json:"id"`
+			Kind string `json:"kind"`
+		} `json:"items"`
+	}
+	b.srv.Login("auditor1").Must(http.StatusOK, "GET", "/api/v1/campaigns?per_page=50", nil).Decode(&cs)
+	for _, c := range cs.Items {
+		pick := map[string][2]string{"cooling": {"deliveries", "delivery-list"}, "health_check": {"enrolments", "enrolment-list"}}[c.Kind]
+		tab, list := pick[0], pick[1]
+		if tab == "" {
+			continue
+		}
+		b.open(fmt.Sprintf("#/campaigns/%d?tab=%s", c.ID, tab))
+		b.run(chromedp.WaitVisible(chromedp.CSS("#" + list + "-export-csv")))
+		if e := b.follow("#" + list + "-export-csv"); e.Status != http.StatusOK || !strings.HasPrefix(e.Type, "text/csv") {
+			t.Errorf("campaign %d %s export = %+v", c.ID, tab, e)
 		}
 	}
 }

@@ -4,7 +4,7 @@
 // totals of all campaigns the filters select. The filters live in the address (year, kind, status, q).
 
 import { api, withQuery } from '/api.js';
-import { h, pageHeader, card, listView, badge, dl, formatFen, formatNumber } from '/ui.js';
+import { h, pageHeader, card, listView, badge, dl, formatFen, formatNumber, printButton } from '/ui.js';
 
 const KIND = { cooling: '送清凉', health_check: '免费体检', warmth: '送温暖' };
 const STATUS = { draft: '筹备中', open: '进行中', closed: '已结束' };
@@ -49,7 +49,7 @@ function confirmation(r) {
 
 export async function render(root, params, ctx) {
   ctx.setTitle('活动覆盖报表');
-  root.append(pageHeader('活动覆盖报表'),
+  root.append(pageHeader('活动覆盖报表', printButton()),
     h('p', { class: 'muted' }, '各项活动在您管辖范围内的覆盖情况：覆盖的基层工会、点位和职工，配送物资及价值，签收确认，体检名额使用，送温暖发放。预算与支出为活动整体数字。'));
   const totals = h('div', { id: 'campaign-report-totals' });
   root.append(card('合计', totals));

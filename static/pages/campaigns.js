@@ -3,7 +3,7 @@
 
 import { api, withQuery, loadOrgs } from '/api.js';
 import { warmth } from '/pages/campaign-warmth.js';
-import { h, clear, pageHeader, card, field, select, listView, button, badge, formDialog, affix, moneyInput, formatFen, toast, dl, alert, todayISO, infoDialog } from '/ui.js';
+import { h, clear, pageHeader, card, field, select, listView, button, badge, formDialog, affix, moneyInput, formatFen, toast, dl, alert, todayISO, infoDialog, printButton } from '/ui.js';
 import { CAMPAIGN_KINDS as KIND, CAMPAIGN_STATUS as STATUS } from '/labels.js';
 
 const SITE = { org: '基层工会', site: '作业点', rest_station: '劳动者驿站' };
@@ -63,7 +63,7 @@ async function detail(root, id, ctx, query) {
     rerender();
   }, { id: `campaign-${a}`, kind: a === 'close' ? 'danger' : 'primary' }));
   const rerender = () => { clear(root); detail(root, id, ctx, query); };
-  root.append(pageHeader(c.name, ...acts),
+  root.append(pageHeader(c.name, ...acts, printButton('campaign-print')),
     h('p', { class: 'muted' }, `${KIND[c.kind]} · ${c.org_name} · ${c.starts_on} 至 ${c.ends_on} · 预算科目：${c.budget_name} · `, badge(STATUS[c.status], c.status === 'open' ? 'ok' : 'info')));
   const figures = c.kind === 'warmth'
     ? [['名单户数', `${f.households} 户`], ['待审批及以后', `${f.applications} 件`], ['已批准', `${f.approved} 户`], ['已发放', `${f.paid} 户`],
@@ -147,6 +147,7 @@ async function deliveries(body, c, ctx, rerender) {
     id: 'delivery-list', syncUrl: false, search: '配送点',
     filters: [{ name: 'status', label: '签收', type: 'select', options: [{ value: 'unconfirmed', label: '待签收' }, { value: 'confirmed', label: '已签收' }, { value: 'reversed', label: '已冲销' }] }],
     load: (q) => api('GET', withQuery(`/campaigns/${c.id}/deliveries`, q)),
+    exportPath: `/campaigns/${c.id}/deliveries/export`, unmasked: ctx.hasRole('finance', 'auditor'),
     columns: [
       { key: 'delivery_no', title: '配送单号', nowrap: true },
       { key: 'delivered_on', title: '日期', nowrap: true },
@@ -236,6 +237,7 @@ function enrolments(body, c, ctx, rerender) {
     id: 'enrolment-list', syncUrl: false, search: '姓名',
     filters: [{ name: 'status', label: '状态', type: 'select', options: Object.entries(ENROL).map(([value, label]) => ({ value, label })) }],
     load: (q) => api('GET', withQuery(`/campaigns/${c.id}/enrolments`, q)),
+    exportPath: `/campaigns/${c.id}/enrolments/export`, unmasked: ctx.hasRole('finance', 'auditor'),
     columns: [
       { key: 'name', title: '姓名', render: (e) => h('span', null, e.name, e.migrant ? badge('农民工', 'info') : null, e.household_id ? badge('建档', 'ok') : null) },
       { key: 'id_number', title: '身份证号', nowrap: true },

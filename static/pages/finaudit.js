@@ -7,7 +7,7 @@
 //   #/finaudit/checkpoints     审计检查点 — signed heads of the audit trail, with a QR code to file on paper
 
 import { api, withQuery } from '/api.js';
-import { h, svg, pageHeader, card, field, bindForm, errorBox, formatFen, formatNumber, formatDateTime, listView, button, toast, badge } from '/ui.js';
+import { h, svg, pageHeader, card, field, bindForm, errorBox, formatFen, formatNumber, formatDateTime, listView, button, toast, badge, exportButtons, printButton } from '/ui.js';
 import { AID_TYPES } from '/labels.js';
 
 const FLOW_COLUMNS = [
@@ -36,7 +36,7 @@ function syncHash(path, q) {
 }
 
 async function register(root, params, ctx) {
-  root.append(pageHeader('支出明细'));
+  root.append(pageHeader('支出明细', printButton()));
   const totals = h('div', { id: 'register-totals', class: 'muted' });
   root.append(totals);
   const funds = async () => (await api('GET', withQuery('/funds', { per_page: 200 }))).items
@@ -74,6 +74,8 @@ async function register(root, params, ctx) {
       return r;
     },
     empty: '该条件下没有支出',
+    exportPath: '/reports/register/export',
+    unmasked: ctx.hasRole('finance', 'auditor'),
   });
   ctx.setTitle('支出明细');
 }
@@ -107,7 +109,7 @@ function flowTable(id, title, rows) {
 }
 
 async function fundUse(root, params, ctx) {
-  root.append(pageHeader('经费使用情况'));
+  root.append(pageHeader('经费使用情况', printButton()));
   const out = h('div', { id: 'fund-use' });
   async function run(q) {
     syncHash('/finaudit/fund-use', { from: q.from, to: q.to });
@@ -126,7 +128,7 @@ async function fundUse(root, params, ctx) {
 }
 
 async function reconciliation(root, params, ctx) {
-  root.append(pageHeader('对账'));
+  root.append(pageHeader('对账', printButton()));
   const out = h('div', { id: 'reconciliation' });
   root.append(out);
   let r;
@@ -145,10 +147,12 @@ async function reconciliation(root, params, ctx) {
 }
 
 async function anomalies(root, params, ctx) {
-  root.append(pageHeader('异常线索'));
+  const exports = h('span');
+  root.append(pageHeader('异常线索', exports, printButton()));
   const out = h('div', { id: 'anomalies' });
   async function run(q) {
     syncHash('/finaudit/anomalies', { from: q.from, to: q.to, rule: q.rule });
+    exports.replaceChildren(exportButtons('anomalies', '/reports/anomalies/export', { from: q.from, to: q.to, rule: q.rule }));
     let r;
     try { r = await api('GET', withQuery('/reports/anomalies', { from: q.from, to: q.to, rule: q.rule })); } catch (err) { out.replaceChildren(errorBox(err)); return; }
     const summary = h('p', { class: 'muted', id: 'anomalies-summary' },

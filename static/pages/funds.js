@@ -6,7 +6,7 @@
 import { api, withQuery, loadOrgs, loadAll } from '/api.js';
 import {
   h, pageHeader, card, field, select, checkboxes, affix, moneyInput, formDialog, listView, button, linkButton,
-  badge, dl, alert, errorBox, formatFen, formatNumber, formatDateTime, validationError,
+  badge, dl, alert, errorBox, formatFen, formatNumber, formatDateTime, validationError, printButton,
 } from '/ui.js';
 import {
   label, FUND_KINDS, AID_TYPES, FUND_PURPOSES, TRANSFER_KINDS, TRANSFER_STATES, PAYMENT_METHODS,
@@ -205,7 +205,7 @@ async function renderOverview(root, params, ctx) {
 
 async function renderStatement(root, params, ctx) {
   const id = params.id;
-  root.append(pageHeader('账户明细', linkButton('返回经费台账', '#/funds')));
+  root.append(pageHeader('账户明细', printButton('statement-print'), linkButton('返回经费台账', '#/funds')));
   let acc;
   try {
     acc = await api('GET', `/funds/${encodeURIComponent(id)}`);

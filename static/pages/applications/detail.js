@@ -127,7 +127,8 @@ async function renderDetail(root, id, ctx) {
       }, { kind: act === 'void' ? 'danger' : 'primary', id: `action-${act}` }));
     }
   }
-  root.append(pageHeader(`救助申请 ${a.app_no}`, greenBadge(a), linkButton('返回列表', '#/applications')));
+  root.append(pageHeader(`救助申请 ${a.app_no}`, greenBadge(a),
+    linkButton('打印审批表', `#/approval-forms?ids=${a.id}`, { id: 'application-print' }), linkButton('返回列表', '#/applications')));
   root.append(h('div', { class: 'page-actions', id: 'application-actions' }, buttons.length ? buttons : h('span', { class: 'muted' }, '当前没有您可执行的操作')));
   const warn = flags(a);
   if (warn.length) root.append(h('div', { class: 'badges', id: 'app-flags' }, warn));

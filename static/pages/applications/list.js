@@ -5,6 +5,7 @@ import { api, withQuery } from '/api.js';
 import { h, pageHeader, card, listView, linkButton, alert, formatDate } from '/ui.js';
 import { APPLICATION_TYPES, APPLICATION_STATUS, options, label } from '/labels.js';
 import { COLUMNS } from '/pages/applications/shared.js';
+import { printSelection } from '/pages/print.js';
 
 export function render(root, params, ctx) {
   const year = new Date().getFullYear();
@@ -18,6 +19,7 @@ export function render(root, params, ctx) {
   }
   const box = card(null);
   root.append(box);
+  const forms = printSelection(); // tick rows, then one print of their approval forms (SPEC §8.1)
   listView(box, {
     id: 'application-list',
     syncUrl: !householdID,
@@ -29,12 +31,13 @@ export function render(root, params, ctx) {
       { name: 'green', label: '通道', type: 'select', all: '全部通道', options: [{ value: '1', label: '绿色通道' }, { value: '0', label: '普通' }] },
       { name: 'year', label: '年度', type: 'select', options: [year, year - 1, year - 2].map((y) => ({ value: y, label: `${y}年` })) },
     ],
-    load: (q) => api('GET', withQuery('/applications', { ...q, household_id: householdID })),
+    load: forms.wrapLoad((q) => api('GET', withQuery('/applications', { ...q, household_id: householdID }))),
+    toolbar: [forms.button],
     exportPath: withQuery('/applications/export', { household_id: householdID }),
     unmasked: ctx.hasRole('finance', 'auditor'),
     rowLink: (a) => `#/applications/${a.id}`,
     empty: '没有符合条件的申请',
-    columns: [COLUMNS.appNo, COLUMNS.type, COLUMNS.applicant, COLUMNS.org, COLUMNS.amount, COLUMNS.green, COLUMNS.status,
+    columns: [forms.column, COLUMNS.appNo, COLUMNS.type, COLUMNS.applicant, COLUMNS.org, COLUMNS.amount, COLUMNS.green, COLUMNS.status,
       { key: 'created_at', title: '创建', nowrap: true, render: (a) => `${formatDate(a.created_at)} ${a.created_by_name}` }],
   });
 }
