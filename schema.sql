@@ -1078,3 +1078,10 @@ CREATE INDEX household_terms_sig ON household_terms (term, sig, status, filed_at
     updated_at, per_capita_fen, head_name, file_no, org_path) WHERE term >= 'n:' AND term < 'n;';
 CREATE INDEX household_terms_name ON household_terms (term, head_name, household_id, org_path, status, filed_at, migrant,
     category, industry, main_cause) WHERE term >= 'n:' AND term < 'n;';
+
+-- migration 19: the dashboard at a million households (SPEC §8.1, issue 12): its counts of open files by status
+-- and category read an index that holds exactly those columns in that order, so the district's count is one
+-- ordered pass over a narrow index with no sort; a sub-district's or a community's reads households_scope.
+-- The year's applications by type, status and green are counted from an index that covers them.
+CREATE INDEX households_dashboard ON households (status, category, filed_at);
+CREATE INDEX applications_dashboard ON applications (aid_year, org_path, type, status, green, amount_fen);

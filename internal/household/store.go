@@ -103,6 +103,12 @@ func reviewCutoff(now time.Time) string { return store.FormatTime(now.AddDate(-1
 // ReviewCutoff is reviewCutoff for the reports, which count review_due households without listing them.
 func ReviewCutoff(now time.Time) string { return reviewCutoff(now) }
 
+// SeesAll is seesAll for the reports: whether a's scope holds every household, so that a count of the
+// whole table needs no condition on the org path.
+func SeesAll(ctx context.Context, q sqlx.QueryerContext, a actor.Actor) (bool, error) {
+	return seesAll(ctx, q, a)
+}
+
 // At sets Status as seen at now: a filed household whose last filing or review is a year old is review_due.
 func (h *Household) At(now time.Time) *Household {
 	h.Status = h.Stored
