@@ -353,6 +353,15 @@ func NormaliseCode(s string) string {
 	return b.String()
 }
 
+// FormatCode writes a code as it is printed, XXXXX-XXXXX.
+func FormatCode(code string) string {
+	n := NormaliseCode(code)
+	if len(n) != 10 {
+		return n
+	}
+	return n[:5] + "-" + n[5:]
+}
+
 func codeHash(code string) string {
 	h := sha256.Sum256([]byte("campaign-delivery:" + NormaliseCode(code)))
 	return hex.EncodeToString(h[:])
@@ -586,6 +595,31 @@ func byCode(ctx context.Context, q sqlx.QueryerContext, now time.Time, code stri
 		err = apperr.Conflictf("活动「%s」已结束，不能再确认签收", c.Name)
 	}
 	return d, c, err
+}
+
+// SlipCode checks that code is delivery id's live one-time code, for the QR code on the printed slip (配送签收单)
+// that opens the receiver's phone page with the code filled in: the delivery in a's scope and unconfirmed, the
+// code its own and not expired. The code itself is never stored, so only who holds it can have it drawn.
+func (s *Service) SlipCode(ctx context.Context, a actor.Actor, id int64, in CodeInput) (Delivery, error) {
+	if err := a.Require(readers...); err != nil {
+		return Delivery{}, err
+	}
+	d, _, err := deliveryInScope(ctx, s.DB.R, a, id)
+	if err != nil {
+		return Delivery{}, err
+	}
+	if n := NormaliseCode(in.Code); len(n) != 10 {
+		return Delivery{}, apperr.Invalid("code", "确认码为 10 位字母和数字，请核对签收单")
+	}
+	if d.Status != Unconfirmed || !d.CodeHash.Valid || d.CodeHash.String != codeHash(in.Code) {
+		return Delivery{}, &apperr.Error{Code: apperr.NotFound, Message: "确认码无效或已使用，请核对签收单",
+			Fields: map[string]string{"code": "确认码无效或已使用"}}
+	}
+	if d.CodeExpiresAt <= store.FormatTime(s.Clock.Now()) {
+		return Delivery{}, &apperr.Error{Code: apperr.Conflict, Message: "确认码已过期，请重新生成确认码后再打印",
+			Fields: map[string]string{"code": "确认码已过期"}}
+	}
+	return d, nil
 }
 
 // LookUpCode shows the receiver the delivery a code confirms. No login: the code is the credential.

@@ -62,6 +62,9 @@ func TestCampaign_PurchaseDeliveryPhoneConfirmationReport(t *testing.T) {
 	if len(code) != 11 {
 		t.Fatalf("confirmation code %q", code)
 	}
+	// The printed slip carries the code and a QR code of the phone page with it filled in.
+	b.run(chromedp.Click(chromedp.CSS("#print-slip")), chromedp.WaitVisible(chromedp.CSS(`#slip-qr[src^="data:image/png;base64,"]`)))
+	b.waitText("#delivery-slip", code)
 	b.open(page + "?tab=deliveries")
 	b.waitText("#sites-table", "待签收")
 

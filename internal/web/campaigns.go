@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/base64"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -35,6 +37,7 @@ func (s *Server) campaignRoutes(g *echo.Group) {
 	g.POST("/campaigns/:id/warmth", h.applyWarmth)
 	g.POST("/campaigns/purchases/:id/reverse", h.reversePurchase)
 	g.GET("/campaigns/deliveries/:id", h.delivery)
+	g.POST("/campaigns/deliveries/:id/qr", h.slipQR)
 	g.POST("/campaigns/deliveries/:id/:action", h.actOnDelivery)
 	g.POST("/campaigns/enrolments/:id/:action", h.actOnEnrolment)
 }
@@ -274,6 +277,28 @@ func (h *campaignHandlers) applyWarmth(c echo.Context) error {
 			return nil, err
 		}
 		return h.svc.ApplyWarmth(c.Request().Context(), actorOf(c), id, in)
+	}, http.StatusOK)
+}
+
+// slipQR draws, for the printed slip, the QR code of the receiver's phone page with the one-time code filled
+// in. The code travels in the body (not the address, which logs and histories keep), and the answer is the
+// image as a data URL.
+func (h *campaignHandlers) slipQR(c echo.Context) error {
+	return withID(c, func(id int64) (any, error) {
+		var in campaign.CodeInput
+		if err := h.s.bind(c, &in); err != nil {
+			return nil, err
+		}
+		if _, err := h.svc.SlipCode(c.Request().Context(), actorOf(c), id, in); err != nil {
+			return nil, err
+		}
+		link := c.Scheme() + "://" + c.Request().Host + "/#/confirm?code=" + url.QueryEscape(campaign.FormatCode(in.Code))
+		png, err := qrPNG(link)
+		if err != nil {
+			return nil, err
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return map[string]string{"url": link, "png": "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
 	}, http.StatusOK)
 }
 

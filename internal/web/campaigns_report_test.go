@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -46,4 +47,31 @@ func TestCampaignsReport_CoverageInScope(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 	b.aud.Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/reports/campaigns?year=abc", nil)
+}
+
+// The printed slip's QR code: drawn only for the delivery's live code, which travels in the body; it opens
+// the phone page with the code filled in.
+func TestCampaignSlipQR_OnlyForTheLiveCode(t *testing.T) {
+	b := newCampaignBench(t)
+	cid, gid := b.cooling(10)
+	var d struct {
+		ID   int64
+		Code string `json:"confirmation_code"`
+	}
+	b.cw.Must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/campaigns/%d/deliveries", cid), delivery(gid, 1)).Decode(&d)
+	path := fmt.Sprintf("/api/v1/campaigns/deliveries/%d/qr", d.ID)
+	var qr struct{ URL, PNG string }
+	b.cw.Must(http.StatusOK, "POST", path, map[string]any{"code": d.Code}).Decode(&qr)
+	if !strings.HasSuffix(qr.URL, "/#/confirm?code="+d.Code) || !strings.HasPrefix(qr.PNG, "data:image/png;base64,iVBOR") {
+		t.Errorf("qr: %s %.40s", qr.URL, qr.PNG)
+	}
+	b.admin.Refused(http.StatusForbidden, "forbidden", "POST", path, "{garbage")
+	b.cw.Refused(http.StatusNotFound, "not_found", "POST", path, map[string]any{"code": "ABCDE-FGHJK"})
+	b.cw.Refused(http.StatusBadRequest, "validation", "POST", path, map[string]any{"code": "x"})
+	b.s.Login("caseworker2").Refused(http.StatusNotFound, "not_found", "POST", path, map[string]any{"code": d.Code})
+	b.s.Anonymous().Must(http.StatusOK, "POST", "/api/v1/delivery-confirmations", map[string]any{"code": d.Code})
+	r := b.cw.Refused(http.StatusNotFound, "not_found", "POST", path, map[string]any{"code": d.Code})
+	if _, msg, _ := r.Error(); msg != "确认码无效或已使用，请核对签收单" {
+		t.Errorf("a used code: %q", msg)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
@@ -114,7 +113,7 @@ func (h *finauditHandlers) checkpointQR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	png, err := qrcode.Encode(cp.Text, qrcode.Medium, 320)
+	png, err := qrPNG(cp.Text)
 	if err != nil {
 		return err
 	}

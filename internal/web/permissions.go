@@ -187,8 +187,9 @@ var routeRoles = map[string][]actor.Role{
 	"POST /api/v1/campaigns/:id/warmth":             onlyCase, // 送温暖: the list, as relief applications
 	"POST /api/v1/campaigns/purchases/:id/reverse":  onlyFinance,
 	"GET /api/v1/campaigns/deliveries/:id":          caseReaders,
-	"POST /api/v1/campaigns/deliveries/:id/:action": nil, // by action, see actionRoles
-	"POST /api/v1/campaigns/enrolments/:id/:action": nil, // by action, see actionRoles
+	"POST /api/v1/campaigns/deliveries/:id/qr":      caseReaders, // the slip's QR code; the code proves who holds it
+	"POST /api/v1/campaigns/deliveries/:id/:action": nil,         // by action, see actionRoles
+	"POST /api/v1/campaigns/enrolments/:id/:action": nil,         // by action, see actionRoles
 }
 
 // actionRoles gives, for the routes whose last segment is a state-machine action, the roles of that action

@@ -278,6 +278,9 @@ async function slip(root, id, ctx) {
   const d = await api('GET', `/campaigns/deliveries/${id}`);
   const code = new URLSearchParams((location.hash.split('?')[1] || '')).get('code');
   ctx.setTitle(`配送签收单 ${d.delivery_no}`);
+  // The QR code opens the receiver's phone page with the code filled in; the code goes in the request's body.
+  const qr = h('img', { id: 'slip-qr', alt: '手机签收二维码', width: 140, height: 140, style: { float: 'right', marginLeft: '12px' } });
+  if (code) api('POST', `/campaigns/deliveries/${id}/qr`, { code }).then((r) => { qr.src = r.png; qr.title = r.url; }).catch(() => qr.remove());
   root.classList.add('print-page');
   root.append(h('div', { class: 'no-print page-actions' }, button('打印', () => window.print(), { kind: 'primary', id: 'slip-print' }), h('a', { class: 'btn', href: `#/campaigns/${d.campaign_id}?tab=deliveries` }, '返回')),
     h('div', { class: 'slip', id: 'delivery-slip' },
@@ -287,6 +290,7 @@ async function slip(root, id, ctx) {
         ['覆盖职工', `${d.workers} 人`], ['收货人', d.receiver_name], ['签收状态', d.status_name + (d.confirmed_at ? `（${d.confirmed_at.slice(0, 10)}）` : '')]]),
       table([['物资', (i) => i.good_name], ['数量', (i) => `${i.quantity} ${i.unit}`], ['价值', (i) => formatFen(i.value_fen)]], d.items, 'slip-items'),
       h('p', { class: 'slip-total' }, `合计价值：${formatFen(d.value_fen)}`),
-      code ? h('p', { class: 'slip-code' }, `手机签收：打开 ${location.origin}/#/confirm 输入确认码 `, h('strong', null, code), '（7 天内有效，仅可使用一次）') : null,
+      code ? h('div', { class: 'slip-code' }, qr,
+        h('p', null, `手机签收：用手机扫描二维码，或打开 ${location.origin}/#/confirm 输入确认码 `, h('strong', null, code), '（7 天内有效，仅可使用一次）')) : null,
       h('div', { class: 'slip-sign' }, h('span', null, '收货人签字：________________'), h('span', null, '配送人签字：________________'), h('span', null, '日期：____年__月__日'))));
 }
