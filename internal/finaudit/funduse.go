@@ -32,15 +32,6 @@ type Flows struct {
 	AvailableFen int64 `json:"available_fen"` // posted credits − posted debits − pending debits
 }
 
-func (f *Flows) add(o Flows) {
-	f.ReceivedFen += o.ReceivedFen
-	f.AllocatedFen += o.AllocatedFen
-	f.ReservedFen += o.ReservedFen
-	f.PaidFen += o.PaidFen
-	f.ReversedFen += o.ReversedFen
-	f.AvailableFen += o.AvailableFen
-}
-
 // Month is one month of an account's flows.
 type Month struct {
 	Month string `json:"month"` // "2026-03"

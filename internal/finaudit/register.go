@@ -59,7 +59,6 @@ type Payment struct {
 	Disburser     string   `db:"-" json:"disbursed_by"`
 
 	createdBy, firstApprovedBy, approvedBy, disbursedBy int64
-	debitAccount                                        int64
 }
 
 // Register is one page of payments with the totals of the whole filter.

@@ -27,8 +27,6 @@ type person struct {
 	cells [numKeys]string
 }
 
-func (p *person) has(k key) bool { return p.lay.index[k] >= 0 }
-
 // header is the column's header as the file wrote it, or the canonical one if the file has no such column.
 func (p *person) header(k key) string {
 	if p.lay.index[k] >= 0 {

@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -370,22 +368,4 @@ func (s *Server) deleteHoliday(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// marshalWith encodes v (through its own MarshalJSON) and adds the extra top-level fields.
-func marshalWith(v any, extra map[string]any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]json.RawMessage{}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("marshalWith: %w", err)
-	}
-	for k, x := range extra {
-		if m[k], err = json.Marshal(x); err != nil {
-			return nil, err
-		}
-	}
-	return json.Marshal(m)
 }
