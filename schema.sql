@@ -1085,3 +1085,7 @@ CREATE INDEX household_terms_name ON household_terms (term, head_name, household
 -- The year's applications by type, status and green are counted from an index that covers them.
 CREATE INDEX households_dashboard ON households (status, category, filed_at);
 CREATE INDEX applications_dashboard ON applications (aid_year, org_path, type, status, green, amount_fen);
+
+-- migration 20: the publicity rounds (公示批次, SPEC §8.1) and a round's list read the households whose publicity
+-- began on a day without reading every file
+CREATE INDEX households_publicity ON households (publicity_start, org_path) WHERE publicity_start IS NOT NULL;
