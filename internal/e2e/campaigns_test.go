@@ -24,7 +24,11 @@ func TestCampaign_PurchaseDeliveryPhoneConfirmationReport(t *testing.T) {
 	fin.Must(http.StatusCreated, "POST", "/api/v1/campaigns", map[string]any{"kind": "cooling", "name": "2026年送清凉", "starts_on": "2026-03-01",
 		"ends_on": "2026-08-31", "budget_account_id": line.ID}).Decode(&c)
 	fin.Must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/campaigns/%d/goods", c.ID), map[string]any{"name": "藿香正气水", "unit": "盒", "unit_price_fen": 1200}).Decode(&g)
+	var g2 struct{ ID int64 }
+	fin.Must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/campaigns/%d/goods", c.ID), map[string]any{"name": "绿豆", "unit": "袋", "unit_price_fen": 500}).Decode(&g2)
 	fin.Must(http.StatusOK, "POST", fmt.Sprintf("/api/v1/campaigns/%d/open", c.ID), map[string]any{})
+	fin.Must(http.StatusCreated, "POST", fmt.Sprintf("/api/v1/campaigns/%d/purchases", c.ID), map[string]any{"good_id": g2.ID,
+		"supplier": "滨江粮油店", "invoice_no": "33012026002", "quantity": 50, "cost_fen": 24000, "purchased_on": "2026-03-09"})
 	page := fmt.Sprintf("#/campaigns/%d", c.ID)
 
 	// Finance buys 100 boxes through the purchase form.
@@ -54,8 +58,16 @@ func TestCampaign_PurchaseDeliveryPhoneConfirmationReport(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#delivery-form [name="workers"]`), "60"),
 		chromedp.SetValue(chromedp.CSS(`#delivery-form [name="delivered_on"]`), "2026-03-10"),
 		chromedp.SetValue(chromedp.CSS(`#delivery-form [name="receiver_name"]`), "张建华"),
-		chromedp.SetValue(chromedp.CSS(`#delivery-form [name="good_id"]`), fmt.Sprint(g.ID)),
-		chromedp.SetValue(chromedp.CSS(`#delivery-form [name="quantity"]`), "30"),
+		// One delivery of two goods: the second row from 添加一种物资.
+		chromedp.SetValue(chromedp.CSS(`#delivery-form [name="items[0].good_id"]`), fmt.Sprint(g.ID)),
+		chromedp.SetValue(chromedp.CSS(`#delivery-form [name="items[0].quantity"]`), "30"),
+		chromedp.Click(chromedp.CSS("#delivery-add-item")),
+		chromedp.SetValue(chromedp.CSS(`#delivery-form [name="items[1].good_id"]`), fmt.Sprint(g2.ID)),
+		chromedp.SetValue(chromedp.CSS(`#delivery-form [name="items[1].quantity"]`), "999"),
+		chromedp.Click(chromedp.CSS("#delivery-form-submit")))
+	// More than the stock of the second good: the refusal is beside that row's quantity.
+	b.waitText(`#delivery-form .field-error[data-for="items[1].quantity"]`, "绿豆库存不足")
+	b.run(chromedp.SetValue(chromedp.CSS(`#delivery-form [name="items[1].quantity"]`), "10"),
 		chromedp.Click(chromedp.CSS("#delivery-form-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#confirmation-code")))
 	code := b.text("#confirmation-code")
@@ -75,26 +87,28 @@ func TestCampaign_PurchaseDeliveryPhoneConfirmationReport(t *testing.T) {
 	b.run(chromedp.WaitVisible(chromedp.CSS("#confirm-code")), chromedp.SendKeys(chromedp.CSS("#confirm-code"), code),
 		chromedp.Click(chromedp.CSS("#confirm-lookup")), chromedp.WaitVisible(chromedp.CSS("#confirm-submit")))
 	b.waitText("#confirm-detail", "藿香正气水：30 盒")
+	b.waitText("#confirm-detail", "绿豆：10 袋")
 	b.run(chromedp.Click(chromedp.CSS("#confirm-submit")))
 	b.waitText("#confirm-detail", "已签收")
 	// The code was single use.
 	b.run(chromedp.Click(chromedp.CSS("#confirm-lookup")))
 	b.waitText("#confirm-message", "无效或已使用")
 
-	// The auditor sees the site confirmed with the delivery's value, 30 × ¥12.00.
+	// The auditor sees the site confirmed with the delivery's value, 30 × ¥12.00 + 10 × ¥5.00.
 	b.run(chromedp.EmulateViewport(1280, 900))
 	b.run(login(srv, "auditor1"))
 	b.open(page + "?tab=deliveries")
 	b.waitText("#sites-table", "江汉路劳动者驿站")
 	b.waitText("#sites-table .site-status", "已签收")
-	b.waitText("#sites-table", "¥360.00")
-	b.waitText("#campaign-figures", "¥360.00")
+	b.waitText("#sites-table", "¥410.00")
+	b.waitText("#campaign-figures", "¥410.00")
 
 	// The report across campaigns, its filters in the address, shows it confirmed with the same value.
 	b.open("#/reports/campaigns?year=2026&kind=cooling")
 	b.waitText("#campaign-report", "2026年送清凉")
 	b.waitText("#campaign-report", "已签收 1 笔")
-	b.waitText("#campaign-report", "¥360.00")
+	b.waitText("#campaign-report", "¥410.00")
 	b.waitText("#campaign-report", "藿香正气水 30 盒")
-	b.waitText("#campaign-report-totals", "¥360.00")
+	b.waitText("#campaign-report", "绿豆 10 袋")
+	b.waitText("#campaign-report-totals", "¥410.00")
 }

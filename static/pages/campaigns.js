@@ -166,10 +166,35 @@ async function deliveries(body, c, ctx, rerender) {
   });
 }
 
+// deliver records one delivery of one or more goods: a row per good (物资 and 数量, named items[i].good_id and
+// items[i].quantity so that the server's field errors land beside the row they concern).
 async function deliver(c, goodsList, ctx, rerender) {
   const orgs = (await loadOrgs()).filter((o) => o.level === 4);
+  const options = goodsList.map((g) => ({ value: g.id, label: `${g.name}（库存 ${g.stock_qty} ${g.unit}）` }));
+  const rows = h('div', { class: 'delivery-items', id: 'delivery-items' });
+  const renumber = () => {
+    [...rows.children].forEach((row, i) => {
+      row.querySelector('select').name = `items[${i}].good_id`;
+      row.querySelector('input').name = `items[${i}].quantity`;
+      row.querySelector('.item-remove').hidden = rows.children.length === 1;
+    });
+    add.disabled = rows.children.length >= Math.min(goodsList.length, 50);
+  };
+  const addRow = () => {
+    const used = new Set([...rows.querySelectorAll('select')].map((sel) => sel.value));
+    const next = options.find((o) => !used.has(String(o.value)));
+    const row = h('div', { class: 'delivery-item form-grid' },
+      field('物资', select('good_id', options, next ? next.value : '', { 'data-type': 'number' }), { required: true }),
+      field('数量', h('input', { name: 'quantity', type: 'number', min: 1, 'data-type': 'int' }), { required: true }),
+      h('div', { style: { alignSelf: 'flex-end', marginBottom: '14px' } },
+        button('删除', () => { row.remove(); renumber(); }, { kind: 'link', class: 'item-remove' })));
+    rows.append(row);
+    renumber();
+  };
+  const add = button('添加一种物资', () => addRow(), { id: 'delivery-add-item' });
+  addRow();
   const out = await formDialog({ title: '登记配送', formId: 'delivery-form', wide: true,
-    body: h('div', { class: 'form-grid' },
+    body: h('div', null, h('div', { class: 'form-grid' },
       field('配送点类型', select('site_kind', Object.entries(SITE).map(([value, label]) => ({ value, label })), 'rest_station'), { required: true }),
       field('基层工会', select('site_org_id', [{ value: '', label: '（配送到基层工会时选择）' }, ...orgs.map((o) => ({ value: o.id, label: o.name }))], '', { 'data-type': 'number' })),
       field('配送点名称', h('input', { name: 'site_name', maxlength: 100 })),
@@ -178,19 +203,16 @@ async function deliver(c, goodsList, ctx, rerender) {
       field('覆盖职工人数', h('input', { name: 'workers', type: 'number', min: 1, 'data-type': 'int' }), { required: true }),
       field('配送日期', h('input', { type: 'date', name: 'delivered_on', value: todayISO() }), { required: true }),
       field('收货人', h('input', { name: 'receiver_name', maxlength: 40 }), { required: true }),
-      field('收货人手机', h('input', { name: 'receiver_phone', maxlength: 11 })),
-      field('物资', select('good_id', goodsList.map((g) => ({ value: g.id, label: `${g.name}（库存 ${g.stock_qty} ${g.unit}）` })), '', { 'data-type': 'number' }), { required: true }),
-      field('数量', h('input', { name: 'quantity', type: 'number', min: 1, 'data-type': 'int' }), { required: true })),
+      field('收货人手机', h('input', { name: 'receiver_phone', maxlength: 11 }))),
+    h('h4', null, '配送物资'), rows, add),
     onSubmit: async (data) => {
-      const { good_id, quantity, site_org_id, ...rest } = data;
-      const body = { ...rest, items: [{ good_id, quantity }] };
-      if (site_org_id) body.site_org_id = site_org_id;
-      try {
-        return await api('POST', `/campaigns/${c.id}/deliveries`, body);
-      } catch (err) {
-        if (err.fields && err.fields['items[0].quantity']) err.fields.quantity = err.fields['items[0].quantity'];
-        throw err;
+      const body = { items: [] };
+      for (const [k, v] of Object.entries(data)) {
+        const m = /^items\[(\d+)\]\.(good_id|quantity)$/.exec(k);
+        if (m) (body.items[m[1]] = body.items[m[1]] || {})[m[2]] = v;
+        else if (k !== 'site_org_id' || v) body[k] = v;
       }
+      return api('POST', `/campaigns/${c.id}/deliveries`, body);
     } });
   if (out && out.id) { showCode(out); rerender(); }
 }
