@@ -32,6 +32,12 @@ func TestBrowser_AuditorDrillsIntoASplitPaymentAndFinanceTakesACheckpoint(t *tes
 	b.waitText("main", appNo)
 	b.waitText("main", "医疗救助")
 
+	// The register lists the campaigns' purchases beside the relief payments, each linked to its campaign.
+	b.open("#/finaudit/register?type=cooling")
+	b.waitText("#register-totals", "送清凉")
+	b.run(chromedp.Click(chromedp.CSS(`#register .finding-ref[data-type="campaign"]`)))
+	b.waitText("#campaign-figures", "") // the campaign's own page
+
 	b.run(switchUser("finance1"))
 	b.open("#/finaudit/checkpoints")
 	b.waitText("#checkpoints", "尚未生成检查点")

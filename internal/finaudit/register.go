@@ -57,6 +57,8 @@ type Payment struct {
 	Caseworker    string   `db:"-" json:"caseworker"`
 	Approvers     []string `db:"-" json:"approvers"` // first and second approval, in order
 	Disburser     string   `db:"-" json:"disbursed_by"`
+	Kind          string   `db:"kind" json:"kind"`               // application, or campaign_cost (then ApplicationID is 0)
+	CampaignID    int64    `db:"campaign_id" json:"campaign_id"` // a campaign cost's campaign
 
 	createdBy, firstApprovedBy, approvedBy, disbursedBy int64
 }
@@ -81,35 +83,73 @@ var PaymentMethodNames = map[string]string{"bank": "银行转账", "cash": "现�
 // registerConds is the register's filter twice over: as a condition on applications, for the rows of a page, and
 // as the same condition on payment_totals (migration 15), for the totals of the whole filter.
 type registerConds struct {
-	apps, totals       string
-	appArgs, totalArgs []any
+	apps, totals, costs          string
+	appArgs, totalArgs, costArgs []any
 }
 
-// totalsQuery sums the register's filter from payment_totals: a few hundred rows however many payments.
+// paymentColumns are a register line's columns, from an application (the first arm of pageQuery) or a
+// campaign cost (costsSQL).
+const paymentColumns = `id, app_no, type, status, recovered, green, amount_fen, disbursed_at, voucher_no, payment_method, org_id,
+	household_id, applicant_name, transfer_id, created_by, first_approved_by, approved_by, disbursed_by, kind, campaign_id`
+
+// costsSQL is the campaigns' money out of their budget lines (SPEC §8.2: "relief applications and campaign
+// costs"): cooling goods bought from a supplier, and health checks done at the provider's price. A purchase
+// taken back (both its transfers reversed) paid nothing and is left out. Its columns are paymentColumns plus
+// org_path and the paying account, for the filter.
+const costsSQL = `SELECT 0 AS id, 'CG' || p.id AS app_no, c.kind AS type, 'disbursed' AS status, 0 AS recovered, 0 AS green,
+		t.amount AS amount_fen, t.created_at AS disbursed_at, t.voucher_no, t.payment_method, c.org_id, NULL AS household_id,
+		p.supplier AS applicant_name, t.id AS transfer_id, p.created_by, NULL AS first_approved_by, NULL AS approved_by,
+		p.created_by AS disbursed_by, 'campaign_cost' AS kind, c.id AS campaign_id, c.org_path, t.debit_account_id AS account_id
+	FROM campaign_purchases p JOIN campaigns c ON c.id = p.campaign_id JOIN fund_transfers t ON t.id = p.money_transfer_id
+	WHERE p.reversed_at IS NULL
+	UNION ALL
+	SELECT 0, 'TJ' || e.id, 'health_check', 'disbursed', 0, 0, t.amount, t.created_at, t.voucher_no, t.payment_method, c.org_id, NULL,
+		c.provider, t.id, e.created_by, NULL, NULL, e.created_by, 'campaign_cost', c.id, c.org_path, t.debit_account_id
+	FROM campaign_enrolments e JOIN campaigns c ON c.id = e.campaign_id JOIN fund_transfers t ON t.id = e.transfer_id`
+
+// totalsQuery sums the register's applications from payment_totals: a few hundred rows however many payments.
 func (c registerConds) totalsQuery() string {
 	return "SELECT type, sum(n) AS n, sum(fen) AS fen FROM payment_totals WHERE " + c.totals + " GROUP BY type HAVING sum(n) > 0"
 }
 
+// costTotalsQuery sums the campaign costs the filter matches (a few thousand rows at most).
+func (c registerConds) costTotalsQuery() string {
+	return "SELECT type, count(*) AS n, sum(amount_fen) AS fen FROM (" + costsSQL + ") WHERE " + c.costs + " GROUP BY type"
+}
+
 // pageQuery reads one page newest first along applications_paid, which holds the filter's columns, so that a
-// page costs its own rows rather than a sort of every payment. The ORDER BY names the table's column: the
-// result column of the same name is coalesced and would not match the index.
-func (c registerConds) pageQuery() string {
-	return `SELECT id, app_no, type, status, recovery_transfer_id IS NOT NULL AS recovered, green,
-		amount_fen, coalesce(disbursed_at, '') AS disbursed_at, voucher_no, payment_method, org_id, household_id, applicant_name,
-		coalesce(transfer_id, 0) AS transfer_id, created_by, first_approved_by, approved_by, disbursed_by
-		FROM applications INDEXED BY applications_paid WHERE ` + c.apps + ` ORDER BY applications.disbursed_at DESC, id DESC LIMIT ? OFFSET ?`
+// page costs its own rows rather than a sort of every payment; with campaign costs, SQLite merges the two
+// ordered arms. The applications' disbursed_at and id are plain columns so that they match the index (a paid
+// application always has disbursed_at).
+func (c registerConds) pageQuery(withCosts bool) string {
+	q := `SELECT id, app_no, type, status, recovery_transfer_id IS NOT NULL AS recovered, green,
+		amount_fen, disbursed_at, voucher_no, payment_method, org_id, household_id, applicant_name,
+		coalesce(transfer_id, 0) AS transfer_id, created_by, first_approved_by, approved_by, disbursed_by,
+		'application' AS kind, 0 AS campaign_id
+		FROM applications INDEXED BY applications_paid WHERE ` + c.apps
+	if withCosts {
+		q += " UNION ALL SELECT " + paymentColumns + " FROM (" + costsSQL + ") WHERE " + c.costs
+	}
+	return q + " ORDER BY 8 DESC, 1 DESC, 14 DESC LIMIT ? OFFSET ?"
 }
 
 func (s *Service) registerConds(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f RegisterFilter) (registerConds, error) {
 	scope, scopeArgs := a.Scope("org_path")
 	apps := []string{"status IN ('disbursed', 'received', 'recovered')", scope}
-	totals := []string{scope}
-	c := registerConds{appArgs: append([]any{}, scopeArgs...), totalArgs: append([]any{}, scopeArgs...)}
-	both := func(appCond, totalsCond string, appArgs, totalArgs []any) {
+	totals, costs := []string{scope}, []string{scope}
+	c := registerConds{appArgs: append([]any{}, scopeArgs...), totalArgs: append([]any{}, scopeArgs...),
+		costArgs: append([]any{}, scopeArgs...)}
+	// Campaign costs carry instants as applications do, and their paying account as payment_totals does.
+	both := func(appCond, totalsCond string, appArgs, totalArgs []any, costsLikeTotals bool) {
 		apps, totals = append(apps, appCond), append(totals, totalsCond)
 		c.appArgs, c.totalArgs = append(c.appArgs, appArgs...), append(c.totalArgs, totalArgs...)
+		if costsLikeTotals {
+			costs, c.costArgs = append(costs, totalsCond), append(c.costArgs, totalArgs...)
+		} else {
+			costs, c.costArgs = append(costs, appCond), append(c.costArgs, appArgs...)
+		}
 	}
-	same := func(cond string, vs ...any) { both(cond, cond, vs, vs) }
+	same := func(cond string, vs ...any) { both(cond, cond, vs, vs, false) }
 	fields := map[string]string{}
 	for name, d := range map[string]string{"from": f.From, "to": f.To} {
 		if d == "" {
@@ -121,9 +161,9 @@ func (s *Service) registerConds(ctx context.Context, q sqlx.QueryerContext, a ac
 			continue
 		}
 		if name == "from" {
-			both("disbursed_at >= ?", "day >= ?", []any{store.FormatTime(day)}, []any{d})
+			both("disbursed_at >= ?", "day >= ?", []any{store.FormatTime(day)}, []any{d}, false)
 		} else {
-			both("disbursed_at < ?", "day <= ?", []any{store.FormatTime(day.AddDate(0, 0, 1))}, []any{d})
+			both("disbursed_at < ?", "day <= ?", []any{store.FormatTime(day.AddDate(0, 0, 1))}, []any{d}, false)
 		}
 	}
 	if f.Type != "" {
@@ -170,10 +210,10 @@ func (s *Service) registerConds(ctx context.Context, q sqlx.QueryerContext, a ac
 		} else {
 			ph := strings.TrimSuffix(strings.Repeat("?,", len(accounts)), ",")
 			both("transfer_id IN (SELECT t.id FROM fund_transfers t WHERE t.debit_account_id IN ("+ph+"))",
-				"account_id IN ("+ph+")", accounts, accounts)
+				"account_id IN ("+ph+")", accounts, accounts, true)
 		}
 	}
-	c.apps, c.totals = strings.Join(apps, " AND "), strings.Join(totals, " AND ")
+	c.apps, c.totals, c.costs = strings.Join(apps, " AND "), strings.Join(totals, " AND "), strings.Join(costs, " AND ")
 	return c, nil
 }
 
@@ -231,7 +271,7 @@ func (s *Service) Register(ctx context.Context, a actor.Actor, f RegisterFilter)
 		return Register{}, err
 	}
 	out := Register{Items: []Payment{}, ByType: map[string]Sum{}}
-	var sums []struct {
+	var sums, costs []struct {
 		Type  string `db:"type"`
 		Count int    `db:"n"`
 		Fen   int64  `db:"fen"`
@@ -239,8 +279,13 @@ func (s *Service) Register(ctx context.Context, a actor.Actor, f RegisterFilter)
 	if err := sqlx.SelectContext(ctx, q, &sums, c.totalsQuery(), c.totalArgs...); err != nil {
 		return Register{}, err
 	}
-	for _, x := range sums {
-		out.ByType[x.Type] = Sum{Count: x.Count, Fen: x.Fen}
+	if err := sqlx.SelectContext(ctx, q, &costs, c.costTotalsQuery(), c.costArgs...); err != nil {
+		return Register{}, err
+	}
+	withCosts := len(costs) > 0
+	for _, x := range append(sums, costs...) {
+		t := out.ByType[x.Type]
+		out.ByType[x.Type] = Sum{Count: t.Count + x.Count, Fen: t.Fen + x.Fen}
 		out.Total += x.Count
 		out.TotalFen += x.Fen
 	}
@@ -255,7 +300,11 @@ func (s *Service) Register(ctx context.Context, a actor.Actor, f RegisterFilter)
 		ApprovedBy      *int64 `db:"approved_by"`
 		DisbursedBy     *int64 `db:"disbursed_by"`
 	}
-	if err := sqlx.SelectContext(ctx, q, &rows, c.pageQuery(), append(c.appArgs, per, (page-1)*per)...); err != nil {
+	args := c.appArgs
+	if withCosts {
+		args = append(append([]any{}, args...), c.costArgs...)
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, c.pageQuery(withCosts), append(args, per, (page-1)*per)...); err != nil {
 		return Register{}, err
 	}
 	for _, r := range rows {
@@ -339,7 +388,9 @@ func fillPayments(ctx context.Context, q sqlx.QueryerContext, ps []Payment) erro
 		p.TypeName = ledger.AidTypes[p.Type]
 		p.MethodName = PaymentMethodNames[p.Method]
 		p.OrgName = orgNames[p.OrgID]
-		p.PayeeName = ident.MaskName(p.PayeeName)
+		if p.Kind == "application" {
+			p.PayeeName = ident.MaskName(p.PayeeName) // a person; a campaign cost's payee is a supplier or clinic
+		}
 		if p.Method == "bank" && p.HouseholdID != nil {
 			p.PayeeCard = ident.MaskBankCard(cards[*p.HouseholdID])
 		}

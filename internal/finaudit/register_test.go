@@ -2,6 +2,7 @@ package finaudit_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,24 +37,36 @@ func TestRegister_ListsEveryPaymentWithTotalsThatAddUp(t *testing.T) {
 	db := demoDB(t)
 	s := service(db)
 	all, r := allPages(t, s, user(t, db, "auditor1"), finaudit.RegisterFilter{})
-	want := one[int](t, db, "SELECT count(*) FROM applications WHERE status IN ('disbursed', 'received', 'recovered')")
-	if r.Total != want || len(all) != want || want < 100 {
-		t.Fatalf("register has %d (total %d), the applications %d", len(all), r.Total, want)
+	apps := one[int](t, db, "SELECT count(*) FROM applications WHERE status IN ('disbursed', 'received', 'recovered')")
+	costs := one[int](t, db, "SELECT count(*) FROM campaign_purchases WHERE reversed_at IS NULL") +
+		one[int](t, db, "SELECT count(*) FROM campaign_enrolments WHERE transfer_id IS NOT NULL")
+	want := apps + costs
+	if r.Total != want || len(all) != want || apps < 100 || costs < 10 {
+		t.Fatalf("register has %d (total %d), the applications %d and campaign costs %d", len(all), r.Total, apps, costs)
 	}
 	var sum int64
-	seen := map[int64]bool{}
+	seen := map[string]bool{}
 	byType := map[string]int64{}
 	for i, p := range all {
 		sum += p.AmountFen
 		byType[p.Type] += p.AmountFen
-		if seen[p.ApplicationID] {
+		key := p.Kind + " " + strconv.FormatInt(p.ApplicationID, 10) + " " + strconv.FormatInt(p.TransferID, 10)
+		if seen[key] {
 			t.Fatalf("payment %s on two pages", p.AppNo)
 		}
-		seen[p.ApplicationID] = true
+		seen[key] = true
 		if i > 0 && p.PaidAt > all[i-1].PaidAt {
 			t.Fatalf("not newest first at %d", i)
 		}
-		if p.VoucherNo == "" || p.MethodName == "" || p.BudgetLine == "" || p.Caseworker == "" || p.Disburser == "" || len(p.Approvers) == 0 {
+		if p.Kind == "campaign_cost" {
+			// A campaign's purchase or health checks: its campaign, the supplier or clinic unmasked, the line.
+			if p.ApplicationID != 0 || p.CampaignID == 0 || p.PayeeName == "" || strings.Contains(p.PayeeName, "*") || p.BudgetLine == "" ||
+				(p.Type != "cooling" && p.Type != "health_check") || p.TypeName == "" {
+				t.Fatalf("campaign cost: %+v", p)
+			}
+			continue
+		}
+		if p.Kind != "application" || p.VoucherNo == "" || p.MethodName == "" || p.BudgetLine == "" || p.Caseworker == "" || p.Disburser == "" || len(p.Approvers) == 0 {
 			t.Fatalf("payment without its voucher, method, line or people: %+v", p)
 		}
 		if !strings.Contains(p.PayeeName, "*") || (p.Method == "bank" && !strings.Contains(p.PayeeCard, "*")) {
@@ -87,6 +100,8 @@ func TestRegister_EachFilterKeepsOnlyWhatItSays(t *testing.T) {
 		keep func(p finaudit.Payment) bool
 	}{
 		{"type", finaudit.RegisterFilter{Type: "medical"}, func(p finaudit.Payment) bool { return p.Type == "medical" }},
+		{"cooling goods bought", finaudit.RegisterFilter{Type: "cooling"}, func(p finaudit.Payment) bool { return p.Type == "cooling" }},
+		{"health checks", finaudit.RegisterFilter{Type: "health_check"}, func(p finaudit.Payment) bool { return p.Type == "health_check" }},
 		{"green", finaudit.RegisterFilter{Green: "true"}, func(p finaudit.Payment) bool { return p.Green }},
 		{"not green", finaudit.RegisterFilter{Green: "false"}, func(p finaudit.Payment) bool { return !p.Green }},
 		{"status", finaudit.RegisterFilter{Status: "disbursed"}, func(p finaudit.Payment) bool { return p.Status == "disbursed" && !p.Recovered }},
@@ -96,6 +111,9 @@ func TestRegister_EachFilterKeepsOnlyWhatItSays(t *testing.T) {
 		{"budget line", finaudit.RegisterFilter{BudgetLineID: medicalLine}, func(p finaudit.Payment) bool { return p.BudgetLineID == medicalLine }},
 		{"fund source", finaudit.RegisterFilter{FundID: epidemicFund}, func(p finaudit.Payment) bool { return strings.Contains(p.BudgetLine, "疫情") }},
 		{"org subtree", finaudit.RegisterFilter{OrgID: sub}, func(p finaudit.Payment) bool {
+			if p.Kind == "campaign_cost" {
+				return strings.HasPrefix(one[string](t, db, "SELECT org_path FROM campaigns WHERE id = ?", p.CampaignID), subPath)
+			}
 			return strings.HasPrefix(one[string](t, db, "SELECT org_path FROM applications WHERE id = ?", p.ApplicationID), subPath)
 		}},
 	}

@@ -16,7 +16,8 @@ const FLOW_COLUMNS = [
 ];
 
 function link(ref) {
-  const href = { household: `#/households/${ref.id}`, delivery: `#/campaigns/slip/${ref.id}` }[ref.type] || `#/applications/${ref.id}`;
+  const href = { household: `#/households/${ref.id}`, delivery: `#/campaigns/slip/${ref.id}`, campaign: `#/campaigns/${ref.id}` }[ref.type]
+    || `#/applications/${ref.id}`;
   return h('a', { href, class: 'finding-ref', dataset: { type: ref.type, id: ref.id } }, ref.label || String(ref.id));
 }
 
@@ -56,7 +57,9 @@ async function register(root, params, ctx) {
       { name: 'green', label: '通道', type: 'select', options: [{ value: 'true', label: '绿色通道' }, { value: 'false', label: '普通' }] },
     ],
     columns: [
-      { key: 'app_no', title: '申请编号', nowrap: true, render: (p) => link({ type: 'application', id: p.application_id, label: p.app_no }) },
+      { key: 'app_no', title: '申请编号', nowrap: true, render: (p) => (p.kind === 'campaign_cost'
+        ? link({ type: 'campaign', id: p.campaign_id, label: p.app_no }) // a campaign's purchase or health checks
+        : link({ type: 'application', id: p.application_id, label: p.app_no })) },
       { key: 'type_name', title: '类型', render: (p) => [p.type_name, p.green ? badge('绿色通道', 'ok') : null] },
       { key: 'amount_fen', title: '金额' },
       { key: 'paid_at', title: '支付时间', nowrap: true, render: (p) => formatDateTime(p.paid_at) },
