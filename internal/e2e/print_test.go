@@ -153,7 +153,7 @@ func TestBrowser_ApprovalFormsPrintOneToAPage(t *testing.T) {
 	}
 }
 
-// TestBrowser_ReportAndCampaignPagesExport: the register, the anomaly report and a campaign's delivery and
+// TestBrowser_ReportAndCampaignPagesExport: the register, the anomaly report, the fund-use summary and a campaign's delivery and
 // enrolment lists offer their exports with the filters on screen; the auditor is offered the full-number
 // export of the register, and every report page has a print button.
 func TestBrowser_ReportAndCampaignPagesExport(t *testing.T) {
@@ -175,6 +175,12 @@ func TestBrowser_ReportAndCampaignPagesExport(t *testing.T) {
 		t.Errorf("anomaly export = %+v", e)
 	}
 	b.run(chromedp.WaitVisible(chromedp.CSS("#print-now")))
+
+	b.open("#/finaudit/fund-use")
+	b.run(chromedp.WaitVisible(chromedp.CSS("#fund-use-export-xlsx")))
+	if e := b.follow("#fund-use-export-xlsx"); e.Status != http.StatusOK || !strings.Contains(e.Type, "spreadsheetml") {
+		t.Errorf("fund-use export = %+v", e)
+	}
 
 	var cs struct {
 		Items []struct {

@@ -66,12 +66,7 @@ func (s *Service) Anomalies(ctx context.Context, a actor.Actor, f finaudit.Anoma
 	sheet := export.Sheet{Name: "异常线索", Columns: []export.Column{
 		{Title: "规则", Width: 24}, {Title: "说明", Width: 80}, {Title: "涉及金额", Kind: export.Money, Width: 14}, {Title: "相关记录", Width: 40},
 	}}
-	sheet.Rows = listRows[finding, struct{}](opt, func(page int) ([]finding, error) {
-		if page > 1 {
-			return nil, nil // the report is computed whole: one "page"
-		}
-		return all, nil
-	}, nil, func(x finding, _ struct{}, _ bool) []any {
+	sheet.Rows = listRows[finding, struct{}](opt, whole(all), nil, func(x finding, _ struct{}, _ bool) []any {
 		refs := make([]string, len(x.Refs))
 		for i, r := range x.Refs {
 			refs[i] = r.Label
@@ -79,4 +74,50 @@ func (s *Service) Anomalies(ctx context.Context, a actor.Actor, f finaudit.Anoma
 		return []any{x.name, x.Message, money.Fen(x.AmountFen), strings.Join(refs, "、")}
 	})
 	return s.write(ctx, a, "anomalies", opt, sheet)
+}
+
+// FundUse exports the fund-use summary (经费使用情况, SPEC §8.2) for the period of f: one row per fund source,
+// budget line and grassroots allocation, as the page shows them in its three tables. It names no person.
+func (s *Service) FundUse(ctx context.Context, a actor.Actor, f finaudit.FundUseFilter, opt Options) (*File, error) {
+	if err := maskedOnly(opt, "经费使用情况不含个人信息，无需不打码导出"); err != nil {
+		return nil, err
+	}
+	r, err := (&finaudit.Service{DB: s.DB, Clock: s.Clock}).FundUse(ctx, a, f)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		finaudit.FundUseRow
+		level string
+	}
+	var all []row
+	for _, part := range []struct {
+		level string
+		rows  []finaudit.FundUseRow
+	}{{"经费来源", r.Funds}, {"预算科目", r.Lines}, {"下拨基层工会", r.Allocations}} {
+		for _, x := range part.rows {
+			all = append(all, row{x, part.level})
+		}
+	}
+	sheet := export.Sheet{Name: "经费使用情况", Columns: []export.Column{
+		{Title: "层级", Width: 12}, {Title: "名称", Width: 28}, {Title: "组织", Width: 24},
+		{Title: "来款/安排/下拨", Kind: export.Money, Width: 16}, {Title: "安排/下拨出", Kind: export.Money, Width: 16},
+		{Title: "已批待付", Kind: export.Money, Width: 14}, {Title: "已支付", Kind: export.Money, Width: 14},
+		{Title: "冲正", Kind: export.Money, Width: 12}, {Title: "可用余额", Kind: export.Money, Width: 16},
+	}}
+	sheet.Rows = listRows[row, struct{}](opt, whole(all), nil, func(x row, _ struct{}, _ bool) []any {
+		return []any{x.level, x.Name, x.OrgName, money.Fen(x.ReceivedFen), money.Fen(x.AllocatedFen), money.Fen(x.ReservedFen),
+			money.Fen(x.PaidFen), money.Fen(x.ReversedFen), money.Fen(x.AvailableFen)}
+	})
+	return s.write(ctx, a, "fund-use", opt, sheet)
+}
+
+// whole is the fetch of a report computed whole before it is written: all of it as the first "page".
+func whole[T any](all []T) func(page int) ([]T, error) {
+	return func(page int) ([]T, error) {
+		if page > 1 {
+			return nil, nil
+		}
+		return all, nil
+	}
 }

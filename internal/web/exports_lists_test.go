@@ -193,6 +193,24 @@ func TestExport_ReportsAndCampaignLists(t *testing.T) {
 		cw.Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/reports/anomalies/export", nil)
 	})
 
+	t.Run("fund use", func(t *testing.T) {
+		var r struct {
+			Funds       []struct{ Name string } `json:"funds"`
+			Lines       []struct{ Name string } `json:"budget_lines"`
+			Allocations []struct{ Name string } `json:"allocations"`
+		}
+		finance.Must(http.StatusOK, "GET", "/api/v1/reports/fund-use", nil).Decode(&r)
+		sh := openSheet(t, finance.Must(http.StatusOK, "GET", "/api/v1/reports/fund-use/export", nil).Body,
+			"经费使用情况", "层级", "名称", "组织", "来款/安排/下拨")
+		if n := len(r.Funds) + len(r.Lines) + len(r.Allocations); n == 0 || len(sh.rows)-1 != n {
+			t.Fatalf("fund-use export has %d rows, the summary %d accounts", len(sh.rows)-1, n)
+		}
+		sh.money("已支付")
+		sh.money("可用余额")
+		finance.Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/reports/fund-use/export?unmasked=1", nil)
+		cw.Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/reports/fund-use/export", nil)
+	})
+
 	t.Run("deliveries", func(t *testing.T) {
 		id := campaignOf(t, cw, "cooling")
 		path := fmt.Sprintf("/api/v1/campaigns/%d/deliveries", id)

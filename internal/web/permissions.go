@@ -94,6 +94,7 @@ var routeRoles = map[string][]actor.Role{
 	// Their exports (SPEC §8.1), for the same roles.
 	"GET /api/v1/reports/register/export":  fundReaders,
 	"GET /api/v1/reports/anomalies/export": {actor.Finance, actor.Auditor},
+	"GET /api/v1/reports/fund-use/export":  fundReaders,
 
 	// Funds and ledger (SPEC §6): finance writes; finance, auditors and supervisors read.
 	"GET /api/v1/funds":                        fundReaders,

@@ -112,10 +112,12 @@ function flowTable(id, title, rows) {
 }
 
 async function fundUse(root, params, ctx) {
-  root.append(pageHeader('经费使用情况', printButton()));
+  const exports = h('span');
+  root.append(pageHeader('经费使用情况', exports, printButton()));
   const out = h('div', { id: 'fund-use' });
   async function run(q) {
     syncHash('/finaudit/fund-use', { from: q.from, to: q.to });
+    exports.replaceChildren(exportButtons('fund-use', '/reports/fund-use/export', { from: q.from, to: q.to }));
     let r;
     try { r = await api('GET', withQuery('/reports/fund-use', { from: q.from, to: q.to })); } catch (err) { out.replaceChildren(errorBox(err)); return; }
     out.replaceChildren(
