@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -29,6 +30,22 @@ func TestNav_EveryPageNeedsARouteOfThePermissionTable(t *testing.T) {
 	for _, m := range found {
 		if !slices.Contains(known, m[1]) {
 			t.Errorf("nav.js: a page needs %q, which is not a route of internal/web/permissions.go", m[1])
+		}
+	}
+	pages, err := filepath.Glob("../../static/pages/*/*.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, _ := filepath.Glob("../../static/pages/*.js")
+	for _, p := range append(pages, top...) {
+		js, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`ctx\.may\('([^']+)'\)`).FindAllStringSubmatch(string(js), -1) {
+			if !slices.Contains(known, m[1]) {
+				t.Errorf("%s asks ctx.may(%q), which is not a route of internal/web/permissions.go", filepath.Base(p), m[1])
+			}
 		}
 	}
 	if regexp.MustCompile(`\broles: \[`).Match(src) {

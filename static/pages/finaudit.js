@@ -182,7 +182,7 @@ async function anomalies(root, params, ctx) {
 }
 
 async function checkpoints(root, params, ctx) {
-  const canTake = ctx.hasRole('finance', 'auditor');
+  const canTake = ctx.may('POST /api/v1/audit/checkpoints');
   const list = h('div', { id: 'checkpoints' });
   async function load() {
     let r;

@@ -9,7 +9,7 @@ import { h, clear, pageHeader, card, button, linkButton, alert, errorBox, field,
 const ACTIONS = { create: ['新建', 'ok'], update: ['更新', 'info'], unchanged: ['无变化', 'muted'], review: ['需人工核对', 'warn'] };
 
 export async function render(root, params, ctx) {
-  const canRun = ctx.hasRole('caseworker');
+  const canRun = ctx.may('POST /api/v1/imports/:id/run');
   root.append(pageHeader('摸底排查导入',
     linkButton('下载导入模板', '/api/v1/imports/template', { id: 'import-template', download: '困难职工摸底排查导入模板.xlsx' })));
   root.append(h('p', { class: 'muted' },

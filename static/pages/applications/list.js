@@ -10,7 +10,7 @@ import { printSelection } from '/pages/print.js';
 export function render(root, params, ctx) {
   const year = new Date().getFullYear();
   root.append(pageHeader('救助申请',
-    ctx.hasRole('caseworker') ? linkButton('申请救助', '#/applications/new', { kind: 'primary', id: 'application-new' }) : null));
+    ctx.may('POST /api/v1/applications') ? linkButton('申请救助', '#/applications/new', { kind: 'primary', id: 'application-new' }) : null));
   // From a household's page: only its applications (the filter is not one of the list's own, so it is kept here).
   const householdID = params.query.household_id;
   if (householdID) {
