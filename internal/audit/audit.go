@@ -20,6 +20,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"bangfu/internal/actor"
+	"bangfu/internal/jsonenc"
 	"bangfu/internal/store"
 )
 
@@ -60,29 +61,48 @@ type Event struct {
 	Hash       string          `db:"hash" json:"hash"`
 }
 
-// canonical is the byte string the hash covers: every stored column but the two hashes, in a fixed order,
-// taken exactly as stored so that verification needs no re-interpretation.
-func (e *Event) canonical() []byte {
-	var actorID, orgID any
-	if e.ActorID.Valid {
-		actorID = e.ActorID.Int64
+// appendCanonical appends the byte string the hash covers: every stored column but the two hashes, in a fixed
+// order, taken exactly as stored so that verification needs no re-interpretation — the JSON array
+// [seq, at, actor_id, actor, roles, org_id, org_path, action, entity_type, entity_id, changes, reason,
+// request_id, client_addr], written out without reflection because every change in the system hashes one
+// event inside the write transaction (SPEC §10). TestCanonical_IsTheReflectiveEncoding holds it to
+// json.Marshal of that array, the text every stored hash was taken over.
+func (e *Event) appendCanonical(b []byte) []byte {
+	nullInt := func(v sql.NullInt64) {
+		if v.Valid {
+			b = jsonenc.Int(b, v.Int64)
+		} else {
+			b = append(b, "null"...)
+		}
 	}
-	if e.OrgID.Valid {
-		orgID = e.OrgID.Int64
+	b = append(b, '[')
+	b = jsonenc.Int(b, e.Seq)
+	b = jsonenc.String(append(b, ','), e.At)
+	b = append(b, ',')
+	nullInt(e.ActorID)
+	b = jsonenc.String(append(b, ','), e.Actor)
+	b = jsonenc.String(append(b, ','), e.Roles)
+	b = append(b, ',')
+	nullInt(e.OrgID)
+	for _, s := range []string{e.OrgPath, e.Action, e.EntityType, e.EntityID} {
+		b = jsonenc.String(append(b, ','), s)
 	}
-	var changes any
+	b = append(b, ',')
 	if e.Changes.Valid {
-		changes = e.Changes.String
+		b = jsonenc.String(b, e.Changes.String)
+	} else {
+		b = append(b, "null"...)
 	}
-	b, _ := json.Marshal([]any{e.Seq, e.At, actorID, e.Actor, e.Roles, orgID, e.OrgPath, e.Action,
-		e.EntityType, e.EntityID, changes, e.Reason, e.RequestID, e.ClientAddr})
-	return b
+	for _, s := range []string{e.Reason, e.RequestID, e.ClientAddr} {
+		b = jsonenc.String(append(b, ','), s)
+	}
+	return append(b, ']')
 }
 
 func chainHash(prev string, e *Event) string {
 	h := sha256.New()
 	h.Write([]byte(prev))
-	h.Write(e.canonical())
+	h.Write(e.appendCanonical(make([]byte, 0, 256+len(e.Changes.String))))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -145,6 +165,13 @@ func Changes(before, after any) (string, error) {
 	}
 	var cb, ca []member
 	switch {
+	case before != nil && after != nil && sameKeys(b, a):
+		// The usual case, two versions of one entity: the same members in the same order.
+		for i := range a {
+			if !bytes.Equal(b[i].raw, a[i].raw) {
+				cb, ca = append(cb, b[i]), append(ca, a[i])
+			}
+		}
 	case before != nil && after != nil:
 		old := make(map[string][]byte, len(b))
 		for _, m := range b {
@@ -202,6 +229,18 @@ func isNilPointer(v any) bool {
 	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
+func sameKeys(x, y []member) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if x[i].key != y[i].key {
+			return false
+		}
+	}
+	return true
+}
+
 // member is one member of an encoded JSON object: its key, decoded, and its value as encoded.
 type member struct {
 	key string
@@ -215,8 +254,9 @@ func members(v any) (ms []member, null bool, err error) {
 		return nil, true, nil
 	}
 	var j []byte
+	unique := false // keys known to be unique, as an appender writes them
 	if ap, ok := v.(appender); ok && !isNilPointer(v) {
-		j = ap.AppendJSON(make([]byte, 0, 1024))
+		j, unique = ap.AppendJSON(make([]byte, 0, 1024)), true
 	} else if j, err = json.Marshal(v); err != nil {
 		return nil, false, fmt.Errorf("audit changes: %w", err)
 	}
@@ -226,7 +266,11 @@ func members(v any) (ms []member, null bool, err error) {
 	if len(j) < 2 || j[0] != '{' {
 		return nil, false, errors.New("audit changes must be objects")
 	}
-	at := map[string]int{}
+	var at map[string]int // where each key is, when a key might come twice
+	if !unique {
+		at = map[string]int{}
+	}
+	ms = make([]member, 0, 64)
 	i := 1
 	for i < len(j) && j[i] != '}' {
 		if j[i] == ',' {
@@ -245,7 +289,9 @@ func members(v any) (ms []member, null bool, err error) {
 		if k, ok := at[key]; ok {
 			ms[k] = m
 		} else {
-			at[key] = len(ms)
+			if at != nil {
+				at[key] = len(ms)
+			}
 			ms = append(ms, m)
 		}
 		i = vend

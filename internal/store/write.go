@@ -151,7 +151,7 @@ func runInSavepoint(tx *sqlx.Tx, r *writeRequest) (res writeResult, broken bool)
 	if err := r.ctx.Err(); err != nil {
 		return writeResult{err: err}, false
 	}
-	if _, err := tx.Exec("SAVEPOINT w"); err != nil {
+	if _, err := tx.ExecContext(prepared, "SAVEPOINT w"); err != nil {
 		return writeResult{err: fmt.Errorf("savepoint: %w", err)}, true
 	}
 	func() {
@@ -163,17 +163,22 @@ func runInSavepoint(tx *sqlx.Tx, r *writeRequest) (res writeResult, broken bool)
 		res.err = r.fn(tx)
 	}()
 	if res.err != nil || res.panic != nil {
-		if _, err := tx.Exec("ROLLBACK TO w; RELEASE w"); err != nil {
+		if _, err := tx.Exec("ROLLBACK TO w; RELEASE w"); err != nil { // rare: parsed each time
 			return res, lostTransaction(err)
 		}
 		return res, false
 	}
-	if _, err := tx.Exec("RELEASE w"); err != nil {
+	if _, err := tx.ExecContext(prepared, "RELEASE w"); err != nil {
 		return writeResult{err: fmt.Errorf("release: %w", err)}, true
 	}
 	r.began = true
 	return res, false
 }
+
+// prepared is a context that is never cancelled but has a Done channel: go-sqlite3 runs a statement without
+// arguments under a context without one by parsing it afresh each time (sqlite3_exec), and under one like
+// this through its statement cache. SAVEPOINT and RELEASE run twice per request.
+var prepared, _ = context.WithCancel(context.Background())
 
 // lostTransaction reports whether err says the savepoint, and so the transaction, no longer exists.
 func lostTransaction(err error) bool {
