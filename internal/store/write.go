@@ -21,7 +21,9 @@ import (
 //   - A refused request (fn returns an error: a rule, a validation, a conflict) or a panicking one is rolled
 //     back to its savepoint before the next request runs: "ROLLBACK TO w" undoes exactly fn's changes, rows,
 //     audit event and ledger entries alike, and the requests before it keep theirs. Its caller gets the error
-//     and no partial write can survive, because nothing of fn's is outside the savepoint.
+//     and no partial write can survive, because nothing of fn's is outside the savepoint. (SQLite undoes it
+//     from the savepoint journal, which the writer keeps in memory — temp_store, store.go; a failing single
+//     statement is undone likewise from its statement journal, so fn sees either all of a statement or none.)
 //   - If SQLite drops the whole transaction (an interrupt, an I/O error: lostTransaction), the failing request
 //     gets its error and the others run again from scratch in a fresh transaction; none was acknowledged yet.
 //   - Acknowledgement: Write returns nil only after COMMIT returned, and with synchronous=FULL in WAL mode
