@@ -1089,3 +1089,14 @@ CREATE INDEX applications_dashboard ON applications (aid_year, org_path, type, s
 -- migration 20: the publicity rounds (公示批次, SPEC §8.1) and a round's list read the households whose publicity
 -- began on a day without reading every file
 CREATE INDEX households_publicity ON households (publicity_start, org_path) WHERE publicity_start IS NOT NULL;
+
+-- migration 21: an ID number's search term is its digits reversed (SPEC §10: p99 ≤ 20 ms at a million files)
+-- "i:" + the number and "s:" + its last four digits become one term, "r:" + the number read backwards: the numbers
+-- that end in any digits a caseworker types (the last 4, 6, 8, the whole) are then one range of household_terms,
+-- each entry a match, where the "s:" term gave every number with the same last four to check against the
+-- household's and members' rows (200 at a million). One term per number instead of two is also less to write.
+INSERT OR IGNORE INTO household_terms (term, household_id, org_path)
+SELECT 'r:' || substr(term, 20, 1) || substr(term, 19, 1) || substr(term, 18, 1) || substr(term, 17, 1) || substr(term, 16, 1) || substr(term, 15, 1) || substr(term, 14, 1) || substr(term, 13, 1) || substr(term, 12, 1) || substr(term, 11, 1) || substr(term, 10, 1) || substr(term, 9, 1) || substr(term, 8, 1) || substr(term, 7, 1) || substr(term, 6, 1) || substr(term, 5, 1) || substr(term, 4, 1) || substr(term, 3, 1), household_id, org_path
+FROM household_terms WHERE term >= 'i:' AND term < 'i;';
+DELETE FROM household_terms WHERE term >= 'i:' AND term < 'i;';
+DELETE FROM household_terms WHERE term >= 's:' AND term < 's;';

@@ -336,16 +336,16 @@ func parse(a actor.Actor, now time.Time, f Filter, whole bool) (*query, error) {
 	if s == "" {
 		return q, nil
 	}
-	// ID numbers and phones: a handful of candidates, always read through household_terms.
+	// ID numbers and phones: a handful of candidates, always read through household_terms. An ID number's term
+	// holds its digits reversed (migration 21): the IDs that end in s are one range of terms, each one a match.
 	tail := func(s string) (string, []any) {
-		return `SELECT t.household_id FROM household_terms t JOIN households x ON x.id = t.household_id
-			WHERE t.term = ? AND ` + tscope + ` AND (substr(x.id_number, -?) = ? OR EXISTS (SELECT 1
-			FROM household_members m WHERE m.household_id = x.id AND substr(m.id_number, -?) = ?))`,
-			append(append([]any{"s:" + s[len(s)-4:]}, args...), len(s), s, len(s), s)
+		p := idTerm(s)
+		return "SELECT t.household_id FROM household_terms t WHERE t.term >= ? AND t.term < ? AND " + tscope,
+			append([]any{p, p + "Z"}, args...) // after the digits and X
 	}
 	switch {
 	case fullID.MatchString(s):
-		q.ids, q.idArgs = "SELECT t.household_id FROM household_terms t WHERE t.term = ? AND "+tscope, append([]any{"i:" + s}, args...)
+		q.ids, q.idArgs = "SELECT t.household_id FROM household_terms t WHERE t.term = ? AND "+tscope, append([]any{idTerm(s)}, args...)
 	case mobile.MatchString(s): // a phone number, or the last 11 digits of an ID number
 		sub, subArgs := tail(s)
 		q.ids = "SELECT t.household_id FROM household_terms t WHERE t.term = ? AND " + tscope + " UNION " + sub

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"bangfu"
 	"bangfu/internal/actor"
 	"bangfu/internal/store"
 )
@@ -448,7 +449,7 @@ func TestList_PinsTheHotSearchPlans(t *testing.T) {
 		{"community", Filter{Q: "王", Status: "filed"}, scope + "(term=? AND org_path>? AND org_path<?)"},
 		{"sub-district", Filter{Q: name, Industry: "retail"}, scope + "(term=? AND org_path>? AND org_path<?)"},
 		{"district", Filter{Q: idn}, "(term=?)"},
-		{"district", Filter{Q: idn[12:]}, "(term=?)"},
+		{"district", Filter{Q: idn[12:]}, "(term>? AND term<?)"}, // the IDs that end so (migration 21)
 		{"community", Filter{Q: phone}, "(term=? AND org_path>? AND org_path<?)"},
 		// A name rarer than the seeks would cost is read in its range, the filter checked on each entry.
 		{"district", Filter{Q: name, Cause: "pandemic", Sort: "rare"}, sig + "(term=?)\n"},
@@ -528,6 +529,73 @@ func TestSig_AgreesWithTheSchema(t *testing.T) {
 		}
 		if known {
 			owner[got] = f
+		}
+	}
+}
+
+// TestMigration21_ReversesTheIDTerms converts a database of migration 20, whose ID numbers have an "i:" and an
+// "s:" term each, into today's terms: every household's terms are then exactly those Terms gives it.
+func TestMigration21_ReversesTheIDTerms(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v20.db")
+	old, err := sqlx.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.MigrateTo(old, bangfu.Schema, 20); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	tx := old.MustBegin()
+	if err := writeOrgs(tx); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeBigRows(tx, 0, n, false); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		var terms []string
+		for _, term := range benchTerms(i) {
+			if strings.HasPrefix(term, "r:") { // as migration 20 wrote an ID number
+				b := []byte(term[2:])
+				slices.Reverse(b)
+				terms = append(terms, "i:"+string(b), "s:"+string(b[len(b)-4:]))
+			} else {
+				terms = append(terms, term)
+			}
+		}
+		if err := insertTerms(context.Background(), tx, int64(i+1), terms); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	db, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range n {
+		var got []string
+		if err := db.R.Select(&got, "SELECT term FROM household_terms WHERE household_id = ? ORDER BY term", i+1); err != nil {
+			t.Fatal(err)
+		}
+		want := benchTerms(i)
+		slices.Sort(want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("household %d: terms %v, want %v", i+1, got, want)
+		}
+	}
+	_, idn, _ := benchPerson(42)
+	withMember := 0
+	for mix(withMember, 16)%3 == 0 {
+		withMember++
+	}
+	for _, q := range []string{idn, idn[12:], idn[14:], benchMemberID(withMember, 0), benchMemberID(withMember, 0)[10:]} {
+		got, err := List(context.Background(), db.R, searchUsers["district"], searchNow, Filter{Q: q})
+		if err != nil || got.Total == 0 {
+			t.Fatalf("%s after the migration: %+v %v", q, got, err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -276,10 +277,17 @@ func Terms(name, phone string, ids []string) []string {
 	}
 	add("p:" + phone)
 	for _, id := range ids {
-		add("i:" + id)
-		add("s:" + suffix(id))
+		add(idTerm(id))
 	}
 	return out
+}
+
+// idTerm is the search term of an ID number, or of its last digits: "r:" and the digits reversed, so that the
+// numbers ending in some digits are the terms that begin with them (migration 21).
+func idTerm(id string) string {
+	b := []byte(id)
+	slices.Reverse(b)
+	return "r:" + string(b)
 }
 
 func writeTerms(ctx context.Context, tx *sqlx.Tx, id int64, name, phone string, ids func() ([]string, []string)) error {
