@@ -571,7 +571,7 @@ func newRawLookup(b *testing.B, db *store.DB, a actor.Actor) *rawLookup {
 func (r *rawLookup) lookup(b *testing.B, f Filter) {
 	q := strings.ToUpper(strings.Join(strings.Fields(f.Q), ""))
 	term := "n:" // a list: the term every household has
-	hi := "\x01"  // one term; an ID number's last digits are the terms after them (migration 19)
+	hi := "\x01" // one term; an ID number's last digits are the terms after them (migration 19)
 	switch {
 	case q == "":
 	case fullID.MatchString(q):
