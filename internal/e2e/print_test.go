@@ -153,7 +153,7 @@ func TestBrowser_ApprovalFormsPrintOneToAPage(t *testing.T) {
 	}
 }
 
-// TestBrowser_ReportAndCampaignPagesExport: the register, the anomaly report, the fund-use summary and a campaign's delivery and
+// TestBrowser_ReportAndCampaignPagesExport: the register, the anomaly report, the fund-use summary, the green-channel report and a campaign's delivery and
 // enrolment lists offer their exports with the filters on screen; the auditor is offered the full-number
 // export of the register, and every report page has a print button.
 func TestBrowser_ReportAndCampaignPagesExport(t *testing.T) {
@@ -175,6 +175,12 @@ func TestBrowser_ReportAndCampaignPagesExport(t *testing.T) {
 		t.Errorf("anomaly export = %+v", e)
 	}
 	b.run(chromedp.WaitVisible(chromedp.CSS("#print-now")))
+
+	b.open("#/reports/green-channel")
+	b.run(chromedp.WaitVisible(chromedp.CSS("#green-report-export-csv")))
+	if e := b.follow("#green-report-export-csv"); e.Status != http.StatusOK || !strings.HasPrefix(e.Type, "text/csv") {
+		t.Errorf("green-channel export = %+v", e)
+	}
 
 	b.open("#/finaudit/fund-use")
 	b.run(chromedp.WaitVisible(chromedp.CSS("#fund-use-export-xlsx")))

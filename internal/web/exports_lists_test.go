@@ -211,6 +211,27 @@ func TestExport_ReportsAndCampaignLists(t *testing.T) {
 		cw.Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/reports/fund-use/export", nil)
 	})
 
+	t.Run("green channel", func(t *testing.T) {
+		var r struct {
+			Green struct {
+				Submitted int `json:"submitted"`
+			} `json:"green"`
+			Normal struct {
+				Submitted int `json:"submitted"`
+			} `json:"normal"`
+		}
+		sup := s.Login("supervisor1")
+		sup.Must(http.StatusOK, "GET", "/api/v1/reports/green-channel", nil).Decode(&r)
+		sh := openSheet(t, sup.Must(http.StatusOK, "GET", "/api/v1/reports/green-channel/export", nil).Body, "绿色通道报表")
+		if got := sh.values("绿色通道"); len(got) != 13 || got[0] != strconv.Itoa(r.Green.Submitted) || sh.values("普通申请")[0] != strconv.Itoa(r.Normal.Submitted) {
+			t.Fatalf("green-channel export %q, the report submitted %d / %d", sh.rows, r.Green.Submitted, r.Normal.Submitted)
+		}
+		if raw, shown := sh.raw("绿色通道", 9); !serial.MatchString(raw) || !strings.HasPrefix(shown, "¥") { // 批准金额
+			t.Errorf("approved amount stored %q, shown %q", raw, shown)
+		}
+		sup.Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/reports/green-channel/export?unmasked=1", nil)
+	})
+
 	t.Run("deliveries", func(t *testing.T) {
 		id := campaignOf(t, cw, "cooling")
 		path := fmt.Sprintf("/api/v1/campaigns/%d/deliveries", id)

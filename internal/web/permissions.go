@@ -137,20 +137,21 @@ var routeRoles = map[string][]actor.Role{
 	"POST /api/v1/referrals/:id/close": caseOrSup,
 
 	// Relief applications (SPEC §4). The workflow actions take their roles from relief.Workflow.
-	"GET /api/v1/applications":               caseReaders,
-	"GET /api/v1/applications/export":        caseReaders,
-	"POST /api/v1/applications":              onlyCase,
-	"POST /api/v1/applications/check":        onlyCase, // the dry run of an unsaved form
-	"POST /api/v1/applications/bulk-approve": onlySup,
-	"GET /api/v1/applications/:id":           caseReaders,
-	"GET /api/v1/applications/forms":         caseReaders, // approval forms to print (SPEC §8.1)
-	"PUT /api/v1/applications/:id":           onlyCase,
-	"GET /api/v1/applications/:id/checks":    caseReaders,
-	"GET /api/v1/applications/:id/decisions": caseReaders,
-	"GET /api/v1/applications/:id/history":   caseReaders,
-	"POST /api/v1/applications/:id/reveal":   caseReaders,
-	"POST /api/v1/applications/:id/:action":  nil, // by action, see actionRoles
-	"GET /api/v1/reports/green-channel":      caseReaders,
+	"GET /api/v1/applications":                 caseReaders,
+	"GET /api/v1/applications/export":          caseReaders,
+	"POST /api/v1/applications":                onlyCase,
+	"POST /api/v1/applications/check":          onlyCase, // the dry run of an unsaved form
+	"POST /api/v1/applications/bulk-approve":   onlySup,
+	"GET /api/v1/applications/:id":             caseReaders,
+	"GET /api/v1/applications/forms":           caseReaders, // approval forms to print (SPEC §8.1)
+	"PUT /api/v1/applications/:id":             onlyCase,
+	"GET /api/v1/applications/:id/checks":      caseReaders,
+	"GET /api/v1/applications/:id/decisions":   caseReaders,
+	"GET /api/v1/applications/:id/history":     caseReaders,
+	"POST /api/v1/applications/:id/reveal":     caseReaders,
+	"POST /api/v1/applications/:id/:action":    nil, // by action, see actionRoles
+	"GET /api/v1/reports/green-channel":        caseReaders,
+	"GET /api/v1/reports/green-channel/export": caseReaders,
 	// The dashboard and the year-end figures (SPEC §8.1), each in the reader's scope; admin reads no case data.
 	"GET /api/v1/reports/dashboard": caseReaders,
 	"GET /api/v1/reports/annual":    caseReaders,

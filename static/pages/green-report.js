@@ -3,7 +3,7 @@
 // green channel's own follow-ups (documents overdue, reviews pending, flagged) — with a bar chart in inline SVG.
 
 import { api, withQuery } from '/api.js';
-import { h, svg, pageHeader, card, field, bindForm, errorBox, formatFen, formatNumber, printButton } from '/ui.js';
+import { h, svg, pageHeader, card, field, bindForm, errorBox, formatFen, formatNumber, printButton, exportButtons } from '/ui.js';
 
 const ROWS = [
   ['submitted', '提交件数'], ['pending', '待决定'], ['overdue', '超时未决'], ['approved', '批准'], ['rejected', '驳回'],
@@ -51,7 +51,8 @@ export async function render(root, params, ctx) {
   const year = new Date().getFullYear();
   const from = params.query.from || `${year}-01-01`;
   const to = params.query.to || `${year}-12-31`;
-  root.append(pageHeader('绿色通道报表', printButton()));
+  const exports = h('span');
+  root.append(pageHeader('绿色通道报表', exports, printButton()));
   const form = h('form', { class: 'form list-filters', id: 'green-report-form' },
     field('提交日期自', h('input', { type: 'date', name: 'from', value: from }), { required: true }),
     field('至', h('input', { type: 'date', name: 'to', value: to }), { required: true }),
@@ -60,6 +61,7 @@ export async function render(root, params, ctx) {
   root.append(card(null, form), out);
   async function run(f, t) {
     history.replaceState(history.state, '', withQuery('#/reports/green-channel', { from: f, to: t }));
+    exports.replaceChildren(exportButtons('green-report', '/reports/green-channel/export', { from: f, to: t }));
     let r;
     try { r = await api('GET', withQuery('/reports/green-channel', { from: f, to: t })); } catch (err) { out.replaceChildren(errorBox(err)); throw err; }
     const table = h('table', { class: 'table', id: 'green-report-table' },
