@@ -55,7 +55,7 @@ var demoSites = []struct {
 
 // Campaigns writes the demo campaigns through the campaign service: a summer cooling campaign with its goods,
 // purchases and a dozen deliveries (some still unconfirmed), and a health check with a few hundred enrolments
-// in every state.
+// in every state, and a warmth campaign whose list a supervisor approved in bulk (warmth.go).
 func Campaigns(ctx context.Context, db *store.DB, svc *auth.Service) error {
 	now := svc.Clock.Now()
 	local := now.In(clock.China)
@@ -155,7 +155,14 @@ func Campaigns(ctx context.Context, db *store.DB, svc *auth.Service) error {
 			return fmt.Errorf("demo confirmation %d: %w", i, err)
 		}
 	}
-	return healthDemo(ctx, db, cs, fin, cws, year, line, day)
+	if err := healthDemo(ctx, db, cs, fin, cws, year, line, day); err != nil {
+		return err
+	}
+	sup, err := who("supervisor2")
+	if err != nil {
+		return err
+	}
+	return warmthDemo(ctx, db, cs, fin, sup, cws, year, line)
 }
 
 func healthDemo(ctx context.Context, db *store.DB, cs *campaign.Service, fin actor.Actor, cws map[string]actor.Actor, year int,

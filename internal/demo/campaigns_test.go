@@ -44,4 +44,15 @@ func TestFull_WritesTheDemoCampaigns(t *testing.T) {
 	if total < 200 {
 		t.Errorf("%d enrolments", total)
 	}
+	// The warmth campaign's list, decided in bulk: households and holiday-duty workers, approved.
+	var w struct {
+		Listed   int `db:"listed"`
+		Workers  int `db:"workers"`
+		Approved int `db:"approved"`
+	}
+	db.R.Get(&w, `SELECT count(*) AS listed, coalesce(sum(w.household_id IS NULL), 0) AS workers,
+		coalesce(sum(a.status = 'approved'), 0) AS approved FROM campaign_warmth w JOIN applications a ON a.id = w.application_id`)
+	if w.Listed < 10 || w.Workers != 2 || w.Approved == 0 {
+		t.Errorf("warmth list: %+v", w)
+	}
 }
