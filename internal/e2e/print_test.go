@@ -153,9 +153,10 @@ func TestBrowser_ApprovalFormsPrintOneToAPage(t *testing.T) {
 	}
 }
 
-// TestBrowser_ReportAndCampaignPagesExport: the register, the anomaly report, the fund-use summary, the green-channel report and a campaign's delivery and
-// enrolment lists offer their exports with the filters on screen; the auditor is offered the full-number
-// export of the register, and every report page has a print button.
+// TestBrowser_ReportAndCampaignPagesExport: the register, the anomaly report, the fund-use summary, the
+// reconciliation, the green-channel report and a campaign's delivery and enrolment lists offer their exports
+// with the filters on screen; the auditor is offered the full-number export of the register, and the report
+// pages have a print button.
 func TestBrowser_ReportAndCampaignPagesExport(t *testing.T) {
 	b := startOn(t, webtest.NewDemo)
 	b.run(login(b.srv, "auditor1"))
@@ -180,6 +181,12 @@ func TestBrowser_ReportAndCampaignPagesExport(t *testing.T) {
 	b.run(chromedp.WaitVisible(chromedp.CSS("#green-report-export-csv")))
 	if e := b.follow("#green-report-export-csv"); e.Status != http.StatusOK || !strings.HasPrefix(e.Type, "text/csv") {
 		t.Errorf("green-channel export = %+v", e)
+	}
+
+	b.open("#/finaudit/reconciliation")
+	b.run(chromedp.WaitVisible(chromedp.CSS("#reconciliation-result")))
+	if e := b.follow("#reconciliation-export-xlsx"); e.Status != http.StatusOK || !strings.Contains(e.Type, "spreadsheetml") {
+		t.Errorf("reconciliation export = %+v", e)
 	}
 
 	b.open("#/finaudit/fund-use")

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 
@@ -167,4 +168,38 @@ func (s *Service) GreenChannel(ctx context.Context, a actor.Actor, p GreenPeriod
 		return []any{x.name, x.green, x.normal}
 	})
 	return s.write(ctx, a, "green-channel", opt, sheet)
+}
+
+// Reconciliation exports the reconciliation (对账, SPEC §8.2) of the ledger against the registers: a first row
+// with the totals compared, then one row per difference. It names no person.
+func (s *Service) Reconciliation(ctx context.Context, a actor.Actor, _ struct{}, opt Options) (*File, error) {
+	if err := maskedOnly(opt, "对账结果不含个人信息，无需不打码导出"); err != nil {
+		return nil, err
+	}
+	r, err := (&finaudit.Service{DB: s.DB, Clock: s.Clock}).Reconcile(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	result := "账实相符：没有差异"
+	if !r.OK {
+		result = fmt.Sprintf("发现 %d 处差异", len(r.Differences))
+	}
+	rows := append([]finaudit.Difference{{Rule: "合计", Message: fmt.Sprintf("%s（核对记账转账 %d 笔、已发放申请 %d 笔）", result, r.Transfers, r.Applications),
+		LedgerFen: r.LedgerPaidFen, RegisterFen: r.RegisterPaidFen}}, r.Differences...)
+	sheet := export.Sheet{Name: "对账", Columns: []export.Column{
+		{Title: "规则", Width: 26}, {Title: "说明", Width: 60}, {Title: "申请编号", Width: 18}, {Title: "转账", Kind: export.Int, Width: 10},
+		{Title: "账本金额", Kind: export.Money, Width: 16}, {Title: "登记金额", Kind: export.Money, Width: 16},
+	}}
+	sheet.Rows = listRows[finaudit.Difference, struct{}](opt, whole(rows), nil, func(d finaudit.Difference, _ struct{}, _ bool) []any {
+		rule := d.Rule
+		if n, ok := finaudit.DifferenceNames[d.Rule]; ok {
+			rule = n
+		}
+		var transfer any
+		if d.TransferID != 0 {
+			transfer = d.TransferID
+		}
+		return []any{rule, d.Message, d.AppNo, transfer, money.Fen(d.LedgerFen), money.Fen(d.RegisterFen)}
+	})
+	return s.write(ctx, a, "reconciliation", opt, sheet)
 }

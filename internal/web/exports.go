@@ -25,6 +25,7 @@ func (s *Server) exportRoutes(g *echo.Group) {
 	g.GET("/reports/register/export", listExport(s, r.Register))
 	g.GET("/reports/anomalies/export", listExport(s, r.Anomalies))
 	g.GET("/reports/fund-use/export", listExport(s, r.FundUse))
+	g.GET("/reports/reconciliation/export", listExport(s, r.Reconciliation))
 	g.GET("/reports/green-channel/export", listExport(s, r.GreenChannel))
 	g.GET("/campaigns/:id/deliveries/export", recordListExport(s, r.Deliveries))
 	g.GET("/campaigns/:id/enrolments/export", recordListExport(s, r.Enrolments))

@@ -232,6 +232,19 @@ func TestExport_ReportsAndCampaignLists(t *testing.T) {
 		sup.Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/reports/green-channel/export?unmasked=1", nil)
 	})
 
+	t.Run("reconciliation", func(t *testing.T) {
+		var r struct {
+			Differences []any `json:"differences"`
+		}
+		auditor.Must(http.StatusOK, "GET", "/api/v1/reports/reconciliation", nil).Decode(&r)
+		sh := openSheet(t, auditor.Must(http.StatusOK, "GET", "/api/v1/reports/reconciliation/export", nil).Body, "对账", "规则", "说明")
+		if len(sh.rows)-1 != 1+len(r.Differences) || sh.rows[1][0] != "合计" {
+			t.Fatalf("reconciliation export %q, want the totals and %d differences", sh.rows, len(r.Differences))
+		}
+		sh.money("账本金额")
+		s.Login("supervisor1").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/reports/reconciliation/export", nil)
+	})
+
 	t.Run("deliveries", func(t *testing.T) {
 		id := campaignOf(t, cw, "cooling")
 		path := fmt.Sprintf("/api/v1/campaigns/%d/deliveries", id)

@@ -92,9 +92,10 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/reports/reconciliation": {actor.Finance, actor.Auditor},
 	"GET /api/v1/reports/anomalies":      {actor.Finance, actor.Auditor},
 	// Their exports (SPEC §8.1), for the same roles.
-	"GET /api/v1/reports/register/export":  fundReaders,
-	"GET /api/v1/reports/anomalies/export": {actor.Finance, actor.Auditor},
-	"GET /api/v1/reports/fund-use/export":  fundReaders,
+	"GET /api/v1/reports/register/export":       fundReaders,
+	"GET /api/v1/reports/anomalies/export":      {actor.Finance, actor.Auditor},
+	"GET /api/v1/reports/fund-use/export":       fundReaders,
+	"GET /api/v1/reports/reconciliation/export": {actor.Finance, actor.Auditor},
 
 	// Funds and ledger (SPEC §6): finance writes; finance, auditors and supervisors read.
 	"GET /api/v1/funds":                        fundReaders,

@@ -133,7 +133,7 @@ async function fundUse(root, params, ctx) {
 }
 
 async function reconciliation(root, params, ctx) {
-  root.append(pageHeader('对账', printButton()));
+  root.append(pageHeader('对账', exportButtons('reconciliation', '/reports/reconciliation/export'), printButton()));
   const out = h('div', { id: 'reconciliation' });
   root.append(out);
   let r;
