@@ -17,6 +17,7 @@ import (
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/ledger"
+	"bangfu/internal/relief"
 	"bangfu/internal/storetest"
 )
 
@@ -142,12 +143,16 @@ func (f *fixture) goods(id int64) []campaign.Good {
 	return gs
 }
 
-// books checks that the ledger recomputes to its cached sums and that the audit chain verifies.
+// books runs what `bangfu ledger check` runs — the ledger against its cached sums, each application's money,
+// the campaigns' records against the ledger — and verifies the audit chain.
 func (f *fixture) books() {
 	f.t.Helper()
 	r, err := ledger.Check(f.ctx, f.svc.DB.R)
 	if err != nil || !r.OK() {
 		f.t.Fatalf("ledger check: %v %+v", err, r)
+	}
+	if _, problems, err := relief.CheckMoney(f.ctx, f.svc.DB.R); err != nil || len(problems) > 0 {
+		f.t.Fatalf("applications' money: %v %v", err, problems)
 	}
 	if _, problems, err := campaign.CheckBooks(f.ctx, f.svc.DB.R); err != nil || len(problems) > 0 {
 		f.t.Fatalf("campaign books: %v %v", err, problems)

@@ -2,6 +2,7 @@ package campaign_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -166,5 +167,50 @@ func TestApplyWarmth_Refusals(t *testing.T) {
 	}
 	_, err = f.svc.ApplyWarmth(f.ctx, f.cw, c.ID, campaign.WarmthInput{})
 	wantCode(t, err, apperr.Conflict)
+	f.books()
+}
+
+// Two caseworkers' browsers send the same list at once: each worker gets one application, whichever run
+// reaches them first, and the books agree.
+func TestApplyWarmth_TwoRacingRunsCreateEachApplicationOnce(t *testing.T) {
+	f := newFixture(t)
+	line := f.line("warmth", 10_000_000)
+	c, err := f.svc.Create(f.ctx, f.fin, campaign.New{Kind: campaign.Warmth, Name: "2026年送温暖", StartsOn: "2026-07-01",
+		EndsOn: "2026-12-31", BudgetAccountID: line.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Act(f.ctx, f.fin, c.ID, campaign.ActOpen, campaign.ActionInput{}); err != nil {
+		t.Fatal(err)
+	}
+	var in campaign.WarmthInput
+	for i := range 20 {
+		in.Workers = append(in.Workers, campaign.WarmthWorker{Name: "坚守" + string(rune('甲'+i)), IDNumber: worker(i).IDNumber, OrgID: f.site, DutyNote: "春节值守"})
+	}
+	runs := make([]campaign.WarmthRun, 4)
+	var wg sync.WaitGroup
+	for k := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := f.svc.ApplyWarmth(f.ctx, f.cw, c.ID, in)
+			if err != nil {
+				t.Error(err)
+			}
+			runs[k] = r
+		}()
+	}
+	wg.Wait()
+	created, existed := 0, 0
+	for _, r := range runs {
+		created, existed = created+r.Created, existed+r.Existed
+	}
+	var apps int
+	if err := f.svc.DB.R.Get(&apps, "SELECT count(*) FROM applications WHERE type = 'warmth'"); err != nil {
+		t.Fatal(err)
+	}
+	if created != 20 || existed != 60 || apps != 20 {
+		t.Errorf("%d created, %d existed, %d applications; want 20, 60, 20", created, existed, apps)
+	}
 	f.books()
 }
