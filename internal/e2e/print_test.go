@@ -189,6 +189,12 @@ func TestBrowser_ReportAndCampaignPagesExport(t *testing.T) {
 		t.Errorf("reconciliation export = %+v", e)
 	}
 
+	b.open("#/reports/campaigns")
+	b.run(chromedp.WaitVisible(chromedp.CSS("#campaign-report-export-csv")))
+	if e := b.follow("#campaign-report-export-csv"); e.Status != http.StatusOK || !strings.HasPrefix(e.Type, "text/csv") {
+		t.Errorf("campaign coverage export = %+v", e)
+	}
+
 	b.open("#/finaudit/fund-use")
 	b.run(chromedp.WaitVisible(chromedp.CSS("#fund-use-export-xlsx")))
 	if e := b.follow("#fund-use-export-xlsx"); e.Status != http.StatusOK || !strings.Contains(e.Type, "spreadsheetml") {

@@ -72,3 +72,32 @@ func (s *Service) Enrolments(ctx context.Context, a actor.Actor, id int64, f cam
 		})
 	return s.write(ctx, a, "enrolments", opt, sheet)
 }
+
+// Coverage exports the campaigns' coverage (活动覆盖报表) that f selects: one row per campaign with what it
+// reached in a's scope — unions, sites and workers for cooling, checks for a health check, households paid for
+// warmth. It names no person.
+func (s *Service) Coverage(ctx context.Context, a actor.Actor, f campaign.Filter, opt Options) (*File, error) {
+	if err := maskedOnly(opt, "活动覆盖报表不含个人信息，无需不打码导出"); err != nil {
+		return nil, err
+	}
+	svc := &campaign.Service{DB: s.DB, Clock: s.Clock}
+	sheet := export.Sheet{Name: "活动覆盖报表", Columns: []export.Column{
+		{Title: "活动", Width: 24}, {Title: "类型", Width: 10}, {Title: "状态", Width: 8}, {Title: "组织", Width: 24},
+		{Title: "开始日期", Kind: export.Date, Width: 12}, {Title: "结束日期", Kind: export.Date, Width: 12}, {Title: "预算科目", Width: 22},
+		{Title: "已支出", Kind: export.Money, Width: 14}, {Title: "计划覆盖工会", Kind: export.Int, Width: 12}, {Title: "已覆盖工会", Kind: export.Int, Width: 12},
+		{Title: "配送点", Kind: export.Int, Width: 8}, {Title: "配送次数", Kind: export.Int, Width: 10}, {Title: "覆盖职工", Kind: export.Int, Width: 10},
+		{Title: "配送价值", Kind: export.Money, Width: 14}, {Title: "体检名额", Kind: export.Int, Width: 10}, {Title: "已体检", Kind: export.Int, Width: 10},
+		{Title: "体检费用", Kind: export.Money, Width: 14}, {Title: "名单户数", Kind: export.Int, Width: 10}, {Title: "已发放户数", Kind: export.Int, Width: 10},
+		{Title: "发放金额", Kind: export.Money, Width: 14},
+	}}
+	sheet.Rows = listRows[campaign.Coverage, struct{}](opt, func(page int) ([]campaign.Coverage, error) {
+		f.Page, f.PerPage = page, pageSize
+		p, err := svc.Coverage(ctx, a, f)
+		return p.Items, err
+	}, nil, func(c campaign.Coverage, _ struct{}, _ bool) []any {
+		return []any{c.Name, c.KindName, c.StatusName, c.OrgName, c.StartsOn, c.EndsOn, c.BudgetName, c.SpentFen, c.UnionsPlanned,
+			c.UnionsReached, c.Sites, c.Deliveries, c.WorkersCovered, c.DeliveredValueFen, c.Quota, c.Checked, c.ChecksCostFen,
+			c.Households, c.Paid, c.PaidFen}
+	})
+	return s.write(ctx, a, "campaigns", opt, sheet)
+}

@@ -27,6 +27,7 @@ func (s *Server) exportRoutes(g *echo.Group) {
 	g.GET("/reports/fund-use/export", listExport(s, r.FundUse))
 	g.GET("/reports/reconciliation/export", listExport(s, r.Reconciliation))
 	g.GET("/reports/green-channel/export", listExport(s, r.GreenChannel))
+	g.GET("/reports/campaigns/export", listExport(s, r.Coverage))
 	g.GET("/campaigns/:id/deliveries/export", recordListExport(s, r.Deliveries))
 	g.GET("/campaigns/:id/enrolments/export", recordListExport(s, r.Enrolments))
 }

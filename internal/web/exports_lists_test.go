@@ -245,6 +245,16 @@ func TestExport_ReportsAndCampaignLists(t *testing.T) {
 		s.Login("supervisor1").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/reports/reconciliation/export", nil)
 	})
 
+	t.Run("campaign coverage", func(t *testing.T) {
+		total := totalOf(t, cw, "/api/v1/reports/campaigns?per_page=1")
+		sh := openSheet(t, cw.Must(http.StatusOK, "GET", "/api/v1/reports/campaigns/export", nil).Body, "活动覆盖报表", "活动", "类型", "状态")
+		if total == 0 || len(sh.rows)-1 != total {
+			t.Fatalf("coverage export has %d rows, the report %d campaigns", len(sh.rows)-1, total)
+		}
+		sh.money("已支出")
+		sh.date("开始日期")
+	})
+
 	t.Run("deliveries", func(t *testing.T) {
 		id := campaignOf(t, cw, "cooling")
 		path := fmt.Sprintf("/api/v1/campaigns/%d/deliveries", id)

@@ -173,7 +173,8 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/campaigns/:id":                     caseReaders,
 	"GET /api/v1/campaigns/:id/report":              caseReaders,
 	"GET /api/v1/reports/campaigns":                 caseReaders, // coverage across campaigns, in scope
-	"POST /api/v1/campaigns/:id/:action":            nil,         // by action, see actionRoles
+	"GET /api/v1/reports/campaigns/export":          caseReaders,
+	"POST /api/v1/campaigns/:id/:action":            nil, // by action, see actionRoles
 	"GET /api/v1/campaigns/:id/goods":               caseReaders,
 	"POST /api/v1/campaigns/:id/goods":              onlyFinance,
 	"GET /api/v1/campaigns/:id/purchases":           caseReaders,

@@ -66,6 +66,7 @@ export async function render(root, params, ctx) {
       { name: 'kind', label: '类型', type: 'select', options: Object.entries(KIND).map(([v, label]) => ({ value: v, label })) },
       { name: 'status', label: '状态', type: 'select', options: Object.entries(STATUS).map(([v, label]) => ({ value: v, label })) },
     ],
+    exportPath: '/reports/campaigns/export',
     load: async (q) => {
       const res = await api('GET', withQuery('/reports/campaigns', q));
       const t = res.totals;
