@@ -19,7 +19,7 @@ import (
 // lists) over the million generated households of BigTable, for a district supervisor (the whole table in
 // scope), a district auditor and a community caseworker (about 1% of it), beside raw SQLite running the
 // equivalent counts — the same GROUP BY of open households, the year's applications and each work list's
-// count — on the same database in the same run. It lives here because the million-household table is built
+// count, as bare SQL statements — on the same database in the same run. It lives here because the million-household table is built
 // by this package's benchmarks; the report area's tests cannot reach it.
 func BenchmarkDashboard(b *testing.B) {
 	db := household.BigTable(b)
@@ -46,12 +46,15 @@ func BenchmarkDashboard(b *testing.B) {
 	for _, u := range users {
 		b.Run(u.name, func(b *testing.B) {
 			var ds, raw []time.Duration
-			for b.Loop() {
+			for k := 0; b.Loop(); k++ {
 				t := time.Now()
 				d, err := svc.Dashboard(ctx, u.a)
 				ds = append(ds, time.Since(t))
 				if err != nil {
 					b.Fatal(err)
+				}
+				if k%5 != 0 { // the raw counts on every fifth iteration: make bench stays within minutes
+					continue
 				}
 				t = time.Now()
 				open, err := rawDashboard(ctx, db, u.a, now)
@@ -65,18 +68,24 @@ func BenchmarkDashboard(b *testing.B) {
 			}
 			b.ReportMetric(p99(ds), "p99-ms")
 			benchkit.Report(b, benchkit.Row{Figure: "dashboard", Case: u.name + at, Value: p99(ds), Raw: p99(raw),
-				RawWhat: "p99 of the same counts in plain SQL"})
+				RawWhat: "p99 of the same counts as bare SQL statements"})
 		})
 	}
 }
 
-// rawDashboard runs the dashboard's counts as a plain SQL reader would write them, with the planner's own
-// choice of index, and returns the number of open households.
+// rawDashboard runs the dashboard's counts as bare SQL statements and returns the number of open households.
 func rawDashboard(ctx context.Context, db *store.DB, a actor.Actor, now time.Time) (int, error) {
 	lo, hi := a.OrgPath, a.OrgPath[:len(a.OrgPath)-1]+"0"
 	cutoff := household.ReviewCutoff(now)
-	rows, err := db.R.QueryContext(ctx, `SELECT status, category, count(*), sum(filed_at <= ?) FROM households
-		WHERE status IN ('draft', 'submitted', 'visited', 'publicizing', 'filed') AND org_path >= ? AND org_path < ?
+	// The statement the dashboard runs, index and all: left to itself the planner takes households_dashboard for
+	// its order and looks up every row's path (14 s for a community), or households_status_scope and every
+	// row's category (20 s for the district).
+	index, scope := "households_scope", "org_path >= ?2 AND org_path < ?3"
+	if a.OrgPath == "/1/" { // the whole district: no condition on the path
+		index, scope = "households_dashboard", "?2 <> ?3"
+	}
+	rows, err := db.R.QueryContext(ctx, `SELECT status, category, count(*), sum(filed_at <= ?1) FROM households INDEXED BY `+index+`
+		WHERE status IN ('draft', 'submitted', 'visited', 'publicizing', 'filed') AND `+scope+`
 		GROUP BY status, category`, cutoff, lo, hi)
 	if err != nil {
 		return 0, err
