@@ -229,3 +229,17 @@ func TestExport_OtherLists(t *testing.T) {
 		t.Errorf("district auditor's referral export has %d rows, the table %d", len(rows)-1, referrals)
 	}
 }
+
+// A work queue exports as it stands on screen: the applications export takes the queue as its filter.
+func TestExport_AQueueExportsItsOwnRows(t *testing.T) {
+	s := webtest.NewDemo(t)
+	for _, c := range []struct{ user, queue string }{{"supervisor2", "approval"}, {"finance1", "finance"}} {
+		cl := s.Login(c.user)
+		want := totalOf(t, cl, "/api/v1/applications?per_page=1&queue="+c.queue)
+		all := totalOf(t, cl, "/api/v1/applications?per_page=1")
+		_, rows := openXLSX(t, cl.Must(http.StatusOK, "GET", "/api/v1/applications/export?queue="+c.queue, nil).Body)
+		if len(rows)-1 != want || want == 0 || want == all {
+			t.Errorf("%s's %s queue: export %d rows, the queue %d of %d applications", c.user, c.queue, len(rows)-1, want, all)
+		}
+	}
+}

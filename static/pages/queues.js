@@ -87,6 +87,7 @@ export async function render(root, params, ctx) {
         ? [{ name: 'green', label: '通道', type: 'select', all: '全部通道', options: [{ value: '1', label: '绿色通道' }, { value: '0', label: '普通' }] }] : []),
     ],
     load: bulk ? bulk.wrapLoad(load) : load,
+    exportPath: withQuery('/applications/export', { queue: q.queue }), // the queue as on screen (SPEC §8.1)
     toolbar: bulk ? [bulk.button] : [],
     rowLink: (a) => `#/applications/${a.id}`,
     empty: q.empty,
