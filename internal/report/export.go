@@ -27,6 +27,9 @@ import (
 type Service struct {
 	DB    *store.DB
 	Clock clock.Clock
+	// ActionNames are the Chinese names of the audit action codes (the web layer gathers them from the
+	// areas); an action without one is exported by its code.
+	ActionNames map[string]string
 }
 
 // Options are what an export request asks for besides the list's own filter.

@@ -21,6 +21,7 @@ func (s *Server) exportRoutes(g *echo.Group) {
 	g.GET("/households/export", listExport(s, r.Households))
 	g.GET("/applications/export", listExport(s, r.Applications))
 	g.GET("/referrals/export", listExport(s, r.Referrals))
+	g.GET("/audit/events/export", listExport(s, r.AuditTrail))
 	g.GET("/funds/:id/transfers/export", recordListExport(s, r.Transfers))
 	g.GET("/reports/register/export", listExport(s, r.Register))
 	g.GET("/reports/anomalies/export", listExport(s, r.Anomalies))

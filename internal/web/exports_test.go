@@ -243,3 +243,27 @@ func TestExport_AQueueExportsItsOwnRows(t *testing.T) {
 		}
 	}
 }
+
+// The audit trail exports with its filter, each action named in Chinese, to its readers only; the export is
+// itself audited.
+func TestExport_AuditTrail(t *testing.T) {
+	s := exportServer(t)
+	aud := s.Login("auditor1")
+	want := totalOf(t, aud, "/api/v1/audit/events?per_page=1&entity_type=household")
+	f, rows := openXLSX(t, aud.Must(http.StatusOK, "GET", "/api/v1/audit/events/export?entity_type=household", nil).Body)
+	if f.GetSheetName(0) != "审计日志" || rows[0][0] != "序号" || len(rows)-1 != want || want == 0 {
+		t.Fatalf("sheet %q header %v: %d rows, the trail %d", f.GetSheetName(0), rows[0], len(rows)-1, want)
+	}
+	for _, r := range rows[1:] {
+		if r[5] != "household" || r[3] == "" || r[3] == r[4] {
+			t.Fatalf("row %v: not a household event, or its action unnamed", r)
+		}
+	}
+	if got := totalOf(t, aud, "/api/v1/audit/events?per_page=1&action=export&entity_id=audit_events"); got != 1 {
+		t.Errorf("%d export events of the trail after one export", got)
+	}
+	aud.Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/audit/events/export?unmasked=1", nil)
+	for _, u := range []string{"caseworker1", "finance1", "supervisor1"} {
+		s.Login(u).Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/audit/events/export?unmasked=garbage", nil)
+	}
+}

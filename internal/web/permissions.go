@@ -77,8 +77,9 @@ var routeRoles = map[string][]actor.Role{
 	"DELETE /api/v1/holidays/:date":   onlyAdmin,
 
 	// Audit trail (SPEC §7).
-	"GET /api/v1/audit/events": auditReaders,
-	"GET /api/v1/audit/verify": auditVerifier,
+	"GET /api/v1/audit/events":        auditReaders,
+	"GET /api/v1/audit/events/export": auditReaders,
+	"GET /api/v1/audit/verify":        auditVerifier,
 	// Signed checkpoints of the trail's head (SPEC §7): sequence numbers and hashes, no case data.
 	"GET /api/v1/audit/checkpoints":            auditVerifier,
 	"POST /api/v1/audit/checkpoints":           {actor.Finance, actor.Auditor},

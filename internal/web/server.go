@@ -105,7 +105,7 @@ func New(cfg Config) *echo.Echo {
 		orgs:       &org.Service{DB: cfg.DB, Clock: cfg.Clock},
 		ledger:     &ledger.Service{DB: cfg.DB, Clock: cfg.Clock},
 		audit:      &audit.Service{DB: cfg.DB, Clock: cfg.Clock},
-		reports:    &report.Service{DB: cfg.DB, Clock: cfg.Clock},
+		reports:    &report.Service{DB: cfg.DB, Clock: cfg.Clock, ActionNames: exportActionNames()},
 		imports: &importer.Jobs{Service: &importer.Service{DB: cfg.DB, Clock: cfg.Clock}, Dir: cfg.ImportDir,
 			Log: cfg.Log},
 		importLimit: cfg.ImportLimit,

@@ -44,6 +44,7 @@ export async function render(root, params, ctx) {
     query: params.query,
     search: false,
     perPage: 50,
+    exportPath: '/audit/events/export',
     filters: [
       { name: 'actor', label: '操作人', type: 'text', placeholder: '用户名' },
       { name: 'action', label: '动作', type: 'text', placeholder: '如 user.create' },
