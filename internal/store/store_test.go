@@ -35,7 +35,8 @@ func pragma(t *testing.T, q sqlx.Queryer, name string) string {
 	return v
 }
 
-// SPEC §10 and STYLE.md: WAL with synchronous=FULL, foreign keys, a busy timeout; the reads are query-only.
+// The durability contract (docs/operations.md, docs/architecture.md): WAL with synchronous=FULL, foreign keys,
+// a busy timeout; the reads are query-only.
 func TestOpen_SetsThePragmasOfBothPools(t *testing.T) {
 	db := newDB(t)
 	// Several read connections at once, so the check covers more than the first one in the pool.
