@@ -11,6 +11,7 @@ import (
 
 	"bangfu/internal/actor"
 	"bangfu/internal/export"
+	"bangfu/internal/ledger"
 	"bangfu/internal/report"
 )
 
@@ -22,6 +23,11 @@ func (s *Server) exportRoutes(g *echo.Group) {
 	g.GET("/applications/export", listExport(s, r.Applications))
 	g.GET("/referrals/export", listExport(s, r.Referrals))
 	g.GET("/audit/events/export", listExport(s, r.AuditTrail))
+	g.GET("/funds/export", listExport(s, r.Accounts))
+	g.GET("/allocations/export", listExport(s, func(ctx context.Context, a actor.Actor, f ledger.AccountFilter, opt report.Options) (*report.File, error) {
+		f.Kind = string(ledger.Allocation) // the allocations page is the accounts list of that kind
+		return r.Accounts(ctx, a, f, opt)
+	}))
 	g.GET("/funds/:id/transfers/export", recordListExport(s, r.Transfers))
 	g.GET("/reports/register/export", listExport(s, r.Register))
 	g.GET("/reports/anomalies/export", listExport(s, r.Anomalies))

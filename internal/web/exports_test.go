@@ -267,3 +267,28 @@ func TestExport_AuditTrail(t *testing.T) {
 		s.Login(u).Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/audit/events/export?unmasked=garbage", nil)
 	}
 }
+
+// The funds page and the allocations page export their accounts with balances, money as yuan numbers.
+func TestExport_FundsAndAllocations(t *testing.T) {
+	s := webtest.NewDemo(t)
+	fin := s.Login("finance1")
+	for _, c := range []struct{ list, kind string }{{"funds", ""}, {"allocations", "下拨额度"}} {
+		want := totalOf(t, fin, "/api/v1/"+c.list+"?per_page=1")
+		f, rows := openXLSX(t, fin.Must(http.StatusOK, "GET", "/api/v1/"+c.list+"/export", nil).Body)
+		if f.GetSheetName(0) != "经费账户" || rows[0][0] != "类型" || len(rows)-1 != want || want < 3 {
+			t.Fatalf("%s: sheet %q header %v, %d rows of %d", c.list, f.GetSheetName(0), rows[0], len(rows)-1, want)
+		}
+		for i, r := range rows[1:] {
+			if c.kind != "" && r[0] != c.kind {
+				t.Fatalf("%s row %d is a %q", c.list, i+2, r[0])
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(9, 2) // 可用余额 of the first account
+		raw, err := f.GetCellValue(f.GetSheetName(0), cell, excelize.Options{RawCellValue: true})
+		if _, perr := strconv.ParseFloat(raw, 64); err != nil || perr != nil {
+			t.Errorf("%s: 可用余额 is %q (%v), want a number", c.list, raw, err)
+		}
+	}
+	s.Login("admin").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/funds/export?unmasked=1", nil)
+	fin.Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/allocations/export?unmasked=1", nil)
+}

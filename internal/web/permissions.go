@@ -100,6 +100,7 @@ var routeRoles = map[string][]actor.Role{
 
 	// Funds and ledger (SPEC §6): finance writes; finance, auditors and supervisors read.
 	"GET /api/v1/funds":                        fundReaders,
+	"GET /api/v1/funds/export":                 fundReaders,
 	"POST /api/v1/funds":                       onlyFinance,
 	"GET /api/v1/funds/:id":                    fundReaders,
 	"GET /api/v1/funds/:id/transfers":          fundReaders,
@@ -109,6 +110,7 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/funds/transfers/:id":          fundReaders,
 	"POST /api/v1/funds/transfers/:id/reverse": onlyFinance,
 	"GET /api/v1/allocations":                  fundReaders,
+	"GET /api/v1/allocations/export":           fundReaders,
 	"POST /api/v1/allocations":                 onlyFinance,
 
 	// Household files (SPEC §3). The lifecycle actions take their roles from household.Lifecycle.

@@ -24,6 +24,7 @@ export async function render(root, params, ctx) {
       { name: 'aid_type', label: '救助类型', type: 'select', options: AID_TYPES },
     ],
     load: (q) => api('GET', withQuery('/allocations', q)),
+    exportPath: '/allocations/export',
     rowLink: (a) => `#/funds/${a.id}`,
     columns: [
       { key: 'org_name', title: '基层工会', render: (a) => h('a', { href: `#/funds/${a.id}` }, a.org_name) },

@@ -183,6 +183,7 @@ async function renderOverview(root, params, ctx) {
       { name: 'aid_type', label: '救助类型', type: 'select', options: AID_TYPES },
     ],
     load: (q) => api('GET', withQuery('/funds', q)),
+    exportPath: '/funds/export',
     rowLink: (a) => `#/funds/${a.id}`,
     columns: [
       { key: 'name', title: '账户', render: (a) => h('a', { href: `#/funds/${a.id}` }, a.name) },
