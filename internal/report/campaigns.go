@@ -101,3 +101,25 @@ func (s *Service) Coverage(ctx context.Context, a actor.Actor, f campaign.Filter
 	})
 	return s.write(ctx, a, "campaigns", opt, sheet)
 }
+
+// Campaigns exports the campaign list (帮扶活动) that f selects: each campaign's kind, period, union,
+// budget and state. Its reach is the coverage report's export.
+func (s *Service) Campaigns(ctx context.Context, a actor.Actor, f campaign.Filter, opt Options) (*File, error) {
+	if err := maskedOnly(opt, "活动列表不含证件号码，无需不打码导出"); err != nil {
+		return nil, err
+	}
+	svc := &campaign.Service{DB: s.DB, Clock: s.Clock}
+	sheet := export.Sheet{Name: "帮扶活动", Columns: []export.Column{
+		{Title: "活动名称", Width: 28}, {Title: "类型", Width: 10}, {Title: "状态", Width: 8}, {Title: "开始日期", Kind: export.Date, Width: 12},
+		{Title: "结束日期", Kind: export.Date, Width: 12}, {Title: "组织单位", Width: 24}, {Title: "预算科目", Width: 24},
+		{Title: "体检机构", Width: 20}, {Title: "单价", Kind: export.Money, Width: 10}, {Title: "创建时间", Kind: export.Date, Width: 20},
+	}}
+	sheet.Rows = listRows[campaign.Campaign, struct{}](opt, func(page int) ([]campaign.Campaign, error) {
+		f.Page, f.PerPage = page, pageSize
+		p, err := svc.List(ctx, a, f)
+		return p.Items, err
+	}, nil, func(c campaign.Campaign, _ struct{}, _ bool) []any {
+		return []any{c.Name, campaign.KindNames[c.Kind], campaign.StatusNames[c.Status], c.StartsOn, c.EndsOn, c.OrgName, c.BudgetName, c.Provider, c.PriceFen, c.CreatedAt}
+	})
+	return s.write(ctx, a, "campaigns", opt, sheet)
+}

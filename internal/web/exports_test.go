@@ -292,3 +292,15 @@ func TestExport_FundsAndAllocations(t *testing.T) {
 	s.Login("admin").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/funds/export?unmasked=1", nil)
 	fin.Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/allocations/export?unmasked=1", nil)
 }
+
+// The campaign list exports as it is filtered.
+func TestExport_Campaigns(t *testing.T) {
+	s := webtest.NewDemo(t)
+	aud := s.Login("auditor1")
+	want := totalOf(t, aud, "/api/v1/campaigns?per_page=1&kind=cooling")
+	f, rows := openXLSX(t, aud.Must(http.StatusOK, "GET", "/api/v1/campaigns/export?kind=cooling", nil).Body)
+	if f.GetSheetName(0) != "帮扶活动" || len(rows)-1 != want || want == 0 || rows[1][1] != "送清凉" {
+		t.Fatalf("sheet %q: %d rows of %d, first %v", f.GetSheetName(0), len(rows)-1, want, rows[1:])
+	}
+	s.Login("admin").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/campaigns/export", nil)
+}

@@ -172,6 +172,7 @@ var routeRoles = map[string][]actor.Role{
 	// Campaigns (SPEC §5): finance creates, buys, sets quotas and closes; caseworkers record deliveries and
 	// enrolments; supervisors and auditors read. The :action routes take their roles from campaign.Rules.
 	"GET /api/v1/campaigns":                         caseReaders,
+	"GET /api/v1/campaigns/export":                  caseReaders,
 	"POST /api/v1/campaigns":                        onlyFinance,
 	"GET /api/v1/campaigns/:id":                     caseReaders,
 	"GET /api/v1/campaigns/:id/report":              caseReaders,

@@ -22,6 +22,7 @@ export async function render(root, params, ctx) {
       { name: 'status', label: '状态', type: 'select', options: Object.entries(STATUS).map(([value, label]) => ({ value, label })) },
     ],
     load: (q) => api('GET', withQuery('/campaigns', q)),
+    exportPath: '/campaigns/export',
     rowLink: (r) => `#/campaigns/${r.id}`,
     columns: [
       { key: 'name', title: '活动名称', render: (r) => h('a', { href: `#/campaigns/${r.id}` }, r.name) },
