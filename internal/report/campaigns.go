@@ -123,3 +123,24 @@ func (s *Service) Campaigns(ctx context.Context, a actor.Actor, f campaign.Filte
 	})
 	return s.write(ctx, a, "campaigns", opt, sheet)
 }
+
+// Warmth exports campaign id's warmth list (送温暖名单) that f selects: each household or worker, masked, with
+// its application and where it stands.
+func (s *Service) Warmth(ctx context.Context, a actor.Actor, id int64, f campaign.WarmthFilter, opt Options) (*File, error) {
+	if err := maskedOnly(opt, "送温暖名单只能打码导出"); err != nil {
+		return nil, err
+	}
+	svc := &campaign.Service{DB: s.DB, Clock: s.Clock}
+	sheet := export.Sheet{Name: "送温暖名单", Columns: []export.Column{
+		{Title: "申请编号", Width: 18}, {Title: "姓名", Width: 10}, {Title: "档案编号", Width: 18}, {Title: "所属工会", Width: 24},
+		{Title: "金额", Kind: export.Money, Width: 12}, {Title: "状态", Width: 10}, {Title: "列入时间", Kind: export.Date, Width: 20},
+	}}
+	sheet.Rows = listRows[campaign.WarmthEntry, struct{}](opt, func(page int) ([]campaign.WarmthEntry, error) {
+		f.Page, f.PerPage = page, pageSize
+		p, err := svc.WarmthList(ctx, a, id, f)
+		return p.Items, err
+	}, nil, func(e campaign.WarmthEntry, _ struct{}, _ bool) []any {
+		return []any{e.AppNo, e.Name, e.FileNo, e.OrgName, e.AmountFen, e.StatusName, e.CreatedAt}
+	})
+	return s.write(ctx, a, "campaign_warmth", opt, sheet)
+}

@@ -38,6 +38,7 @@ func (s *Server) exportRoutes(g *echo.Group) {
 	g.GET("/reports/campaigns/export", listExport(s, r.Coverage))
 	g.GET("/campaigns/:id/deliveries/export", recordListExport(s, r.Deliveries))
 	g.GET("/campaigns/:id/enrolments/export", recordListExport(s, r.Enrolments))
+	g.GET("/campaigns/:id/warmth/export", recordListExport(s, r.Warmth))
 }
 
 // listExport is the handler of an export whose list filter is F.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -303,4 +304,23 @@ func TestExport_Campaigns(t *testing.T) {
 		t.Fatalf("sheet %q: %d rows of %d, first %v", f.GetSheetName(0), len(rows)-1, want, rows[1:])
 	}
 	s.Login("admin").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/campaigns/export", nil)
+}
+
+// A warmth campaign's list exports masked, as it is filtered.
+func TestExport_WarmthList(t *testing.T) {
+	s := webtest.NewDemo(t)
+	sup := s.Login("supervisor2")
+	id := campaignOf(t, sup, "warmth")
+	path := fmt.Sprintf("/api/v1/campaigns/%d/warmth", id)
+	want := totalOf(t, sup, path+"?per_page=1")
+	f, rows := openXLSX(t, sup.Must(http.StatusOK, "GET", path+"/export", nil).Body)
+	if f.GetSheetName(0) != "送温暖名单" || len(rows)-1 != want || want == 0 {
+		t.Fatalf("sheet %q: %d rows of %d", f.GetSheetName(0), len(rows)-1, want)
+	}
+	for _, r := range rows[1:] {
+		if !strings.Contains(r[1], "*") {
+			t.Fatalf("name not masked: %v", r)
+		}
+	}
+	sup.Refused(http.StatusBadRequest, "validation", "GET", path+"/export?unmasked=1", nil)
 }

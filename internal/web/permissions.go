@@ -192,6 +192,7 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/campaigns/:id/enrolments/export":   caseReaders,
 	"POST /api/v1/campaigns/:id/enrolments":         onlyCase,
 	"GET /api/v1/campaigns/:id/warmth":              caseReaders,
+	"GET /api/v1/campaigns/:id/warmth/export":       caseReaders,
 	"POST /api/v1/campaigns/:id/warmth":             onlyCase, // 送温暖: the list, as relief applications
 	"POST /api/v1/campaigns/purchases/:id/reverse":  onlyFinance,
 	"GET /api/v1/campaigns/deliveries/:id":          caseReaders,

@@ -107,6 +107,7 @@ function list(box, c) {
     id: 'warmth-list', syncUrl: false, search: false,
     filters: [{ name: 'status', label: '申请状态', type: 'select', options: Object.entries(APP).map(([value, label]) => ({ value, label })) }],
     load: (q) => api('GET', withQuery(`/campaigns/${c.id}/warmth`, q)),
+    exportPath: `/campaigns/${c.id}/warmth/export`,
     columns: [
       { key: 'app_no', title: '申请编号', nowrap: true, render: (e) => h('a', { href: `#/applications/${e.application_id}` }, e.app_no) },
       { key: 'file_no', title: '档案编号', render: (e) => e.file_no || badge('坚守岗位职工', 'info') },
