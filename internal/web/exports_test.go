@@ -324,3 +324,20 @@ func TestExport_WarmthList(t *testing.T) {
 	}
 	sup.Refused(http.StatusBadRequest, "validation", "GET", path+"/export?unmasked=1", nil)
 }
+
+// The admin's user list exports with its filter, roles named in Chinese; no one else may export it.
+func TestExport_Users(t *testing.T) {
+	s := exportServer(t)
+	adm := s.Login("admin")
+	want := totalOf(t, adm, "/api/v1/users?per_page=1&role=supervisor")
+	f, rows := openXLSX(t, adm.Must(http.StatusOK, "GET", "/api/v1/users/export?role=supervisor", nil).Body)
+	if f.GetSheetName(0) != "用户" || len(rows)-1 != want || want < 2 {
+		t.Fatalf("sheet %q: %d rows of %d", f.GetSheetName(0), len(rows)-1, want)
+	}
+	for _, r := range rows[1:] {
+		if !strings.Contains(r[3], "审批人") {
+			t.Fatalf("a supervisor's row without the role's name: %v", r)
+		}
+	}
+	s.Login("auditor1").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/users/export", nil)
+}

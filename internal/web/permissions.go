@@ -63,6 +63,7 @@ var routeRoles = map[string][]actor.Role{
 	"POST /api/v1/orgs":               onlyAdmin,
 	"PATCH /api/v1/orgs/:id":          onlyAdmin,
 	"GET /api/v1/users":               onlyAdmin,
+	"GET /api/v1/users/export":        onlyAdmin,
 	"POST /api/v1/users":              onlyAdmin,
 	"GET /api/v1/users/:id":           onlyAdmin,
 	"PATCH /api/v1/users/:id":         onlyAdmin,

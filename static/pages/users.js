@@ -36,6 +36,7 @@ function renderList(root, params, ctx) {
     id: 'user-list',
     query: params.query,
     search: '用户名或姓名',
+    exportPath: '/users/export',
     filters: [
       { name: 'role', label: '角色', type: 'select', options: ROLES },
       { name: 'org_id', label: '组织', type: 'select', options: async () => orgOptions(await loadOrgs()) },
