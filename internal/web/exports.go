@@ -25,6 +25,8 @@ func (s *Server) exportRoutes(g *echo.Group) {
 	g.GET("/audit/events/export", listExport(s, r.AuditTrail))
 	g.GET("/funds/export", listExport(s, r.Accounts))
 	g.GET("/users/export", listExport(s, r.Users))
+	g.GET("/policies/export", listExport(s, r.Policies))
+	g.GET("/holidays/export", listExport(s, r.Holidays))
 	g.GET("/campaigns/export", listExport(s, r.Campaigns))
 	g.GET("/allocations/export", listExport(s, func(ctx context.Context, a actor.Actor, f ledger.AccountFilter, opt report.Options) (*report.File, error) {
 		f.Kind = string(ledger.Allocation) // the allocations page is the accounts list of that kind

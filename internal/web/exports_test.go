@@ -341,3 +341,20 @@ func TestExport_Users(t *testing.T) {
 	}
 	s.Login("auditor1").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/users/export", nil)
 }
+
+// The policy versions and the holidays, the admin's two settings lists, export whole.
+func TestExport_PoliciesAndHolidays(t *testing.T) {
+	s := exportServer(t)
+	adm := s.Login("admin")
+	for _, day := range []string{"2026-10-01", "2026-10-02"} {
+		adm.Must(http.StatusOK, "PUT", "/api/v1/holidays/"+day, map[string]string{"name": "国庆节"})
+	}
+	for _, c := range []struct{ path, sheet string }{{"/api/v1/policies", "政策参数"}, {"/api/v1/holidays", "节假日"}} {
+		want := totalOf(t, adm, c.path)
+		f, rows := openXLSX(t, adm.Must(http.StatusOK, "GET", c.path+"/export", nil).Body)
+		if f.GetSheetName(0) != c.sheet || len(rows)-1 != want || want == 0 {
+			t.Errorf("%s: sheet %q, %d rows of %d", c.path, f.GetSheetName(0), len(rows)-1, want)
+		}
+	}
+	adm.Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/policies/export?unmasked=1", nil)
+}

@@ -70,10 +70,12 @@ var routeRoles = map[string][]actor.Role{
 	"POST /api/v1/users/:id/password": onlyAdmin,
 	"POST /api/v1/users/:id/unlock":   onlyAdmin,
 	"GET /api/v1/policies":            everyone,
+	"GET /api/v1/policies/export":     everyone,
 	"GET /api/v1/policies/current":    everyone,
 	"GET /api/v1/policies/:id":        everyone,
 	"POST /api/v1/policies":           onlyAdmin,
 	"GET /api/v1/holidays":            everyone,
+	"GET /api/v1/holidays/export":     everyone,
 	"PUT /api/v1/holidays/:date":      onlyAdmin,
 	"DELETE /api/v1/holidays/:date":   onlyAdmin,
 

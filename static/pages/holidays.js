@@ -16,6 +16,7 @@ export async function render(root, params, ctx) {
     id: 'holiday-list', query: params.query, search: false,
     filters: [{ name: 'year', label: '年份', type: 'text', placeholder: '如 2026' }],
     load: (q) => api('GET', withQuery('/holidays', { year: q.year })),
+    exportPath: '/holidays/export',
     columns: [
       { key: 'date', title: '日期' }, { key: 'name', title: '名称' },
       { key: 'act', title: '', render: (x) => button('删除', async () => {

@@ -91,6 +91,7 @@ async function renderOverview(root, params, ctx) {
     id: 'policy-list',
     query: params.query,
     search: false,
+    exportPath: '/policies/export',
     load: async (q) => {
       const res = await api('GET', withQuery('/policies', { page: q.page, per_page: q.per_page }));
       for (const p of res.items || []) seen.set(String(p.id), p);
