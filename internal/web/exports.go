@@ -34,6 +34,7 @@ func (s *Server) exportRoutes(g *echo.Group) {
 	}))
 	g.GET("/funds/:id/transfers/export", recordListExport(s, r.Transfers))
 	g.GET("/reports/register/export", listExport(s, r.Register))
+	g.GET("/reports/dashboard/export", listExport(s, r.DashboardExport))
 	g.GET("/reports/anomalies/export", listExport(s, r.Anomalies))
 	g.GET("/reports/fund-use/export", listExport(s, r.FundUse))
 	g.GET("/reports/reconciliation/export", listExport(s, r.Reconciliation))

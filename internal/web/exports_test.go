@@ -358,3 +358,37 @@ func TestExport_PoliciesAndHolidays(t *testing.T) {
 	}
 	adm.Refused(http.StatusBadRequest, "validation", "GET", "/api/v1/policies/export?unmasked=1", nil)
 }
+
+// The dashboard exports its figures as shown: the open files and each status add up, money only for the
+// roles that see it, and admin, who has no dashboard, may not.
+func TestExport_Dashboard(t *testing.T) {
+	s := webtest.NewDemo(t)
+	for _, c := range []struct {
+		user  string
+		money bool
+	}{{"auditor1", true}, {"caseworker1", false}} {
+		cl := s.Login(c.user)
+		var d struct {
+			Households struct {
+				Open int `json:"open"`
+			} `json:"households"`
+		}
+		cl.Must(http.StatusOK, "GET", "/api/v1/reports/dashboard", nil).Decode(&d)
+		f, rows := openXLSX(t, cl.Must(http.StatusOK, "GET", "/api/v1/reports/dashboard/export", nil).Body)
+		if f.GetSheetName(0) != "首页统计" || rows[1][1] != "在档合计" || rows[1][2] != strconv.Itoa(d.Households.Open) || d.Households.Open == 0 {
+			t.Fatalf("%s: sheet %q, first row %v, the dashboard's open files %d", c.user, f.GetSheetName(0), rows[1], d.Households.Open)
+		}
+		byStatus, money := 0, false
+		for _, r := range rows[1:] {
+			if r[0] == "档案·按状态" {
+				n, _ := strconv.Atoi(r[2])
+				byStatus += n
+			}
+			money = money || strings.HasPrefix(r[0], "经费")
+		}
+		if byStatus != d.Households.Open || money != c.money {
+			t.Errorf("%s: statuses add up to %d of %d; money rows %v, want %v", c.user, byStatus, d.Households.Open, money, c.money)
+		}
+	}
+	s.Login("admin").Refused(http.StatusForbidden, "forbidden", "GET", "/api/v1/reports/dashboard/export", nil)
+}

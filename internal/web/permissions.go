@@ -160,8 +160,9 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/reports/green-channel":        caseReaders,
 	"GET /api/v1/reports/green-channel/export": caseReaders,
 	// The dashboard and the year-end figures (SPEC §8.1), each in the reader's scope; admin reads no case data.
-	"GET /api/v1/reports/dashboard": caseReaders,
-	"GET /api/v1/reports/annual":    caseReaders,
+	"GET /api/v1/reports/dashboard":        caseReaders,
+	"GET /api/v1/reports/dashboard/export": caseReaders,
+	"GET /api/v1/reports/annual":           caseReaders,
 
 	// Survey-list imports (SPEC §8.3): caseworkers import; a supervisor may check a file (dry run). The
 	// service checks the same, and the scope of every row's union; a job is its uploader's alone.

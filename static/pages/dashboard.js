@@ -5,7 +5,7 @@
 // data: their home is the system's own summary and the admin pages.
 
 import { api, withQuery } from '/api.js';
-import { h, pageHeader, card, dl, badge, errorBox, formatNumber, formatFen, linkButton } from '/ui.js';
+import { h, pageHeader, card, dl, badge, errorBox, formatNumber, formatFen, linkButton, exportButtons } from '/ui.js';
 import { roleLabel, orgLevelLabel } from '/labels.js';
 import { chartFigure, disposeCharts, compactYuan } from '/charts.js';
 import { countdown } from '/pages/applications/shared.js';
@@ -124,7 +124,8 @@ export async function render(root, params, ctx) {
   disposeCharts();
   const me = ctx.me;
   const caseRoles = (me.roles || []).some((r) => ['caseworker', 'supervisor', 'finance', 'auditor'].includes(r));
-  root.append(pageHeader('首页', caseRoles ? linkButton('年度统计', '#/reports/annual') : null), welcome(me));
+  root.append(pageHeader('首页', caseRoles ? linkButton('年度统计', '#/reports/annual') : null,
+    caseRoles ? exportButtons('dashboard', '/reports/dashboard/export') : null), welcome(me));
   if (!caseRoles) {
     await adminHome(root, ctx);
     return;
