@@ -12,6 +12,7 @@ import (
 	"bangfu/internal/apperr"
 	"bangfu/internal/clock"
 	"bangfu/internal/org"
+	"bangfu/internal/org/orgtest"
 	"bangfu/internal/storetest"
 )
 
@@ -29,16 +30,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := storetest.Open(t)
 	ck := clock.NewManual(at)
-	orgs := &org.Service{DB: db, Clock: ck}
-	root := actor.Actor{UserID: 1, Username: "admin", Roles: []actor.Role{actor.Admin}, OrgPath: "/"}
-	mk := func(code string, parent int64) org.Org {
-		t.Helper()
-		o, err := orgs.Create(context.Background(), root, org.NewOrg{Code: code, Name: code, ParentID: parent})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o
-	}
+	mk := orgtest.Maker(t, db, ck)
 	f := &fixture{svc: &Service{DB: db, Clock: ck}, clock: ck}
 	d := mk("D", 0)
 	f.street1, f.street2 = mk("S1", d.ID), mk("S2", d.ID)
