@@ -78,8 +78,8 @@ func main() {
 
 	fmt.Printf("\n## make bench — SPEC §10 figures (%s, %s)\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		time.Since(start).Round(time.Second))
-	fmt.Println("| figure | case | target | this run | raw SQLite, same run | ratio | bar |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("| figure | case | target | this run | raw SQLite, same run | ratio | CPU ms/op (raw) | bar |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, f := range figures {
 		target := "—"
 		if f.Target != 0 {
@@ -92,7 +92,7 @@ func main() {
 				why = "NOT REPORTED: the benchmark failed or did not run"
 				failed = append(failed, f.ID+" reported nothing")
 			}
-			fmt.Printf("| %s | | %s | %s | | | |\n", f.Name, target, why)
+			fmt.Printf("| %s | | %s | %s | | | | |\n", f.Name, target, why)
 			continue
 		}
 		for _, r := range rs {
@@ -104,11 +104,12 @@ func main() {
 			if r.Raw != 0 {
 				ratio = fmt.Sprintf("%.2f", r.Value/r.Raw)
 			}
-			fmt.Printf("| %s | %s | %s | %s %s | %s %s (%s) | %s | %s |\n", f.Name, r.Case, target, num(r.Value), f.Unit,
-				num(r.Raw), f.Unit, r.RawWhat, ratio, bar)
+			fmt.Printf("| %s | %s | %s | %s %s | %s %s (%s) | %s | %s | %s |\n", f.Name, r.Case, target, num(r.Value), f.Unit,
+				num(r.Raw), f.Unit, r.RawWhat, ratio, cpuCell(r), bar)
 		}
 	}
 	fmt.Println("\nratio = this run ÷ raw SQLite in the same run (throughput: the share of raw; latency: times raw).")
+	fmt.Println("CPU ms/op = the process's user+sys CPU per operation over the timed part (server and its HTTP clients), raw SQLite's in brackets; blank where not measured.")
 	fmt.Println("The machine is shared: absolute figures are noisy, the ratio against raw SQLite is what compares runs.")
 	if len(failed) > 0 {
 		fmt.Fprintln(os.Stderr, "\nbenchtable: FAILED (a wrong answer, a 5xx or a missing figure, not a time):")
@@ -146,6 +147,17 @@ func collect(out io.Reader, rows map[string][]benchkit.Row) {
 		}
 		rows[r.Figure] = rs
 	}
+}
+
+// cpuCell is a row's CPU per operation with raw SQLite's in brackets, or "" for a row that did not measure it.
+func cpuCell(r benchkit.Row) string {
+	if r.CPUPerOp == 0 {
+		return ""
+	}
+	if r.RawCPUPerOp == 0 {
+		return fmt.Sprintf("%.3f", r.CPUPerOp)
+	}
+	return fmt.Sprintf("%.3f (%.3f)", r.CPUPerOp, r.RawCPUPerOp)
 }
 
 // num prints a figure with three significant digits, thousands separated.

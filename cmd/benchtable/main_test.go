@@ -52,3 +52,19 @@ func TestMet_HonoursTheDirectionOfTheBar(t *testing.T) {
 		t.Fatal(num(1234567), num(12.34), num(0.241), num(999))
 	}
 }
+
+// A row that measured its CPU shows it with raw SQLite's; one that did not shows nothing rather than a zero.
+func TestCPUCell_ShowsOnlyWhatWasMeasured(t *testing.T) {
+	rows := map[string][]benchkit.Row{}
+	collect(strings.NewReader(benchkit.Marker+`{"figure":"approve-disburse","value":900,"raw":1200,"cpu_ms_per_op":2.41,"raw_cpu_ms_per_op":0.5}`+"\n"+
+		benchkit.Marker+`{"figure":"search","case":"district / name","value":3,"raw":1}`), rows)
+	if got := cpuCell(rows["approve-disburse"][0]); got != "2.410 (0.500)" {
+		t.Fatalf("approve-disburse: %q", got)
+	}
+	if got := cpuCell(rows["search"][0]); got != "" {
+		t.Fatalf("search: %q", got)
+	}
+	if got := cpuCell(benchkit.Row{CPUPerOp: 1.25}); got != "1.250" {
+		t.Fatalf("no raw: %q", got)
+	}
+}

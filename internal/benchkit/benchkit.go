@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // Figure is one line of SPEC §10 (or a supporting figure) and the benchmark that measures it.
@@ -63,12 +65,37 @@ var Figures = []Figure{
 
 // Row is one measured line: a figure, the case it measured (e.g. "district/name" for a search; "" when the
 // figure has one case), this run's value and raw SQLite's value in the same run.
+//
+// CPUPerOp and RawCPUPerOp, when a benchmark measures them (0: not measured), are the CPU time the whole
+// process spent per operation over the timed section, user and system together (CPUTime), in milliseconds:
+// for bangfu's benchmark the server and its in-process HTTP clients, for the raw baseline raw SQLite alone.
+// Unlike a rate, the CPU an operation costs hardly moves when other work loads the machine.
 type Row struct {
-	Figure  string  `json:"figure"`
-	Case    string  `json:"case,omitempty"`
-	Value   float64 `json:"value"`
-	Raw     float64 `json:"raw"`
-	RawWhat string  `json:"raw_what"` // what the raw baseline did, in a few words
+	Figure      string  `json:"figure"`
+	Case        string  `json:"case,omitempty"`
+	Value       float64 `json:"value"`
+	Raw         float64 `json:"raw"`
+	RawWhat     string  `json:"raw_what"`                    // what the raw baseline did, in a few words
+	CPUPerOp    float64 `json:"cpu_ms_per_op,omitempty"`     // ms of process CPU per operation
+	RawCPUPerOp float64 `json:"raw_cpu_ms_per_op,omitempty"` // the same for the raw baseline
+}
+
+// CPUTime is the CPU time (user and system) this process has used so far: a benchmark takes it before and
+// after its timed section and divides the difference by the operations for Row.CPUPerOp.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// PerOp is d spread over n operations, in milliseconds (Row.CPUPerOp); 0 when n is 0.
+func PerOp(d time.Duration, n int) float64 {
+	if n <= 0 {
+		return 0
+	}
+	return d.Seconds() * 1000 / float64(n)
 }
 
 // Marker starts the line Report prints, which cmd/benchtable collects from the benchmark's output.

@@ -90,7 +90,8 @@ func BenchmarkHouseholdCreate_32Clients(b *testing.B) {
 	raw := rawWrites(b, b.N, int(rows+0.5))
 	rawCPU := cpuTime() - rawCPU0
 	benchkit.Report(b, benchkit.Row{Figure: "household-create", Value: perSec, Raw: raw,
-		RawWhat: fmt.Sprintf("%.0f rows/tx, FULL, 32 goroutines", rows)})
+		RawWhat:  fmt.Sprintf("%.0f rows/tx, FULL, 32 goroutines", rows),
+		CPUPerOp: benchkit.PerOp(cpu, b.N), RawCPUPerOp: benchkit.PerOp(rawCPU, b.N)})
 	b.ReportMetric(rows, "rows/create")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu_us/create")
 	b.ReportMetric(float64(rawCPU.Microseconds())/float64(b.N), "raw_cpu_us/create")
