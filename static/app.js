@@ -4,7 +4,7 @@
 // A page module exports   async function render(root, params, ctx)
 //   root    an empty <div class="page"> to fill
 //   params  {path: '/users/5', rest: ['5'], id: '5', query: {page: '2'}} — rest are the segments after the entry's path
-//   ctx     {me, api, hasRole(...roles), may(route), navigate(hash), setTitle(text), refreshMe(), toast, confirm, nav}
+//   ctx     {me, api, may(route), can(capability), navigate(hash), setTitle(text), refreshMe(), toast, confirm, nav}
 
 import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from '/api.js';
 import { h, clear, alert, errorBox, toast, confirmDialog, button, pageHeader } from '/ui.js';
@@ -106,8 +106,8 @@ function makeCtx(entry) {
     get me() { return me; },
     api,
     nav: visibleNav(),
-    hasRole: (...roles) => roles.some((r) => (me.roles || []).includes(r)),
     may: (route) => (me.routes || []).includes(route), // 'POST /api/v1/households': may the user call it?
+    can: (name) => (me.capabilities || []).includes(name), // 'export.unmasked': a choice inside a route
     navigate: (hash) => { location.hash = hash; },
     setTitle: (t) => { document.title = `${t} - ${APP_NAME}`; },
     refreshMe: async () => { setMe(await api('GET', '/me')); return me; },

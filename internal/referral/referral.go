@@ -45,6 +45,23 @@ type Referral struct {
 	ClosedAtRaw  sql.NullString `db:"closed_at" json:"-"`
 	ClosedAt     string         `db:"-" json:"closed_at"`
 	Overdue      bool           `db:"-" json:"overdue"`
+	// Actions are what the reader may do with it now, the UI shows exactly these; set on answers, not in
+	// the audit trail's copies.
+	Actions []string `db:"-" json:"actions,omitempty"`
+}
+
+// ActClose is closing a referral as helped or declined (Finish).
+const ActClose = "close"
+
+// closers are the roles that close referrals: the caseworkers and supervisors of the union's scope.
+var closers = []actor.Role{actor.Caseworker, actor.Supervisor}
+
+// actions lists what a may do with r now: close it while it is pending.
+func actions(a actor.Actor, r *Referral) []string {
+	if r.Status == "pending" && a.Require(closers...) == nil {
+		return []string{ActClose}
+	}
+	return []string{}
 }
 
 func (r *Referral) fill(today string) {
@@ -98,7 +115,9 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in New) (Referral, 
 	if in.FollowUpDate < clock.Date(now) {
 		return Referral{}, apperr.Invalid("follow_up_date", "回访日期不能早于今天")
 	}
-	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Referral, error) { return create(ctx, tx, a, now, in) })
+	r, err := store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Referral, error) { return create(ctx, tx, a, now, in) })
+	r.Actions = actions(a, &r)
+	return r, err
 }
 
 func create(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in New) (Referral, error) {
@@ -153,13 +172,15 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Referral, e
 	if err := a.Require(readers...); err != nil {
 		return Referral{}, err
 	}
-	return inScope(ctx, s.DB.R, a, s.Clock.Now(), id)
+	r, err := inScope(ctx, s.DB.R, a, s.Clock.Now(), id)
+	r.Actions = actions(a, &r)
+	return r, err
 }
 
 // Finish closes a pending referral as helped or declined (SPEC §3.4). Caseworkers and supervisors of the
 // union's scope; audited.
 func (s *Service) Finish(ctx context.Context, a actor.Actor, id int64, in Close) (Referral, error) {
-	if err := a.Require(actor.Caseworker, actor.Supervisor); err != nil {
+	if err := a.Require(closers...); err != nil {
 		return Referral{}, err
 	}
 	in.Note = strings.TrimSpace(in.Note)
@@ -173,7 +194,9 @@ func (s *Service) Finish(ctx context.Context, a actor.Actor, id int64, in Close)
 		in.AmountFen = 0
 	}
 	now := s.Clock.Now()
-	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Referral, error) { return finish(ctx, tx, a, now, id, in) })
+	r, err := store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Referral, error) { return finish(ctx, tx, a, now, id, in) })
+	r.Actions = actions(a, &r)
+	return r, err
 }
 
 func finish(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, in Close) (Referral, error) {
@@ -274,6 +297,7 @@ func list(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now time.Ti
 	}
 	for i := range items {
 		items[i].fill(today)
+		items[i].Actions = actions(a, &items[i])
 	}
 	return items, total, counts, nil
 }

@@ -176,3 +176,44 @@ func TestList_IsTheReadersScopeWithOverdueFirst(t *testing.T) {
 		t.Fatalf("another street reads the referral: %v", err)
 	}
 }
+
+// TestActions_OfferCloseExactlyWhenFinishWouldTakeIt: the actions a reader is answered with are the ones
+// Finish accepts — close, for a caseworker or supervisor, while the referral is pending; none once closed.
+func TestActions_OfferCloseExactlyWhenFinishWouldTakeIt(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	auditor := actor.Actor{UserID: 6, Username: "aud", Roles: []actor.Role{actor.Auditor}, OrgPath: "/"}
+	r := f.refer(t, f.cw1, f.grs1)
+	if len(r.Actions) != 1 || r.Actions[0] != ActClose {
+		t.Fatalf("the new referral answers its caseworker with actions %v, want [close]", r.Actions)
+	}
+	for _, c := range []struct {
+		name string
+		a    actor.Actor
+		want bool
+	}{{"caseworker", f.cw1, true}, {"supervisor", f.sup1, true}, {"auditor", auditor, false}} {
+		got, err := f.svc.Get(ctx, c.a, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := f.svc.List(ctx, c.a, Filter{})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("%s: list %+v, %v", c.name, page, err)
+		}
+		for _, x := range [][]string{got.Actions, page.Items[0].Actions} {
+			if has := len(x) == 1 && x[0] == ActClose; has != c.want {
+				t.Errorf("%s on a pending referral: actions %v, want close %v", c.name, x, c.want)
+			}
+		}
+	}
+	done, err := f.svc.Finish(ctx, f.sup1, r.ID, Close{Outcome: "helped", AmountFen: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(done.Actions) != 0 {
+		t.Fatalf("a closed referral still offers %v", done.Actions)
+	}
+	if got, _ := f.svc.Get(ctx, f.cw1, r.ID); len(got.Actions) != 0 {
+		t.Fatalf("a closed referral still offers %v to its caseworker", got.Actions)
+	}
+}

@@ -59,13 +59,17 @@ const pageSize = 200
 // unmaskers may ask for an export with full numbers (SPEC §8.1).
 var unmaskers = []actor.Role{actor.Finance, actor.Auditor}
 
+// MayUnmask reports whether a may ask for an export with full numbers: the UI offers the unmasked export
+// to exactly those the export refuses no one of.
+func MayUnmask(a actor.Actor) bool { return a.Require(unmaskers...) == nil }
+
 // write runs one export: it refuses a role that may not unmask before anything is read, writes the sheet to
 // a temporary file, so that memory stays flat however long the list, and records the export — its list,
 // filter, format, masking and row count — as an audit event (SPEC §7: every export is audited) before the
 // file is handed out.
 func (s *Service) write(ctx context.Context, a actor.Actor, list string, opt Options, sheet export.Sheet) (*File, error) {
 	if opt.Unmasked {
-		if err := a.Require(unmaskers...); err != nil {
+		if !MayUnmask(a) {
 			return nil, apperr.Forbiddenf("只有财务和经审可以导出不打码的名单")
 		}
 	}

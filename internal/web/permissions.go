@@ -13,6 +13,7 @@ import (
 	"bangfu/internal/campaign"
 	"bangfu/internal/household"
 	"bangfu/internal/relief"
+	"bangfu/internal/report"
 )
 
 // This file is the one table of who may call which route (SPEC §1.2), checked by authorize before any
@@ -343,6 +344,35 @@ func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// capabilities are the choices inside a route that its area allows by role, named for the UI: GET /me answers
+// the ones the user has, and a page asks ctx.can(name) before it offers the choice. The area decides: each
+// entry is the area's own rule, not a copy of it.
+var capabilities = map[string]func(actor.Actor) bool{
+	"export.unmasked": report.MayUnmask, // SPEC §8.1: an export with full numbers
+}
+
+// Capabilities lists, sorted, the capabilities a user holding roles has; CapabilityNames every one there is.
+func Capabilities(roles []actor.Role) []string {
+	out := []string{}
+	for name, may := range capabilities {
+		if may(actor.Actor{Roles: roles}) {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CapabilityNames lists, sorted, every capability the server names.
+func CapabilityNames() []string {
+	out := []string{}
+	for name := range capabilities {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // PermissionTable lists every route the table names, public ones included, as "METHOD /api/v1/path" keys,

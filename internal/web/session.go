@@ -95,10 +95,13 @@ type meResponse struct {
 	// Routes are the API routes this user may call (AllowedRoutes): the UI lists a page only when its
 	// routes are among them.
 	Routes []string `json:"routes"`
+	// Capabilities are the choices inside a route the user's roles allow (Capabilities): the UI offers
+	// such a choice, the unmasked export for one, only when it is listed.
+	Capabilities []string `json:"capabilities"`
 }
 
 func newMe(u auth.User, csrf string) meResponse {
-	return meResponse{User: u, CSRFToken: csrf, Routes: AllowedRoutes(u.Roles)}
+	return meResponse{User: u, CSRFToken: csrf, Routes: AllowedRoutes(u.Roles), Capabilities: Capabilities(u.Roles)}
 }
 
 type loginRequest struct {

@@ -9,7 +9,7 @@ import { amount, allocateDialog } from '/pages/funds.js';
 export async function render(root, params, ctx) {
   let list;
   root.append(pageHeader('下拨额度',
-    ctx.hasRole('finance') ? button('下拨', () => allocateDialog(null).then((r) => { if (r) { ctx.toast('已下拨'); list.reload(); } }),
+    ctx.may('POST /api/v1/allocations') ? button('下拨', () => allocateDialog(null).then((r) => { if (r) { ctx.toast('已下拨'); list.reload(); } }),
       { kind: 'primary', id: 'allocation-new' }) : null));
   const box = card(null);
   root.append(box);

@@ -97,7 +97,7 @@ export function warmth(body, c, ctx, rerender) {
   const again = (full) => (full === false ? reload() : rerender());
   body.append(h('div', { class: 'page-actions' },
     c.actions.includes('apply-warmth') ? button('生成送温暖名单', () => build(c, out, again), { kind: 'primary', id: 'warmth-new' }) : null,
-    ctx.hasRole('supervisor') && c.status === 'open' ? button('批量审批名单', () => approveAll(c, out, again), { id: 'warmth-approve' }) : null),
+    ctx.may('POST /api/v1/applications/bulk-approve') ? button('批量审批名单', () => approveAll(c, out, again), { id: 'warmth-approve' }) : null),
   out, listBox);
   list(listBox, c);
 }

@@ -12,7 +12,7 @@ const ACTION = { open: '启动活动', close: '结束活动' };
 export async function render(root, params, ctx) {
   if (params.rest[0] === 'slip' && params.rest[1]) return slip(root, params.rest[1], ctx);
   if (params.id) return detail(root, params.id, ctx, params.query);
-  root.append(pageHeader('帮扶活动', ctx.hasRole('finance') ? button('新建活动', () => create(ctx), { kind: 'primary', id: 'campaign-new' }) : null));
+  root.append(pageHeader('帮扶活动', ctx.may('POST /api/v1/campaigns') ? button('新建活动', () => create(ctx), { kind: 'primary', id: 'campaign-new' }) : null));
   listView(root, {
     id: 'campaign-list',
     query: params.query,
@@ -148,7 +148,7 @@ async function deliveries(body, c, ctx, rerender) {
     id: 'delivery-list', syncUrl: false, search: '配送点',
     filters: [{ name: 'status', label: '签收', type: 'select', options: [{ value: 'unconfirmed', label: '待签收' }, { value: 'confirmed', label: '已签收' }, { value: 'reversed', label: '已冲销' }] }],
     load: (q) => api('GET', withQuery(`/campaigns/${c.id}/deliveries`, q)),
-    exportPath: `/campaigns/${c.id}/deliveries/export`, unmasked: ctx.hasRole('finance', 'auditor'),
+    exportPath: `/campaigns/${c.id}/deliveries/export`, unmasked: ctx.can('export.unmasked'),
     columns: [
       { key: 'delivery_no', title: '配送单号', nowrap: true },
       { key: 'delivered_on', title: '日期', nowrap: true },
@@ -260,7 +260,7 @@ function enrolments(body, c, ctx, rerender) {
     id: 'enrolment-list', syncUrl: false, search: '姓名',
     filters: [{ name: 'status', label: '状态', type: 'select', options: Object.entries(ENROL).map(([value, label]) => ({ value, label })) }],
     load: (q) => api('GET', withQuery(`/campaigns/${c.id}/enrolments`, q)),
-    exportPath: `/campaigns/${c.id}/enrolments/export`, unmasked: ctx.hasRole('finance', 'auditor'),
+    exportPath: `/campaigns/${c.id}/enrolments/export`, unmasked: ctx.can('export.unmasked'),
     columns: [
       { key: 'name', title: '姓名', render: (e) => h('span', null, e.name, e.migrant ? badge('农民工', 'info') : null, e.household_id ? badge('建档', 'ok') : null) },
       { key: 'id_number', title: '身份证号', nowrap: true },

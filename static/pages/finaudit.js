@@ -78,7 +78,7 @@ async function register(root, params, ctx) {
     },
     empty: '该条件下没有支出',
     exportPath: '/reports/register/export',
-    unmasked: ctx.hasRole('finance', 'auditor'),
+    unmasked: ctx.can('export.unmasked'),
   });
   ctx.setTitle('支出明细');
 }

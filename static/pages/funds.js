@@ -160,13 +160,21 @@ function reverseDialog(tr) {
   });
 }
 
+/** mayOnFunds: which of the ledger's writes the user may call, from the routes GET /me answers. */
+function mayOnFunds(ctx) {
+  return {
+    create: ctx.may('POST /api/v1/funds'), receive: ctx.may('POST /api/v1/funds/:id/receive'), budget: ctx.may('POST /api/v1/funds/:id/budget'),
+    allocate: ctx.may('POST /api/v1/allocations'), reverse: ctx.may('POST /api/v1/funds/transfers/:id/reverse'),
+  };
+}
+
 async function renderOverview(root, params, ctx) {
-  const finance = ctx.hasRole('finance');
+  const may = mayOnFunds(ctx);
   let list;
   const done = (msg) => (r) => { if (r) { ctx.toast(msg); list.reload(); } };
   root.append(pageHeader('经费台账',
-    finance ? button('新增经费来源', () => newFundDialog().then(done('经费来源已创建')), { id: 'fund-new' }) : null,
-    finance ? button('新增预算科目', () => newLineDialog().then(done('预算科目已创建')), { id: 'line-new' }) : null,
+    may.create ? button('新增经费来源', () => newFundDialog().then(done('经费来源已创建')), { id: 'fund-new' }) : null,
+    may.create ? button('新增预算科目', () => newLineDialog().then(done('预算科目已创建')), { id: 'line-new' }) : null,
     linkButton('下拨额度', '#/allocations')));
   root.append(h('p', { class: 'muted' },
     '可用余额 = 已入账余额 − 待支付（已审批预留、尚未发放）。待入账的收入在入账前不可使用。'));
@@ -195,10 +203,10 @@ async function renderOverview(root, params, ctx) {
       { key: 'pending_in', title: '待入账', align: 'right', render: (a) => amount(a, 'pending_in') },
       { key: 'available', title: '可用余额', align: 'right', render: (a) => h('strong', null, amount(a, 'available')) },
       {
-        key: 'actions', title: '', nowrap: true, render: (a) => (!finance ? '' : a.kind === 'fund'
-          ? [button('来款入账', () => receiveDialog(a).then(done('来款已入账')), { kind: 'link', class: 'act-receive' }),
-            button('安排预算', () => budgetDialog(a).then(done('预算已安排')), { kind: 'link', class: 'act-budget' })]
-          : a.kind === 'budget' ? button('下拨', () => allocateDialog(a).then(done('已下拨')), { kind: 'link', class: 'act-allocate' }) : ''),
+        key: 'actions', title: '', nowrap: true, render: (a) => (a.kind === 'fund'
+          ? [may.receive ? button('来款入账', () => receiveDialog(a).then(done('来款已入账')), { kind: 'link', class: 'act-receive' }) : null,
+            may.budget ? button('安排预算', () => budgetDialog(a).then(done('预算已安排')), { kind: 'link', class: 'act-budget' }) : null]
+          : a.kind === 'budget' && may.allocate ? button('下拨', () => allocateDialog(a).then(done('已下拨')), { kind: 'link', class: 'act-allocate' }) : ''),
       },
     ],
   });
@@ -215,7 +223,7 @@ async function renderStatement(root, params, ctx) {
     return;
   }
   ctx.setTitle(acc.name);
-  const finance = ctx.hasRole('finance');
+  const may = mayOnFunds(ctx);
   const summary = h('div', { id: 'fund-summary' });
   const showSummary = (a) => summary.replaceChildren(dl([
     ['账户', a.name], ['类型', a.kind_name], ['所属组织', a.org_name], ['用途', purposeText(a)],
@@ -232,11 +240,13 @@ async function renderStatement(root, params, ctx) {
     showSummary(await api('GET', `/funds/${acc.id}`));
     list.reload();
   };
-  if (finance && acc.kind === 'fund') {
+  if (may.receive && acc.kind === 'fund') {
     actions.push(button('来款入账', () => receiveDialog(acc).then(refresh('来款已入账')), { kind: 'primary', id: 'fund-receive' }));
+  }
+  if (may.budget && acc.kind === 'fund') {
     actions.push(button('安排预算', () => budgetDialog(acc).then(refresh('预算已安排')), { id: 'fund-budget' }));
   }
-  if (finance && acc.kind === 'budget') {
+  if (may.allocate && acc.kind === 'budget') {
     actions.push(button('下拨', () => allocateDialog(acc).then(refresh('已下拨')), { kind: 'primary', id: 'fund-allocate' }));
   }
   root.append(card(null, summary, actions.length ? h('div', { class: 'form-actions' }, actions) : null));
@@ -268,7 +278,7 @@ async function renderStatement(root, params, ctx) {
       { key: 'memo', title: '摘要', render: (t) => t.reason || t.memo || '—' },
       {
         key: 'actions', title: '', nowrap: true,
-        render: (t) => (finance && t.state === 'posted' && !t.reverses_id && !t.reversed_by_id
+        render: (t) => (may.reverse && t.state === 'posted' && !t.reverses_id && !t.reversed_by_id
           ? button('冲销', () => reverseDialog(t).then(refresh('已冲销')), { kind: 'link', class: 'act-reverse' }) : ''),
       },
     ],

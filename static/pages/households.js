@@ -25,7 +25,7 @@ const statusBadge = (s) => badge(label(HOUSEHOLD_STATUS, s), STATUS_KIND[s] || '
 
 function renderList(root, params, ctx) {
   root.append(pageHeader('困难职工档案',
-    ctx.hasRole('caseworker') ? linkButton('新建档案', '#/households/new', { kind: 'primary', id: 'household-new' }) : null));
+    ctx.may('POST /api/v1/households') ? linkButton('新建档案', '#/households/new', { kind: 'primary', id: 'household-new' }) : null));
   listView(root, {
     id: 'household-list',
     query: params.query,
@@ -41,7 +41,7 @@ function renderList(root, params, ctx) {
     ],
     load: (q) => api('GET', withQuery('/households', q)),
     exportPath: '/households/export',
-    unmasked: ctx.hasRole('finance', 'auditor'),
+    unmasked: ctx.can('export.unmasked'),
     rowLink: (x) => `#/households/${x.id}`,
     empty: '没有符合条件的档案',
     columns: [

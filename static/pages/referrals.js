@@ -7,7 +7,7 @@ const STATUS = { pending: '跟进中', helped: '已帮扶', declined: '未帮扶
 
 export async function render(root, params, ctx) {
   const counts = h('p', { class: 'muted', id: 'referral-counts' });
-  root.append(pageHeader('转介跟踪', ctx.hasRole('caseworker') ? button('新建转介', () => create(ctx, view), { kind: 'primary', id: 'referral-new' }) : null), counts);
+  root.append(pageHeader('转介跟踪', ctx.may('POST /api/v1/referrals') ? button('新建转介', () => create(ctx, view), { kind: 'primary', id: 'referral-new' }) : null), counts);
   const view = listView(root, {
     id: 'referral-list',
     exportPath: '/referrals/export',
@@ -30,7 +30,7 @@ export async function render(root, params, ctx) {
       { key: 'follow_up_date', title: '回访日期', nowrap: true, render: (r) => h('span', null, r.follow_up_date, r.overdue ? badge('逾期', 'danger') : null) },
       { key: 'status', title: '状态', render: (r) => badge(STATUS[r.status], r.status === 'pending' ? 'warn' : 'ok') },
       { key: 'amount_fen', title: '帮扶金额', render: (r) => (r.status === 'helped' ? formatFen(r.amount_fen) : '—') },
-      { key: 'act', title: '', render: (r) => (r.status === 'pending' && ctx.hasRole('caseworker', 'supervisor') ? button('办结', () => close(r, view), { kind: 'link' }) : r.outcome) },
+      { key: 'act', title: '', render: (r) => ((r.actions || []).includes('close') ? button('办结', () => close(r, view), { kind: 'link' }) : r.outcome) },
     ],
   });
 }

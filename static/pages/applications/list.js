@@ -34,7 +34,7 @@ export function render(root, params, ctx) {
     load: forms.wrapLoad((q) => api('GET', withQuery('/applications', { ...q, household_id: householdID }))),
     toolbar: [forms.button],
     exportPath: withQuery('/applications/export', { household_id: householdID }),
-    unmasked: ctx.hasRole('finance', 'auditor'),
+    unmasked: ctx.can('export.unmasked'),
     rowLink: (a) => `#/applications/${a.id}`,
     empty: '没有符合条件的申请',
     columns: [forms.column, COLUMNS.appNo, COLUMNS.type, COLUMNS.applicant, COLUMNS.org, COLUMNS.amount, COLUMNS.green, COLUMNS.status,
