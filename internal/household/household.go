@@ -6,12 +6,12 @@ package household
 import (
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"bangfu/internal/ident"
+	"bangfu/internal/jsonenc"
 )
 
 // Status is a stored lifecycle state (SPEC §3.3). ReviewDue is never stored: a filed household whose last
@@ -142,11 +142,26 @@ type Member struct {
 }
 
 // MarshalJSON masks the ID number: members leave the package masked (SPEC §7).
-func (m Member) MarshalJSON() ([]byte, error) {
-	type plain Member
-	p := plain(m)
-	p.IDNumber = ident.MaskID(p.IDNumber)
-	return json.Marshal(p)
+func (m Member) MarshalJSON() ([]byte, error) { return m.AppendJSON(make([]byte, 0, 320)), nil }
+
+// AppendJSON appends the member's JSON (as MarshalJSON gives it) to b, written out without reflection: every
+// create and update encodes the members for its audit event and its answer (SPEC §10: the writer's CPU per
+// action). TestHouseholdJSON_IsTheReflectiveEncoding holds it to the struct-tag encoding it replaced.
+func (m Member) AppendJSON(b []byte) []byte {
+	str := func(key, v string) { b = jsonenc.String(jsonenc.Key(b, key), v) }
+	b = append(b, '{')
+	b = jsonenc.Int(jsonenc.Key(b, "id"), m.ID)
+	str("name", m.Name)
+	str("relation", m.Relation)
+	str("id_number", ident.MaskID(m.IDNumber))
+	str("birth_date", m.BirthDate)
+	str("gender", m.Gender)
+	str("health", m.Health)
+	str("disability", m.Disability)
+	str("employment_status", m.EmploymentStatus)
+	str("school_stage", m.SchoolStage)
+	b = jsonenc.Int(jsonenc.Key(b, "monthly_income_fen"), m.MonthlyIncomeFen)
+	return append(b, '}')
 }
 
 // Input is what create and update take: the fields and the members.
@@ -202,34 +217,91 @@ func (h *Household) Persons() int { return 1 + len(h.Members) }
 // MarshalJSON masks identity numbers and the bank card (SPEC §7, §8.1) and renders the nullable lifecycle
 // columns as plain values, so that every JSON view of a household — API answers and audit changes alike —
 // is masked unless a caller deliberately reveals.
-func (h Household) MarshalJSON() ([]byte, error) {
-	type plain Household
-	p := plain(h)
-	if p.Status == "" {
-		p.Status = p.Stored
+func (h Household) MarshalJSON() ([]byte, error) { return h.AppendJSON(make([]byte, 0, 2048)), nil }
+
+// AppendJSON appends the household's JSON (as MarshalJSON gives it) to b. It is written out by hand rather
+// than by reflection because every create and update encodes a household inside the write transaction (the
+// audit event's after, and before for an update) and once more for the answer (SPEC §10: the writer's CPU
+// per action); TestHouseholdJSON_IsTheReflectiveEncoding holds it to the struct-tag encoding it replaced.
+func (h Household) AppendJSON(b []byte) []byte {
+	str := func(key, v string) { b = jsonenc.String(jsonenc.Key(b, key), v) }
+	num := func(key string, v int64) { b = jsonenc.Int(jsonenc.Key(b, key), v) }
+	flag := func(key string, v bool) { b = jsonenc.Bool(jsonenc.Key(b, key), v) }
+	status := h.Status
+	if status == "" {
+		status = h.Stored
 	}
-	p.IDNumber = ident.MaskID(p.IDNumber)
-	if p.BankCard != "" {
-		p.BankCard = ident.MaskBankCard(p.BankCard)
+	bank := h.BankCard
+	if bank != "" {
+		bank = ident.MaskBankCard(bank)
 	}
-	p.Phone = ident.MaskPhone(p.Phone)
-	if p.Members == nil {
-		p.Members = []Member{}
+	b = append(b, '{')
+	num("id", h.ID)
+	str("file_no", h.FileNo)
+	str("status", string(status))
+	num("org_id", h.OrgID)
+	str("name", h.Name)
+	str("gender", h.Gender)
+	str("id_number", ident.MaskID(h.IDNumber))
+	str("birth_date", h.BirthDate)
+	str("phone", ident.MaskPhone(h.Phone))
+	str("employer", h.Employer)
+	str("industry", h.Industry)
+	str("employment_status", h.EmploymentStatus)
+	str("union_member_since", h.UnionMemberSince)
+	flag("migrant", h.Migrant)
+	str("address", h.Address)
+	str("bank_card", bank)
+	str("health", h.Health)
+	str("disability", h.Disability)
+	num("income_wages_fen", h.IncomeWagesFen)
+	num("income_business_fen", h.IncomeBusinessFen)
+	num("income_property_fen", h.IncomePropertyFen)
+	num("income_transfer_fen", h.IncomeTransferFen)
+	num("expense_medical_fen", h.ExpenseMedicalFen)
+	num("expense_disability_fen", h.ExpenseDisabilityFen)
+	num("expense_schooling_fen", h.ExpenseSchoolingFen)
+	num("expense_housing_fen", h.ExpenseHousingFen)
+	str("main_cause", h.MainCause)
+	causes := []string(h.SecondaryCauses)
+	if causes == nil {
+		causes = []string{}
 	}
-	if p.SecondaryCauses == nil {
-		p.SecondaryCauses = CauseList{}
+	b = jsonenc.Strings(jsonenc.Key(b, "secondary_causes"), causes)
+	flag("excl_car", h.ExclCar)
+	flag("excl_homes", h.ExclHomes)
+	flag("excl_shareholder", h.ExclShareholder)
+	flag("excl_child_abroad", h.ExclChildAbroad)
+	flag("excl_refused_checks", h.ExclRefusedChecks)
+	str("note", h.Note)
+	str("org_name", h.OrgName)
+	b = append(jsonenc.Key(b, "members"), '[')
+	for i, m := range h.Members {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = m.AppendJSON(b)
 	}
-	return json.Marshal(struct {
-		plain
-		SubmittedAt    string `json:"submitted_at"`
-		PublicityStart string `json:"publicity_start"`
-		PublicityEnd   string `json:"publicity_end"`
-		FirstFiledAt   string `json:"first_filed_at"`
-		FiledAt        string `json:"filed_at"`
-		ReopenedFrom   int64  `json:"reopened_from"`
-		ReopenedAs     int64  `json:"reopened_as"`
-	}{p, h.SubmittedAt.String, h.PublicityStart.String, h.PublicityEnd.String, h.FirstFiledAt.String,
-		h.FiledAt.String, h.ReopenedFrom.Int64, h.ReopenedAs.Int64})
+	b = append(b, ']')
+	str("suggested_category", string(h.SuggestedCategory))
+	str("category", string(h.Category))
+	num("category_policy_id", h.CategoryPolicyID)
+	num("per_capita_fen", h.PerCapitaFen)
+	str("category_basis", h.CategoryBasis)
+	str("category_override", h.CategoryOverride)
+	str("created_at", h.CreatedAt)
+	str("updated_at", h.UpdatedAt)
+	str("exit_reason", h.ExitReason)
+	str("last_reason", h.LastReason)
+	num("open_objections", int64(h.OpenObjections))
+	str("submitted_at", h.SubmittedAt.String)
+	str("publicity_start", h.PublicityStart.String)
+	str("publicity_end", h.PublicityEnd.String)
+	str("first_filed_at", h.FirstFiledAt.String)
+	str("filed_at", h.FiledAt.String)
+	num("reopened_from", h.ReopenedFrom.Int64)
+	num("reopened_as", h.ReopenedAs.Int64)
+	return append(b, '}')
 }
 
 // Brief is a household in a list: enough to recognise it, masked.

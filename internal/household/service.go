@@ -2,7 +2,6 @@ package household
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"bangfu/internal/audit"
 	"bangfu/internal/clock"
 	"bangfu/internal/ident"
+	"bangfu/internal/jsonenc"
 	"bangfu/internal/store"
 )
 
@@ -39,21 +39,12 @@ type Detail struct {
 	Actions []string `json:"actions"` // exactly the actions the current user may take now, in table order
 }
 
-// MarshalJSON keeps Household's masking: an embedded type's MarshalJSON would otherwise be promoted and
-// drop the actions.
+// MarshalJSON keeps Household's masking (an embedded type's MarshalJSON would otherwise be promoted and
+// drop the actions): the household's object with "actions" added as its last member.
 func (d Detail) MarshalJSON() ([]byte, error) {
-	b, err := json.Marshal(d.Household)
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]json.RawMessage{}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("household detail: %w", err)
-	}
-	if m["actions"], err = json.Marshal(d.Actions); err != nil {
-		return nil, err
-	}
-	return json.Marshal(m)
+	b := d.Household.AppendJSON(make([]byte, 0, 2048))
+	b = jsonenc.Strings(jsonenc.Key(b[:len(b)-1], "actions"), d.Actions)
+	return append(b, '}'), nil
 }
 
 func (s *Service) detail(a actor.Actor, h Household, now time.Time) Detail {

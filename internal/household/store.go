@@ -21,35 +21,62 @@ import (
 	"bangfu/internal/store"
 )
 
-// fieldColumns are the columns written from Fields and the assessment on every save.
-const fieldColumns = `org_id, org_path, head_name, gender, id_number, id_suffix, birth_date, phone, employer, industry,
-	employment_status, union_member_since, migrant, address, bank_card, health, disability, income_wages_fen,
-	income_business_fen, income_property_fen, income_transfer_fen, expense_medical_fen, expense_disability_fen,
-	expense_schooling_fen, expense_housing_fen, main_cause, secondary_causes, excl_car, excl_homes, excl_shareholder,
-	excl_child_abroad, excl_refused_checks, note, suggested_category, category_policy_id, per_capita_fen,
-	category_basis, updated_at`
+// column is one column of a household row with the value a save writes to it.
+type column struct {
+	name  string
+	value any
+}
 
-func columnList() []string {
-	var cols []string
-	for _, c := range strings.Split(fieldColumns, ",") {
-		cols = append(cols, strings.TrimSpace(c))
+// fields are the columns written from Fields and the assessment on every save, each beside its value in r:
+// the statements below are positional, built once from these names (sqlx would bind a named statement by
+// reflection on every save, inside the write transaction: SPEC §10).
+func (r *row) fields() []column {
+	return []column{{"org_id", r.OrgID}, {"org_path", r.OrgPath}, {"head_name", r.Name}, {"gender", r.Gender},
+		{"id_number", r.IDNumber}, {"id_suffix", r.IDSuffix}, {"birth_date", r.BirthDate}, {"phone", r.Phone},
+		{"employer", r.Employer}, {"industry", r.Industry}, {"employment_status", r.EmploymentStatus},
+		{"union_member_since", r.UnionMemberSince}, {"migrant", r.Migrant}, {"address", r.Address},
+		{"bank_card", r.BankCard}, {"health", r.Health}, {"disability", r.Disability},
+		{"income_wages_fen", r.IncomeWagesFen}, {"income_business_fen", r.IncomeBusinessFen},
+		{"income_property_fen", r.IncomePropertyFen}, {"income_transfer_fen", r.IncomeTransferFen},
+		{"expense_medical_fen", r.ExpenseMedicalFen}, {"expense_disability_fen", r.ExpenseDisabilityFen},
+		{"expense_schooling_fen", r.ExpenseSchoolingFen}, {"expense_housing_fen", r.ExpenseHousingFen},
+		{"main_cause", r.MainCause}, {"secondary_causes", r.SecondaryCauses}, {"excl_car", r.ExclCar},
+		{"excl_homes", r.ExclHomes}, {"excl_shareholder", r.ExclShareholder}, {"excl_child_abroad", r.ExclChildAbroad},
+		{"excl_refused_checks", r.ExclRefusedChecks}, {"note", r.Note}, {"suggested_category", r.SuggestedCategory},
+		{"category_policy_id", r.CategoryPolicyID}, {"per_capita_fen", r.PerCapitaFen},
+		{"category_basis", r.CategoryBasis}, {"updated_at", r.UpdatedAt}}
+}
+
+// created are the columns a new file sets once, then the fields.
+func (r *row) created() []column {
+	return append([]column{{"id", r.ID}, {"file_no", r.FileNo}, {"status", r.Stored}, {"category", r.Category},
+		{"category_override", r.CategoryOverride}, {"created_by", r.CreatedBy}, {"created_at", r.CreatedAt},
+		{"reopened_from", r.ReopenedFrom}}, r.fields()...)
+}
+
+func values(cols []column) []any {
+	vs := make([]any, len(cols))
+	for i, c := range cols {
+		vs[i] = c.value
 	}
-	return cols
+	return vs
 }
 
 var (
 	insertSQL = func() string {
-		cols := columnList()
-		return `INSERT INTO households (id, file_no, status, category, category_override, created_by, created_at,
-			reopened_from, ` + strings.Join(cols, ", ") + `) VALUES (:id, :file_no, :status, :category,
-			:category_override, :created_by, :created_at, :reopened_from, :` + strings.Join(cols, ", :") + ")"
+		var names []string
+		for _, c := range (&row{}).created() {
+			names = append(names, c.name)
+		}
+		return "INSERT INTO households (" + strings.Join(names, ", ") + ") VALUES (?" +
+			strings.Repeat(", ?", len(names)-1) + ")"
 	}()
 	updateSQL = func() string {
 		var sets []string
-		for _, c := range columnList() {
-			sets = append(sets, c+" = :"+c)
+		for _, c := range (&row{}).fields() {
+			sets = append(sets, c.name+" = ?")
 		}
-		return "UPDATE households SET " + strings.Join(sets, ", ") + " WHERE id = :id"
+		return "UPDATE households SET " + strings.Join(sets, ", ") + " WHERE id = ?"
 	}()
 )
 
@@ -149,15 +176,19 @@ func insert(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in I
 	if err := assess(ctx, tx, now, &r, len(in.Members)+1); err != nil {
 		return Household{}, err
 	}
-	if _, err := tx.NamedExecContext(ctx, insertSQL, &r); err != nil {
+	if _, err := tx.ExecContext(ctx, insertSQL, values(r.created())...); err != nil {
 		return Household{}, err
 	}
 	if err := saveChildren(ctx, tx, id, &in, nil); err != nil {
 		return Household{}, err
 	}
-	h, err := get(ctx, tx, id)
-	if err != nil {
-		return Household{}, err
+	// The answer is the row as written, not read back: a new file has no objections and no lifecycle dates,
+	// its members carry the ids saveChildren gave them, and its org is the one checked above
+	// (TestCreate_AnswersTheFileAsStored holds it to a fresh read).
+	h := r.Household
+	h.Status, h.OrgName, h.Members = h.Stored, o.Name, in.Members
+	if h.Members == nil {
+		h.Members = []Member{}
 	}
 	return h, record(ctx, tx, a, now, &h, action, nil, &h, "")
 }
@@ -218,7 +249,7 @@ func update(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id i
 	if err := assess(ctx, tx, now, &r, len(in.Members)+1); err != nil {
 		return Household{}, err
 	}
-	if _, err := tx.NamedExecContext(ctx, updateSQL, &r); err != nil {
+	if _, err := tx.ExecContext(ctx, updateSQL, append(values(r.fields()), id)...); err != nil {
 		return Household{}, err
 	}
 	if err := saveChildren(ctx, tx, id, &in, &old); err != nil {
@@ -231,30 +262,41 @@ func update(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id i
 	return h, record(ctx, tx, a, now, &h, "household.update", &old, &h, "")
 }
 
-// saveChildren writes the members, the search terms and the open ID numbers of household id.
+// saveChildren writes the members, the search terms and the open ID numbers of household id; old is its
+// stored version, nil for a new file, which has none of them yet (they reference households, with foreign keys
+// on), so nothing is deleted first. The members get their ids in in.Members.
 func saveChildren(ctx context.Context, tx *sqlx.Tx, id int64, in *Input, old *Household) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM household_members WHERE household_id = ?", id); err != nil {
-		return err
+	if old != nil {
+		for _, q := range []string{"DELETE FROM household_members WHERE household_id = ?",
+			"DELETE FROM household_terms WHERE household_id = ?"} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
+		}
 	}
 	for i := range in.Members {
-		m := in.Members[i]
+		m := &in.Members[i]
 		m.HouseholdID, m.Seq = id, i+1
 		var mid any
 		if m.ID != 0 {
 			mid = m.ID
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO household_members (id, household_id, seq, name, relation,
+		res, err := tx.ExecContext(ctx, `INSERT INTO household_members (id, household_id, seq, name, relation,
 			id_number, birth_date, gender, health, disability, employment_status, school_stage, monthly_income_fen)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mid, id, m.Seq, m.Name, m.Relation, m.IDNumber,
-			m.BirthDate, m.Gender, m.Health, m.Disability, m.EmploymentStatus, m.SchoolStage, m.MonthlyIncomeFen); err != nil {
+			m.BirthDate, m.Gender, m.Health, m.Disability, m.EmploymentStatus, m.SchoolStage, m.MonthlyIncomeFen)
+		if err != nil {
+			return err
+		}
+		if m.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
 	}
-	if err := writeTerms(ctx, tx, id, in.Name, in.Phone, in.ids); err != nil {
+	numbers, paths := in.ids()
+	if err := insertTerms(ctx, tx, id, Terms(in.Name, in.Phone, numbers)); err != nil {
 		return err
 	}
-	numbers, paths := in.ids()
-	return holdIDs(ctx, tx, id, numbers, paths)
+	return holdIDs(ctx, tx, id, numbers, paths, old != nil)
 }
 
 // Terms returns the search terms of a household (see household_terms in schema.sql).
@@ -290,26 +332,21 @@ func idTerm(id string) string {
 	return "r:" + string(b)
 }
 
-func writeTerms(ctx context.Context, tx *sqlx.Tx, id int64, name, phone string, ids func() ([]string, []string)) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM household_terms WHERE household_id = ?", id); err != nil {
-		return err
-	}
-	numbers, _ := ids()
-	return insertTerms(ctx, tx, id, Terms(name, phone, numbers))
-}
-
 // holdIDs makes household id the open file of each ID number (SPEC §3.3). The partial unique index on
 // household_open_ids refuses a number another open file holds; then an unused supervisor override for that
 // number lets it through (and is used up), and an override this household already had is kept.
-// Otherwise the answer is 409 naming the other file, masked.
-func holdIDs(ctx context.Context, tx *sqlx.Tx, id int64, numbers, paths []string) error {
+// Otherwise the answer is 409 naming the other file, masked. held says the household may hold numbers already
+// (an update); a new file holds none.
+func holdIDs(ctx context.Context, tx *sqlx.Tx, id int64, numbers, paths []string, held bool) error {
 	var kept []string
-	if err := tx.SelectContext(ctx, &kept,
-		"SELECT id_number FROM household_open_ids WHERE household_id = ? AND overridden = 1", id); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM household_open_ids WHERE household_id = ?", id); err != nil {
-		return err
+	if held {
+		if err := tx.SelectContext(ctx, &kept,
+			"SELECT id_number FROM household_open_ids WHERE household_id = ? AND overridden = 1", id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM household_open_ids WHERE household_id = ?", id); err != nil {
+			return err
+		}
 	}
 	for i, n := range numbers {
 		_, err := tx.ExecContext(ctx, "INSERT INTO household_open_ids (id_number, household_id) VALUES (?, ?)", n, id)

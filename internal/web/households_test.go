@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -159,6 +160,36 @@ func TestHousehold_CreateComputesCategoryAndMasks(t *testing.T) {
 	}
 	if has(h.Actions, "file") {
 		t.Fatalf("a caseworker is offered file: %v", h.Actions)
+	}
+}
+
+// TestHousehold_CreateAnswersTheFileAsStored holds the answer of a create and of a reopen, which are built from
+// what was written rather than read back, to a fresh read of the same file.
+func TestHousehold_CreateAnswersTheFileAsStored(t *testing.T) {
+	srv := webtest.New(t)
+	cw := srv.Login("caseworker1")
+	in := household(srv, 3)
+	in["union_member_since"], in["note"], in["excl_homes"] = "2010-06-01", " 需要 <跟进> ", true
+	in["secondary_causes"] = []string{"schooling", "unemployment"}
+	created := cw.Must(http.StatusCreated, "POST", "/api/v1/households", in)
+	h := decodeHH(created)
+	read := cw.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/households/%d", h.ID), nil)
+	if got, want := created.JSON(), read.JSON(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("create answered\n%v\nthe file reads\n%v", got, want)
+	}
+	if len(h.Members) != 2 || h.Members[0].ID == 0 || h.Members[1].ID == h.Members[0].ID {
+		t.Fatalf("members: %+v", h.Members)
+	}
+
+	f := toFiled(t, srv, 4)
+	sup := srv.Login("supervisor1")
+	sup.Must(http.StatusOK, "POST", path(f, "exit"), map[string]any{"exit_reason": "recovered", "reason": "已稳定就业"})
+	cw = srv.Login("caseworker1")
+	reopened := cw.Must(http.StatusOK, "POST", path(f, "reopen"), map[string]any{})
+	again := decodeHH(reopened)
+	read = cw.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/households/%d", again.ID), nil)
+	if got, want := reopened.JSON(), read.JSON(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("reopen answered\n%v\nthe file reads\n%v", got, want)
 	}
 }
 
