@@ -1,11 +1,14 @@
 package household
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,17 +45,61 @@ func (h HolderOf) DuplicateMessage(number string) string {
 		ident.MaskID(number), h.FileNo, ident.MaskName(h.HeadName), StatusNames[h.Status])
 }
 
-// Bulk writes many households inside one transaction (SPEC §10: imports at ≥ 50,000 rows a second): every
-// statement is prepared once. Each file still gets its category by the policy in force, its search terms, its
-// open ID numbers (the unique index refuses a duplicate here too) and its own audit event.
+// Bulk writes many households inside one transaction (SPEC §10: imports at ≥ 50,000 rows a second). New rows
+// wait in memory and go to SQLite in multi-row INSERTs — households and members by batch, search terms and open
+// ID numbers sorted by key, so that each index is filled in order rather than at random. Each file still gets
+// its category by the policy in force, its search terms, its open ID numbers (the unique index refuses a
+// duplicate here too) and its own audit event. Flush must be called before the transaction commits.
 type Bulk struct {
 	*Lookup
-	insert, update, delMembers, member, delTerms, delIDs, openID, maxID *sqlx.Stmt
-	terms                                                               map[int]*sqlx.Stmt
-	nextID                                                              int64
-	policies                                                            map[int64]policy.Policy
-	events                                                              *audit.Appender
+	update, delMembers, delTerms, delIDs, maxID, maxMember *sqlx.Stmt
+	inserts                                                map[insertKey]*sqlx.Stmt
+	firstID, nextID, nextMember                            int64
+	policies                                               map[int64]policy.Policy
+	events                                                 *audit.Appender
+
+	households, members []any // arguments of the waiting rows, flat
+	nHouseholds         int
+	nMembers            int
+	terms               []pendingTerm
+	openIDs             []pendingID
 }
+
+// insertKey names a multi-row INSERT: its table and how many rows it inserts.
+type insertKey struct {
+	table string
+	rows  int
+}
+
+// pendingTerm is a search term waiting to be written; its household's filter columns are shared by its terms.
+type pendingTerm struct {
+	term string
+	of   *termColumns
+}
+
+type termColumns struct {
+	householdID                          int64
+	orgPath, status, category, industry  string
+	mainCause, updatedAt, headName, file string
+	filedAt                              sql.NullString
+	migrant                              bool
+	perCapitaFen                         int64
+}
+
+type pendingID struct {
+	number      string
+	householdID int64
+}
+
+// Rows per multi-row INSERT (SQLite takes at most 32,766 parameters a statement), and how many search terms
+// wait to be sorted before they are written.
+const (
+	householdBatch = 256
+	memberBatch    = 1024
+	termBatch      = 2048
+	openIDBatch    = 4096
+	maxPending     = 1 << 18
+)
 
 // Lookup reads, inside one transaction (read-only for a dry run), who holds an ID number and the stored
 // household, with a prepared statement.
@@ -105,48 +152,54 @@ func NewBulk(ctx context.Context, tx *sqlx.Tx) (*Bulk, error) {
 		look.Close()
 		return nil, err
 	}
-	b := &Bulk{Lookup: look, policies: map[int64]policy.Policy{}, events: events, terms: map[int]*sqlx.Stmt{}}
-	cols := strings.Split(bulkColumns, ",")
-	for i := range cols {
-		cols[i] = strings.TrimSpace(cols[i])
-	}
-	qs := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
-	sets := strings.Join(cols, " = ?, ") + " = ?"
+	b := &Bulk{Lookup: look, policies: map[int64]policy.Policy{}, events: events, inserts: map[insertKey]*sqlx.Stmt{}}
+	sets := strings.Join(bulkColumnList(), " = ?, ") + " = ?"
 	for _, p := range []struct {
 		s **sqlx.Stmt
 		q string
 	}{
-		{&b.insert, `INSERT INTO households (id, file_no, status, category, category_override, created_by, created_at, ` +
-			strings.Join(cols, ", ") + `) VALUES (?, ?, 'draft', '', '', ?, ?, ` + qs + `)`},
 		{&b.update, `UPDATE households SET ` + sets + ` WHERE id = ? AND status = 'draft'`},
 		{&b.delMembers, `DELETE FROM household_members WHERE household_id = ?`},
-		{&b.member, `INSERT INTO household_members (household_id, seq, name, relation, id_number, birth_date, gender,
-			health, disability, employment_status, school_stage, monthly_income_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&b.delTerms, `DELETE FROM household_terms WHERE household_id = ?`},
 		{&b.delIDs, `DELETE FROM household_open_ids WHERE household_id = ? AND overridden = 0`},
-		{&b.openID, `INSERT INTO household_open_ids (id_number, household_id) VALUES (?, ?)`},
 		{&b.maxID, `SELECT coalesce(max(id), 0) FROM households`},
+		{&b.maxMember, `SELECT coalesce(max(id), 0) FROM household_members`},
 	} {
 		s, err := tx.PreparexContext(ctx, p.q)
 		if err != nil {
+			b.Close()
 			return nil, fmt.Errorf("bulk prepare: %w", err)
 		}
 		*p.s = s
 	}
 	if err := b.maxID.GetContext(ctx, &b.nextID); err != nil {
+		b.Close()
 		return nil, err
 	}
+	if err := b.maxMember.GetContext(ctx, &b.nextMember); err != nil {
+		b.Close()
+		return nil, err
+	}
+	b.firstID = b.nextID + 1
 	return b, nil
 }
 
-// Close releases the prepared statements.
+func bulkColumnList() []string {
+	cols := strings.Split(bulkColumns, ",")
+	for i := range cols {
+		cols[i] = strings.TrimSpace(cols[i])
+	}
+	return cols
+}
+
+// Close releases the prepared statements. Rows not yet flushed are dropped.
 func (b *Bulk) Close() {
 	b.Lookup.Close()
 	b.events.Close()
-	for _, s := range b.terms {
+	for _, s := range b.inserts {
 		s.Close()
 	}
-	for _, s := range []*sqlx.Stmt{b.insert, b.update, b.delMembers, b.member, b.delTerms, b.delIDs, b.openID, b.maxID} {
+	for _, s := range []*sqlx.Stmt{b.update, b.delMembers, b.delTerms, b.delIDs, b.maxID, b.maxMember} {
 		if s != nil {
 			s.Close()
 		}
@@ -184,6 +237,7 @@ func (b *Bulk) policy(ctx context.Context, orgID int64, now time.Time) (policy.P
 
 // Create writes a new draft household from in, already checked with Check, under the grassroots union
 // orgID at orgPath (the caller has checked it is in a's scope), and records its household.create event.
+// Its rows are written by a later flush.
 func (b *Bulk) Create(ctx context.Context, a actor.Actor, now time.Time, in Input, orgPath, orgName string) (Household, error) {
 	if err := a.Require(actor.Caseworker); err != nil {
 		return Household{}, err
@@ -196,19 +250,19 @@ func (b *Bulk) Create(ctx context.Context, a actor.Actor, now time.Time, in Inpu
 	if err := b.assess(ctx, now, &h, len(in.Members)+1); err != nil {
 		return Household{}, err
 	}
-	args := append([]any{h.ID, h.FileNo, h.CreatedBy, h.CreatedAt}, b.fieldArgs(&h)...)
-	if _, err := b.insert.ExecContext(ctx, args...); err != nil {
-		return Household{}, err
-	}
-	if err := b.children(ctx, &h, in.Members); err != nil {
-		return Household{}, err
-	}
+	b.households = append(b.households, h.ID, h.FileNo, h.CreatedBy, h.CreatedAt)
+	b.households = b.fieldArgs(b.households, &h)
+	b.nHouseholds++
+	b.children(&h, in.Members)
 	after, err := json.Marshal(&h) // masked by Household.MarshalJSON
 	if err != nil {
 		return Household{}, err
 	}
-	return h, b.events.Record(ctx, a, now, audit.Entry{Action: "household.create", EntityType: "household",
-		EntityID: fmt.Sprint(h.ID), OrgID: h.OrgID, OrgPath: h.OrgPath, After: json.RawMessage(after)})
+	if err := b.events.Record(ctx, a, now, audit.Entry{Action: "household.create", EntityType: "household",
+		EntityID: strconv.FormatInt(h.ID, 10), OrgID: h.OrgID, OrgPath: h.OrgPath, After: json.RawMessage(after)}); err != nil {
+		return Household{}, err
+	}
+	return h, b.flushIfFull(ctx)
 }
 
 // Update overwrites the draft household old with in (checked with Check) and records household.update with
@@ -220,32 +274,34 @@ func (b *Bulk) Update(ctx context.Context, a actor.Actor, now time.Time, old Hou
 	if old.Stored != Draft {
 		return Household{}, fmt.Errorf("bulk update: household %d is %s, not draft", old.ID, old.Stored)
 	}
+	if old.ID >= b.firstID { // created by this Bulk: its waiting rows go first
+		if err := b.Flush(ctx); err != nil {
+			return Household{}, err
+		}
+	}
 	h := old
 	h.Fields, h.OrgPath, h.OrgName, h.UpdatedAt = in.Fields, orgPath, orgName, store.FormatTime(now)
 	if err := b.assess(ctx, now, &h, len(in.Members)+1); err != nil {
 		return Household{}, err
 	}
-	res, err := b.update.ExecContext(ctx, append(b.fieldArgs(&h), h.ID)...)
+	res, err := b.update.ExecContext(ctx, append(b.fieldArgs(nil, &h), h.ID)...)
 	if err != nil {
 		return Household{}, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return Household{}, fmt.Errorf("bulk update: household %d changed under the import", h.ID)
 	}
-	if _, err := b.delMembers.ExecContext(ctx, h.ID); err != nil {
+	for _, st := range []*sqlx.Stmt{b.delMembers, b.delTerms, b.delIDs} {
+		if _, err := st.ExecContext(ctx, h.ID); err != nil {
+			return Household{}, err
+		}
+	}
+	b.children(&h, in.Members)
+	if err := b.events.Record(ctx, a, now, audit.Entry{Action: "household.update", EntityType: "household",
+		EntityID: strconv.FormatInt(h.ID, 10), OrgID: h.OrgID, OrgPath: h.OrgPath, Before: &old, After: &h}); err != nil {
 		return Household{}, err
 	}
-	if _, err := b.delTerms.ExecContext(ctx, h.ID); err != nil {
-		return Household{}, err
-	}
-	if _, err := b.delIDs.ExecContext(ctx, h.ID); err != nil {
-		return Household{}, err
-	}
-	if err := b.children(ctx, &h, in.Members); err != nil {
-		return Household{}, err
-	}
-	return h, b.events.Record(ctx, a, now, audit.Entry{Action: "household.update", EntityType: "household",
-		EntityID: fmt.Sprint(h.ID), OrgID: h.OrgID, OrgPath: h.OrgPath, Before: &old, After: &h})
+	return h, b.flushIfFull(ctx)
 }
 
 func (b *Bulk) assess(ctx context.Context, now time.Time, h *Household, persons int) error {
@@ -259,76 +315,167 @@ func (b *Bulk) assess(ctx context.Context, now time.Time, h *Household, persons 
 	return nil
 }
 
-func (b *Bulk) fieldArgs(h *Household) []any {
+func (b *Bulk) fieldArgs(args []any, h *Household) []any {
 	f := &h.Fields
-	return []any{f.OrgID, h.OrgPath, f.Name, f.Gender, f.IDNumber, h.IDSuffix, f.BirthDate, f.Phone, f.Employer,
+	return append(args, f.OrgID, h.OrgPath, f.Name, f.Gender, f.IDNumber, h.IDSuffix, f.BirthDate, f.Phone, f.Employer,
 		f.Industry, f.EmploymentStatus, f.UnionMemberSince, f.Migrant, f.Address, f.BankCard, f.Health, f.Disability,
 		f.IncomeWagesFen, f.IncomeBusinessFen, f.IncomePropertyFen, f.IncomeTransferFen, f.ExpenseMedicalFen,
 		f.ExpenseDisabilityFen, f.ExpenseSchoolingFen, f.ExpenseHousingFen, f.MainCause,
 		strings.Join(f.SecondaryCauses, ","), f.ExclCar, f.ExclHomes, f.ExclShareholder, f.ExclChildAbroad,
-		f.ExclRefusedChecks, f.Note, h.SuggestedCategory, h.CategoryPolicyID, h.PerCapitaFen, h.CategoryBasis, h.UpdatedAt}
+		f.ExclRefusedChecks, f.Note, string(h.SuggestedCategory), h.CategoryPolicyID, h.PerCapitaFen, h.CategoryBasis, h.UpdatedAt)
 }
 
-// termsStmt is the prepared insert of n search terms with every column filled.
-func (b *Bulk) termsStmt(ctx context.Context, n int) (*sqlx.Stmt, error) {
-	if st, ok := b.terms[n]; ok {
-		return st, nil
-	}
-	q := `INSERT INTO household_terms (term, household_id, org_path, status, migrant, category, industry, main_cause,
-		filed_at, updated_at, per_capita_fen, head_name, file_no) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
-	st, err := b.tx.PreparexContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	b.terms[n] = st
-	return st, nil
-}
-
-// children writes the members, search terms and open ID numbers of h. The unique index on household_open_ids
-// refuses an ID number another open file holds, whatever the caller checked before (SPEC §3.3).
-func (b *Bulk) children(ctx context.Context, h *Household, members []Member) error {
+// children queues the members, search terms and open ID numbers of h, the members with their ids.
+func (b *Bulk) children(h *Household, members []Member) {
 	h.Members = make([]Member, len(members))
-	numbers := []string{h.IDNumber}
+	numbers := make([]string, 0, len(members)+1)
+	numbers = append(numbers, h.IDNumber)
 	for i, m := range members {
-		m.HouseholdID, m.Seq = h.ID, i+1
-		res, err := b.member.ExecContext(ctx, h.ID, m.Seq, m.Name, m.Relation, m.IDNumber, m.BirthDate, m.Gender,
+		b.nextMember++
+		m.ID, m.HouseholdID, m.Seq = b.nextMember, h.ID, i+1
+		b.members = append(b.members, m.ID, h.ID, m.Seq, m.Name, m.Relation, m.IDNumber, m.BirthDate, m.Gender,
 			m.Health, m.Disability, m.EmploymentStatus, m.SchoolStage, m.MonthlyIncomeFen)
-		if err != nil {
-			return err
-		}
-		m.ID, _ = res.LastInsertId()
+		b.nMembers++
 		h.Members[i] = m
 		numbers = append(numbers, m.IDNumber)
 	}
-	// All terms of the household in one statement: a statement's fixed cost, not the rows, dominates here.
-	terms := Terms(h.Name, h.Phone, numbers)
-	st, err := b.termsStmt(ctx, len(terms))
-	if err != nil {
-		return err
-	}
 	// A name term carries the household's filter columns and sort keys (migration 11), written here so that the
-	// triggers that fill them for other writers have nothing to do.
-	args := make([]any, 0, 13*len(terms))
-	for _, t := range terms {
+	// triggers that fill them for other writers have nothing to do; other terms carry only the org path.
+	named := &termColumns{householdID: h.ID, orgPath: h.OrgPath, status: string(h.Stored), category: string(h.Category),
+		industry: h.Industry, mainCause: h.MainCause, updatedAt: h.UpdatedAt, headName: h.Name, file: h.FileNo,
+		filedAt: h.FiledAt, migrant: h.Migrant, perCapitaFen: h.PerCapitaFen}
+	plain := &termColumns{householdID: h.ID, orgPath: h.OrgPath}
+	for _, t := range Terms(h.Name, h.Phone, numbers) {
+		of := plain
 		if strings.HasPrefix(t, "n:") {
-			args = append(args, t, h.ID, h.OrgPath, h.Stored, h.Migrant, h.Category, h.Industry, h.MainCause, h.FiledAt,
-				h.UpdatedAt, h.PerCapitaFen, h.Name, h.FileNo)
-		} else {
-			args = append(args, t, h.ID, h.OrgPath, "", false, "", "", "", nil, "", 0, "", "")
+			of = named
 		}
-	}
-	if _, err := st.ExecContext(ctx, args...); err != nil {
-		return err
+		b.terms = append(b.terms, pendingTerm{term: t, of: of})
 	}
 	for _, n := range numbers {
-		if _, err := b.openID.ExecContext(ctx, n, h.ID); err != nil {
-			if store.IsUniqueViolation(err) {
-				holder, _, _ := b.Holder(ctx, n)
-				return fmt.Errorf("%s: %w", holder.DuplicateMessage(n), err)
-			}
+		b.openIDs = append(b.openIDs, pendingID{number: n, householdID: h.ID})
+	}
+}
+
+func (b *Bulk) flushIfFull(ctx context.Context) error {
+	if b.nHouseholds >= householdBatch || b.nMembers >= memberBatch {
+		if err := b.flushRows(ctx); err != nil {
 			return err
 		}
 	}
+	if len(b.terms) >= maxPending || len(b.openIDs) >= maxPending {
+		return b.Flush(ctx)
+	}
 	return nil
+}
+
+// Flush writes every waiting row. The unique index on household_open_ids refuses an ID number another open
+// file holds, whatever the caller checked before (SPEC §3.3).
+func (b *Bulk) Flush(ctx context.Context) error {
+	if err := b.flushRows(ctx); err != nil {
+		return err
+	}
+	slices.SortFunc(b.terms, func(x, y pendingTerm) int {
+		if c := strings.Compare(x.term, y.term); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.of.householdID, y.of.householdID)
+	})
+	args := make([]any, 0, 13*termBatch)
+	for len(b.terms) > 0 {
+		n := min(len(b.terms), termBatch)
+		args = args[:0]
+		for _, t := range b.terms[:n] {
+			c := t.of
+			if c.status == "" {
+				args = append(args, t.term, c.householdID, c.orgPath, "", false, "", "", "", nil, "", 0, "", "")
+			} else {
+				args = append(args, t.term, c.householdID, c.orgPath, c.status, c.migrant, c.category, c.industry,
+					c.mainCause, c.filedAt, c.updatedAt, c.perCapitaFen, c.headName, c.file)
+			}
+		}
+		if err := b.insert(ctx, "household_terms", termColumnNames, n, args); err != nil {
+			return err
+		}
+		b.terms = b.terms[n:]
+	}
+	b.terms = nil
+	slices.SortFunc(b.openIDs, func(x, y pendingID) int { return strings.Compare(x.number, y.number) })
+	for len(b.openIDs) > 0 {
+		n := min(len(b.openIDs), openIDBatch)
+		args = args[:0]
+		for _, o := range b.openIDs[:n] {
+			args = append(args, o.number, o.householdID)
+		}
+		if err := b.insert(ctx, "household_open_ids", "id_number, household_id", n, args); err != nil {
+			if store.IsUniqueViolation(err) {
+				return b.duplicate(ctx, b.openIDs[:n], err)
+			}
+			return err
+		}
+		b.openIDs = b.openIDs[n:]
+	}
+	b.openIDs = nil
+	return nil
+}
+
+const termColumnNames = `term, household_id, org_path, status, migrant, category, industry, main_cause, filed_at,
+	updated_at, per_capita_fen, head_name, file_no`
+
+// flushRows writes the waiting households, then their members (which refer to them).
+func (b *Bulk) flushRows(ctx context.Context) error {
+	if b.nHouseholds > 0 {
+		if err := b.insert(ctx, "households", "id, file_no, created_by, created_at, "+bulkColumns+
+			", status, category, category_override", b.nHouseholds, b.households); err != nil {
+			return err
+		}
+		b.households, b.nHouseholds = b.households[:0], 0
+	}
+	for done := 0; done < b.nMembers; {
+		n := min(b.nMembers-done, memberBatch)
+		if err := b.insert(ctx, "household_members", `id, household_id, seq, name, relation, id_number, birth_date,
+			gender, health, disability, employment_status, school_stage, monthly_income_fen`, n, b.members[13*done:13*(done+n)]); err != nil {
+			return err
+		}
+		done += n
+	}
+	b.members, b.nMembers = b.members[:0], 0
+	return nil
+}
+
+// insert runs the multi-row INSERT of n rows into table, prepared once for each n.
+func (b *Bulk) insert(ctx context.Context, table, columns string, n int, args []any) error {
+	k := insertKey{table, n}
+	st, ok := b.inserts[k]
+	if !ok {
+		width := strings.Count(columns, ",") + 1
+		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+		if table == "households" { // status, category and category_override are constants
+			width -= 3
+			row = "(" + strings.Repeat("?, ", width) + "'draft', '', '')"
+		}
+		var err error
+		st, err = b.tx.PreparexContext(ctx, "INSERT INTO "+table+" ("+columns+") VALUES "+
+			strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+		if err != nil {
+			return fmt.Errorf("bulk prepare %s: %w", table, err)
+		}
+		b.inserts[k] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+// duplicate finds which of the numbers another open file holds, and names that file (SPEC §3.3), masked.
+func (b *Bulk) duplicate(ctx context.Context, ids []pendingID, cause error) error {
+	for _, o := range ids {
+		holder, held, err := b.Holder(ctx, o.number)
+		if err != nil {
+			return err
+		}
+		if held && holder.HouseholdID != o.householdID {
+			return fmt.Errorf("%s: %w", holder.DuplicateMessage(o.number), cause)
+		}
+	}
+	return cause
 }

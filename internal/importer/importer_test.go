@@ -371,3 +371,36 @@ func TestImport_ConcurrentRunsOfOneFileCreateEachHouseholdOnce(t *testing.T) {
 		t.Errorf("created %d in reports, %d households", total, f.count("households"))
 	}
 }
+
+// A file larger than one batch of the bulk writer (households, members and search terms go to SQLite in
+// multi-row statements, the terms sorted) is written whole: every household, member, open ID and search term,
+// and an audit chain that verifies.
+func TestImport_AFileOfManyBatchesIsWrittenWholeAndSearchable(t *testing.T) {
+	f := newFixture(t)
+	a := f.as("caseworker1")
+	rows := benchSurvey(1400) // 700 households of two, past the writer's batch of 256 households
+	r, err := f.run(a, f.csv("big.csv", "utf-8", rows), false)
+	if err != nil {
+		t.Fatal(err, texts(r)[:min(3, len(r.Problems))])
+	}
+	if r.Create != 700 || f.count("households") != 700 || f.count("household_members") != 700 ||
+		f.count("household_open_ids") != 1400 {
+		t.Fatalf("report %+v", r.Summary)
+	}
+	// Members keep their household, their order and distinct ids; the last household is found by its name.
+	if n := f.count("household_members m JOIN households h ON h.id = m.household_id WHERE m.seq = 1"); n != 700 {
+		t.Errorf("%d members joined to their household", n)
+	}
+	last := rows[len(rows)-2]
+	page, err := household.List(context.Background(), f.db.R, a, testNow, household.Filter{Q: last[0]})
+	if err != nil || page.Total != 1 {
+		t.Errorf("search for %s finds %d: %v", last[0], page.Total, err)
+	}
+	h, err := household.Get(context.Background(), f.db.R, a, r.Outcomes[len(r.Outcomes)-1].HouseholdID)
+	if err != nil || h.Name != last[0] || len(h.Members) != 1 {
+		t.Errorf("last household %+v: %v", h.Fields.Name, err)
+	}
+	if v, err := audit.Verify(context.Background(), f.db.R); err != nil || !v.OK {
+		t.Errorf("audit chain: %+v %v", v, err)
+	}
+}

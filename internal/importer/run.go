@@ -514,6 +514,9 @@ func (p *plan) write(ctx context.Context, bulk *household.Bulk) error {
 			p.tell(Progress{Phase: "write", Done: done, Total: todo, Share: float64(done) / float64(todo)})
 		}
 	}
+	if err := bulk.Flush(ctx); err != nil {
+		return err
+	}
 	p.tell(Progress{Phase: "write", Done: todo, Total: todo, Share: 1})
 	return nil
 }
