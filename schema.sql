@@ -1100,3 +1100,36 @@ SELECT 'r:' || substr(term, 20, 1) || substr(term, 19, 1) || substr(term, 18, 1)
 FROM household_terms WHERE term >= 'i:' AND term < 'i;';
 DELETE FROM household_terms WHERE term >= 'i:' AND term < 'i;';
 DELETE FROM household_terms WHERE term >= 's:' AND term < 's;';
+
+-- migration 22: import jobs outlive the server (SPEC §8.3, issue 13)
+-- One row per upload, dry or real, from the moment it starts: whose it is, its state and last saved progress,
+-- its counts, and where its report is — the imports row of a written run (import_id), or the report itself
+-- (JSON, masked) for a run that wrote nothing. upload is the uploaded file while it is kept (to run a passed dry
+-- run for real, or to highlight the refused cells), '' once removed. A real run marks its row done in its own
+-- transaction; a row still running when a server starts was cut short by a stop and is failed as interrupted.
+CREATE TABLE import_jobs (
+    id           INTEGER PRIMARY KEY,
+    owner        INTEGER NOT NULL REFERENCES users (id),
+    org_path     TEXT    NOT NULL,
+    state        TEXT    NOT NULL CHECK (state IN ('running', 'done', 'failed')),
+    dry_run      INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+    file_name    TEXT    NOT NULL,
+    size         INTEGER NOT NULL,
+    org_code     TEXT    NOT NULL,
+    upload       TEXT    NOT NULL,
+    progress     TEXT    NOT NULL,           -- JSON: phase, done, total, share
+    percent      REAL    NOT NULL,
+    message      TEXT    NOT NULL,
+    error        TEXT,                       -- JSON: the API error of a failed job
+    import_id    INTEGER REFERENCES imports (id),
+    report       TEXT,
+    rows_total   INTEGER NOT NULL DEFAULT 0,
+    rows_refused INTEGER NOT NULL DEFAULT 0,
+    households   INTEGER NOT NULL DEFAULT 0,
+    run_id       INTEGER REFERENCES import_jobs (id), -- the real run started from this dry run
+    started_at   TEXT    NOT NULL,
+    finished_at  TEXT
+);
+CREATE INDEX import_jobs_running ON import_jobs (state) WHERE state = 'running';
+CREATE INDEX import_jobs_upload ON import_jobs (finished_at) WHERE upload != '';
+CREATE INDEX import_jobs_report ON import_jobs (finished_at) WHERE report IS NOT NULL;

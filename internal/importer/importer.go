@@ -37,6 +37,8 @@ type Options struct {
 	OrgCode  string // the grassroots union of rows that name none
 	// Progress, if set, is told how far the import is; it is called from the importing goroutine.
 	Progress func(Progress)
+	// JobID, if set, is the import_jobs row that a real run marks done in its own transaction.
+	JobID int64
 }
 
 // Progress is how far an import is: the phase and its count, and Share (0..1) where the total is known.

@@ -116,6 +116,11 @@ func (s *Service) Import(ctx context.Context, a actor.Actor, path string, opts O
 			return struct{}{}, err
 		}
 		r.ID = id
+		if opts.JobID != 0 {
+			if err := markWritten(ctx, tx, opts.JobID, id, &r, now); err != nil {
+				return struct{}{}, err
+			}
+		}
 		return struct{}{}, audit.Record(ctx, tx, a, now, audit.Entry{Action: "import.run", EntityType: "import",
 			EntityID: fmt.Sprint(id), After: r.auditFacts()})
 	})

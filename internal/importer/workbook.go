@@ -242,8 +242,8 @@ func newStyles(f *excelize.File) (styles, error) {
 // import does with each household, then — when cells were refused — the file as it was uploaded with those
 // cells highlighted and each row's errors beside it, to correct and upload again. Only the uploader gets it;
 // the report sheet masks ID and card numbers, the copy of the file holds what the uploader sent.
-func (j *Jobs) Report(a actor.Actor, id int64) (*Workbook, error) {
-	path, job, err := j.file(a, id)
+func (j *Jobs) Report(ctx context.Context, a actor.Actor, id int64) (*Workbook, error) {
+	path, job, err := j.file(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}

@@ -140,13 +140,13 @@ func TestReport_HighlightsTheBadCellsOfTheUploadedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if job, err = jobs.Wait(a, job.ID, 10*time.Second); err != nil || job.State != Done || len(job.Report.Problems) != 2 {
+	if job, err = jobs.Wait(context.Background(), a, job.ID, 10*time.Second); err != nil || job.State != Done || len(job.Report.Problems) != 2 {
 		t.Fatalf("job %+v %v", job, err)
 	}
-	if _, err := jobs.Report(f.as("caseworker2"), job.ID); err == nil {
+	if _, err := jobs.Report(context.Background(), f.as("caseworker2"), job.ID); err == nil {
 		t.Fatal("another user got the report")
 	}
-	wb, err := jobs.Report(a, job.ID)
+	wb, err := jobs.Report(context.Background(), a, job.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

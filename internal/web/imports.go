@@ -102,7 +102,7 @@ func (s *Server) startImport(c echo.Context) error {
 			}
 			return err
 		}
-		if job, err = s.imports.Wait(a, job.ID, waitOf(c)); err != nil {
+		if job, err = s.imports.Wait(ctx, a, job.ID, waitOf(c)); err != nil {
 			return err
 		}
 		return c.JSON(http.StatusAccepted, job)
@@ -115,7 +115,7 @@ func (s *Server) getImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	job, err := s.imports.Get(actorOf(c), id)
+	job, err := s.imports.Get(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -128,12 +128,12 @@ func (s *Server) runImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a := actorOf(c)
-	job, err := s.imports.RunForReal(c.Request().Context(), a, id)
+	a, ctx := actorOf(c), c.Request().Context()
+	job, err := s.imports.RunForReal(ctx, a, id)
 	if err != nil {
 		return err
 	}
-	if job, err = s.imports.Wait(a, job.ID, waitOf(c)); err != nil {
+	if job, err = s.imports.Wait(ctx, a, job.ID, waitOf(c)); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, job)
@@ -154,7 +154,7 @@ func (s *Server) importReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	wb, err := s.imports.Report(actorOf(c), id)
+	wb, err := s.imports.Report(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,10 @@ export async function render(root, params, ctx) {
       bar.style.opacity = '1';
       track.setAttribute('aria-valuenow', String(Math.round(pct)));
     }
-    status.textContent = job.state === 'running' ? job.message : (job.dry_run ? '试导入完成' : '导入完成');
+    if (job.state === 'running') status.textContent = job.message;
+    else if (job.interrupted) status.textContent = '导入已中断';
+    else if (job.state === 'failed') status.textContent = job.dry_run ? '试导入未通过' : '导入未完成';
+    else status.textContent = job.dry_run ? '试导入完成' : '导入完成';
   }
 
   // follow polls a job until it is no longer running; the server says how far it is.

@@ -68,7 +68,8 @@ func start(t testing.TB, seed func(context.Context, *store.DB, *auth.Service) (b
 		logTo = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
-	cfg := web.Config{DB: db, Clock: clk, Log: log, BcryptCost: bcrypt.MinCost, LoginRate: 1000, LoginBurst: 1000}
+	cfg := web.Config{DB: db, Clock: clk, Log: log, BcryptCost: bcrypt.MinCost, LoginRate: 1000, LoginBurst: 1000,
+		ImportDir: t.TempDir()}
 	for _, o := range options {
 		o(&cfg)
 	}
