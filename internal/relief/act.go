@@ -67,62 +67,91 @@ type step struct {
 	app      *Application
 	in       ActionInput
 	reason   string // the trimmed reason; the audit event's reason
-	sets     []string
+	cols     []string
 	args     []any
 	decision *decisionRecord
+	// transfer is the application's one transfer as the action left it, when the action wrote or settled it
+	// (approve reserves it; disburse posts it; void releases it): with it the answer needs no read of the ledger.
+	transfer *ledger.Transfer
 }
 
 func (s *step) set(col string, v any) {
-	s.sets = append(s.sets, col+" = ?")
+	s.cols = append(s.cols, col)
 	s.args = append(s.args, v)
+}
+
+// acted is an action's outcome: the application as it now stands and, when the action knows them without
+// reading (step.transfer), the application's transfers as they now stand.
+type acted struct {
+	app       Application
+	transfers []ledger.Transfer // nil: not known here
 }
 
 // ActTx takes a workflow action on application id inside the caller's transaction (Service.Act runs it in
 // its own). The action's row of Workflow is looked up and obeyed in order — role, scope, status, guards,
 // required fields — and then its own function runs; every rule is checked there, against what the
 // transaction sees, so that concurrent approvals cannot together pass a cap or overspend a budget line.
+//
+// Every read and write of the action happens in tx, so whether the caller commits it or a refusal rolls it
+// back, the application row, its decision, its ledger transfer and the audit events go together or not at all.
 func ActTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, action string, in ActionInput) (Application, error) {
+	out, err := actTx(ctx, tx, a, now, id, action, in)
+	return out.app, err
+}
+
+func actTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64, action string, in ActionInput) (acted, error) {
 	t, ok := transition(action)
 	if !ok || t.do == nil {
-		return Application{}, apperr.NotFoundf("没有这个操作：%s", action)
+		return acted{}, apperr.NotFoundf("没有这个操作：%s", action)
 	}
 	if err := a.Require(t.Roles...); err != nil { // who before what
-		return Application{}, err
+		return acted{}, err
 	}
 	if err := tags.Struct(&in); err != nil {
-		return Application{}, err
+		return acted{}, err
 	}
 	old, err := Get(ctx, tx, a, id)
 	if err != nil {
-		return Application{}, err
+		return acted{}, err
 	}
 	if err := Can(a, &old, action); err != nil {
-		return Application{}, err
+		return acted{}, err
 	}
 	if err := t.missing(in); err != nil {
-		return Application{}, err
+		return acted{}, err
 	}
 	s := &step{ctx: ctx, tx: tx, a: a, now: now, at: store.FormatTime(now), app: &old, in: in, reason: strings.TrimSpace(in.Reason)}
 	s.set("updated_at", s.at)
 	if err := t.do(s); err != nil {
-		return Application{}, err
+		return acted{}, err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE applications SET "+strings.Join(s.sets, ", ")+" WHERE id = ?", append(s.args, id)...); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE applications SET "+strings.Join(s.cols, " = ?, ")+" = ? WHERE id = ?", append(s.args, id)...); err != nil {
 		if store.IsUniqueViolation(err) {
-			return Application{}, apperr.Conflictf("%s：同一%s已有有效申请，不能重复申请", TypeNames[old.Type], onceWhat(old.Type))
+			return acted{}, apperr.Conflictf("%s：同一%s已有有效申请，不能重复申请", TypeNames[old.Type], onceWhat(old.Type))
 		}
-		return Application{}, err
+		return acted{}, err
 	}
-	after, err := Get(ctx, tx, a, id)
-	if err != nil {
-		return Application{}, err
+	// The row as it now stands is the row as it was with the columns just set (no trigger writes to it; the
+	// tests compare it with the row read back): built rather than read again, since every approval and
+	// payment passes here inside the write transaction (SPEC §10).
+	after := old
+	if !after.setColumns(s.cols, s.args) {
+		if after, err = Get(ctx, tx, a, id); err != nil {
+			return acted{}, err
+		}
 	}
 	if s.decision != nil {
 		if err := s.decision.write(ctx, tx, a, now, id); err != nil {
-			return Application{}, err
+			return acted{}, err
 		}
 	}
-	return after, record(ctx, tx, a, now, "application."+action, &old, &after, s.reason)
+	out := acted{app: after}
+	// The application has one transfer, its reservation (the idempotency key application-<id>-reserve), which
+	// only approve writes; a recovery's reversing transfer is read from the ledger.
+	if s.transfer != nil && !after.RecoveryID.Valid {
+		out.transfers = []ledger.Transfer{*s.transfer}
+	}
+	return out, record(ctx, tx, a, now, "application."+action, &old, &after, s.reason)
 }
 
 // submit runs every rule of the submission stage and sets the decision deadline (SPEC §4.1, §4.3).
@@ -175,9 +204,11 @@ func decideAgainst(s *step, to Status) error {
 
 // void releases the reservation of an approved application before payment (作废).
 func void(s *step) error {
-	if _, err := ledger.Void(s.ctx, s.tx, s.a, s.now, s.app.TransferID.Int64, s.reason); err != nil {
+	t, err := ledger.Void(s.ctx, s.tx, s.a, s.now, s.app.TransferID.Int64, s.reason)
+	if err != nil {
 		return err
 	}
+	s.transfer = &t
 	s.set("status", Cancelled)
 	s.set("last_reason", s.reason)
 	return nil
@@ -283,6 +314,7 @@ func approve(s *step) error {
 	s.set("decided_at", s.at)
 	s.set("policy_id", snap.Policy.ID)
 	s.set("transfer_id", t.ID)
+	s.transfer = &t
 	if app.Green {
 		s.set("docs_due", s.now.In(clock.China).AddDate(0, 0, p.GreenDocsDays).Format("2006-01-02"))
 	}
@@ -359,10 +391,12 @@ func disburse(s *step) error {
 			return apperr.Invalid("payment_method", "该救助对象未登记实名银行卡，请改为现金签字领取或先在档案中登记银行卡")
 		}
 	}
-	if _, err := ledger.Post(s.ctx, s.tx, s.a, s.now, app.TransferID.Int64, ledger.Settlement{VoucherNo: voucher,
-		PaymentMethod: s.in.PaymentMethod, Memo: app.AppNo}); err != nil {
+	t, err := ledger.Post(s.ctx, s.tx, s.a, s.now, app.TransferID.Int64, ledger.Settlement{VoucherNo: voucher,
+		PaymentMethod: s.in.PaymentMethod, Memo: app.AppNo})
+	if err != nil {
 		return err
 	}
+	s.transfer = &t
 	s.set("status", Disbursed)
 	s.set("disbursed_by", s.a.UserID)
 	s.set("disbursed_at", s.at)

@@ -50,7 +50,7 @@ func (s *Service) ApproveMany(ctx context.Context, a actor.Actor, ids []int64, r
 			continue
 		}
 		seen[id] = true
-		app, err := s.act(ctx, a, id, ActApprove, ActionInput{Reason: reason})
+		done, err := s.act(ctx, a, id, ActApprove, ActionInput{Reason: reason})
 		if err != nil {
 			e := apperr.From(err)
 			if e.Code == apperr.Internal {
@@ -59,7 +59,7 @@ func (s *Service) ApproveMany(ctx context.Context, a actor.Actor, ids []int64, r
 			out.Items[i] = ItemResult{ID: id, Code: e.Code, Message: e.Message}
 			continue
 		}
-		out.Items[i] = ItemResult{ID: id, OK: true, Status: app.Status}
+		out.Items[i] = ItemResult{ID: id, OK: true, Status: done.app.Status}
 		out.Approved++
 	}
 	return out, nil

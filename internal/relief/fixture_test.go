@@ -2,6 +2,7 @@ package relief_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -112,13 +113,30 @@ func (f *fixture) draft() relief.View {
 	return v
 }
 
+// act takes the action through the service and holds its answer to the application as Get reads it
+// afterwards: the answer is built from the transaction's own results where it can be (Service.Act).
 func (f *fixture) act(a actor.Actor, v relief.View, action string, in relief.ActionInput) relief.View {
 	f.t.Helper()
 	out, err := f.svc.Act(f.ctx, a, v.ID, action, in)
 	if err != nil {
 		f.t.Fatalf("%s by %s: %v", action, a.Username, err)
 	}
+	sameView(f.t, f.svc, a, out, action)
 	return out
+}
+
+// sameView fails t unless v is, as JSON, what Get answers for a now.
+func sameView(t *testing.T, svc *relief.Service, a actor.Actor, v relief.View, what string) {
+	t.Helper()
+	want, err := svc.Get(context.Background(), a, v.ID)
+	if err != nil {
+		t.Fatalf("%s: get: %v", what, err)
+	}
+	got, _ := json.Marshal(v)
+	read, _ := json.Marshal(want)
+	if string(got) != string(read) {
+		t.Fatalf("%s answered\n%s\nbut Get reads\n%s", what, got, read)
+	}
 }
 
 func (f *fixture) submitted() relief.View {

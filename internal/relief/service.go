@@ -12,6 +12,7 @@ import (
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
 	"bangfu/internal/clock"
+	"bangfu/internal/household"
 	"bangfu/internal/ledger"
 	"bangfu/internal/store"
 )
@@ -146,18 +147,39 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, in Input)
 	return s.written(ctx, a, app, err)
 }
 
-// Act takes a workflow action on application id in its own transaction.
+// Act takes a workflow action on application id in its own transaction (store.InTx: the transaction
+// boundary; every rule of the action is checked inside it, and a refusal rolls back all the action wrote).
+//
+// The answer is the application as the action left it. When the action knows the application's transfers
+// (approve, disburse, void wrote or settled its one transfer), the view is built from the transaction's own
+// results and only the household's documents are read, from a read connection after the commit; otherwise
+// the application is read again (Get). Either way it is the view Get would give after the commit
+// (TestAct_AnswersAsGetReadsAfterwards).
 func (s *Service) Act(ctx context.Context, a actor.Actor, id int64, action string, in ActionInput) (View, error) {
-	app, err := s.act(ctx, a, id, action, in)
-	return s.written(ctx, a, app, err)
+	out, err := s.act(ctx, a, id, action, in)
+	if err != nil {
+		return View{}, err
+	}
+	if out.transfers == nil {
+		return s.Get(ctx, a, id)
+	}
+	app := out.app
+	var docs map[string]bool
+	if app.HouseholdID.Valid {
+		if docs, err = household.DocumentKindsOf(ctx, s.DB.R, app.HouseholdID.Int64); err != nil {
+			return View{}, err
+		}
+	}
+	app.At(s.Clock.Now(), docs)
+	return View{Application: app, Actions: Actions(a, &app), Transfers: out.transfers}, nil
 }
 
-func (s *Service) act(ctx context.Context, a actor.Actor, id int64, action string, in ActionInput) (Application, error) {
+func (s *Service) act(ctx context.Context, a actor.Actor, id int64, action string, in ActionInput) (acted, error) {
 	if err := mayTake(a, action); err != nil { // who before what: the role before the body
-		return Application{}, err
+		return acted{}, err
 	}
-	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Application, error) {
-		return ActTx(ctx, tx, a, s.Clock.Now(), id, action, in)
+	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (acted, error) {
+		return actTx(ctx, tx, a, s.Clock.Now(), id, action, in)
 	})
 }
 
