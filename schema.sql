@@ -1133,3 +1133,12 @@ CREATE TABLE import_jobs (
 CREATE INDEX import_jobs_running ON import_jobs (state) WHERE state = 'running';
 CREATE INDEX import_jobs_upload ON import_jobs (finished_at) WHERE upload != '';
 CREATE INDEX import_jobs_report ON import_jobs (finished_at) WHERE report IS NOT NULL;
+
+-- migration 23: the audit head moves once per request, to the last event the request recorded (SPEC §10)
+-- A change records one or two events (an approval: the reservation's and the application's); the head row is now
+-- written once when the request's work is done rather than after each event, so it may move forward by more
+-- than one. It still only moves forward, and only to an event of the chain with that very hash.
+DROP TRIGGER audit_head_only_forward;
+CREATE TRIGGER audit_head_only_forward BEFORE UPDATE ON audit_head
+WHEN NEW.seq <= OLD.seq OR NEW.hash IS NOT (SELECT e.hash FROM audit_events e WHERE e.seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward, to an event of the chain'); END;

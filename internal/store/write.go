@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -24,6 +25,10 @@ import (
 //     and no partial write can survive, because nothing of fn's is outside the savepoint. (SQLite undoes it
 //     from the savepoint journal, which the writer keeps in memory — temp_store, store.go; a failing single
 //     statement is undone likewise from its statement journal, so fn sees either all of a statement or none.)
+//   - What an area defers to the end of fn (Request.AtEnd: the audit chain's head, written once per request)
+//     runs inside the same savepoint, before RELEASE; if it fails, the request is rolled back like a failing
+//     fn. What an area caches for fn (Request.Set) is dropped when fn ends, so a rolled-back request leaves
+//     no cached value behind for the next one.
 //   - If SQLite drops the whole transaction (an interrupt, an I/O error: lostTransaction), the failing request
 //     gets its error and the others run again from scratch in a fresh transaction; none was acknowledged yet.
 //   - Acknowledgement: Write returns nil only after COMMIT returned, and with synchronous=FULL in WAL mode
@@ -157,12 +162,17 @@ func runInSavepoint(tx *sqlx.Tx, r *writeRequest) (res writeResult, broken bool)
 		return writeResult{err: fmt.Errorf("savepoint: %w", err)}, true
 	}
 	func() {
+		req := &Request{}
+		requests.Store(tx, req)
+		defer requests.Delete(tx)
 		defer func() {
 			if p := recover(); p != nil {
 				res.panic = p
 			}
 		}()
-		res.err = r.fn(tx)
+		if res.err = r.fn(tx); res.err == nil {
+			res.err = req.end()
+		}
 	}()
 	if res.err != nil || res.panic != nil {
 		if _, err := tx.Exec("ROLLBACK TO w; RELEASE w"); err != nil { // rare: parsed each time
@@ -175,6 +185,51 @@ func runInSavepoint(tx *sqlx.Tx, r *writeRequest) (res writeResult, broken bool)
 	}
 	r.began = true
 	return res, false
+}
+
+// Request is what one request's fn keeps for its own length in the group's transaction: values an area
+// caches between its statements (the audit chain's head), and work it defers to the end of fn (writing that
+// head once rather than after every event). Both live exactly as long as fn's savepoint: when fn fails they
+// are dropped with its changes, so nothing cached can outlive a rollback.
+type Request struct {
+	values map[any]any
+	atEnd  []func() error
+}
+
+// requests holds the Request of each group transaction whose fn is running (one at a time per transaction).
+var requests sync.Map // *sqlx.Tx → *Request
+
+// RequestOf returns the Request of the fn running in tx, or nil when tx is not a Write's (then the caller
+// keeps nothing and defers nothing).
+func RequestOf(tx *sqlx.Tx) *Request {
+	if r, ok := requests.Load(tx); ok {
+		return r.(*Request)
+	}
+	return nil
+}
+
+// Value is what Set kept under key during this fn, or nil.
+func (r *Request) Value(key any) any { return r.values[key] }
+
+// Set keeps v under key until fn ends.
+func (r *Request) Set(key, v any) {
+	if r.values == nil {
+		r.values = map[any]any{}
+	}
+	r.values[key] = v
+}
+
+// AtEnd has f run, in tx, once fn has returned without an error and before its savepoint is released, in the
+// order registered. An error from f is fn's error: the request is rolled back and its caller gets it.
+func (r *Request) AtEnd(f func() error) { r.atEnd = append(r.atEnd, f) }
+
+func (r *Request) end() error {
+	for _, f := range r.atEnd {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepared is a context that is never cancelled but has a Done channel: go-sqlite3 runs a statement without
