@@ -61,6 +61,7 @@ type Bulk struct {
 	households, members []any // arguments of the waiting rows, flat
 	nHouseholds         int
 	nMembers            int
+	snapshot            []byte // the audit snapshot of the last household, reused
 	terms               []pendingTerm
 	openIDs             []pendingID
 }
@@ -106,6 +107,7 @@ const (
 type Lookup struct {
 	tx           *sqlx.Tx
 	holder, file *sqlx.Stmt
+	sets         map[int]*sqlx.Stmt // Holders, by how many numbers it asks for
 }
 
 // NewLookup prepares the lookups in tx.
@@ -132,6 +134,9 @@ func (l *Lookup) Q() *sqlx.Tx { return l.tx }
 func (l *Lookup) Close() {
 	l.holder.Close()
 	l.file.Close()
+	for _, st := range l.sets {
+		st.Close()
+	}
 }
 
 const bulkColumns = `org_id, org_path, head_name, gender, id_number, id_suffix, birth_date, phone, employer, industry,
@@ -220,6 +225,49 @@ func (l *Lookup) Holder(ctx context.Context, number string) (HolderOf, bool, err
 	return h, err == nil, err
 }
 
+// Holders returns the open files that hold any of numbers (SPEC §3.3), by number, in one query per call: an
+// import asks for a batch of rows at once instead of a query per row.
+func (l *Lookup) Holders(ctx context.Context, numbers []string) (map[string]HolderOf, error) {
+	out := make(map[string]HolderOf)
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	st, ok := l.sets[len(numbers)]
+	if !ok {
+		var err error
+		st, err = l.tx.PreparexContext(ctx, `SELECT o.id_number AS number, h.id AS household_id, h.file_no, h.head_name,
+			h.id_number, h.status, h.org_path FROM household_open_ids o JOIN households h ON h.id = o.household_id
+			WHERE o.overridden = 0 AND o.id_number IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(numbers)), ", ")+`)`)
+		if err != nil {
+			return nil, fmt.Errorf("lookup prepare: %w", err)
+		}
+		if l.sets == nil {
+			l.sets = map[int]*sqlx.Stmt{}
+		}
+		l.sets[len(numbers)] = st
+	}
+	args := make([]any, len(numbers))
+	for i, n := range numbers {
+		args[i] = n
+	}
+	rows, err := st.QueryxContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h struct {
+			Number string `db:"number"`
+			HolderOf
+		}
+		if err := rows.StructScan(&h); err != nil {
+			return nil, err
+		}
+		out[h.Number] = h.HolderOf
+	}
+	return out, rows.Err()
+}
+
 // Load returns the stored household id with its members, read inside the lookup's transaction.
 func (l *Lookup) Load(ctx context.Context, id int64) (Household, error) { return get(ctx, l.tx, id) }
 
@@ -254,12 +302,9 @@ func (b *Bulk) Create(ctx context.Context, a actor.Actor, now time.Time, in Inpu
 	b.households = b.fieldArgs(b.households, &h)
 	b.nHouseholds++
 	b.children(&h, in.Members)
-	after, err := json.Marshal(&h) // masked by Household.MarshalJSON
-	if err != nil {
-		return Household{}, err
-	}
+	b.snapshot = h.AppendJSON(b.snapshot[:0]) // masked, as Household.MarshalJSON
 	if err := b.events.Record(ctx, a, now, audit.Entry{Action: "household.create", EntityType: "household",
-		EntityID: strconv.FormatInt(h.ID, 10), OrgID: h.OrgID, OrgPath: h.OrgPath, After: json.RawMessage(after)}); err != nil {
+		EntityID: strconv.FormatInt(h.ID, 10), OrgID: h.OrgID, OrgPath: h.OrgPath, After: json.RawMessage(b.snapshot)}); err != nil {
 		return Household{}, err
 	}
 	return h, b.flushIfFull(ctx)

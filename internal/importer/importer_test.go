@@ -404,3 +404,26 @@ func TestImport_AFileOfManyBatchesIsWrittenWholeAndSearchable(t *testing.T) {
 		t.Errorf("audit chain: %+v %v", v, err)
 	}
 }
+
+// A real run writes each family as it passes; a family refused after hundreds were written rolls them all
+// back, and the report names no household that does not exist.
+func TestImport_ARowRefusedAfterManyWrittenLeavesNothing(t *testing.T) {
+	f := newFixture(t)
+	a := f.as("caseworker1")
+	rows := benchSurvey(1400)
+	rows[len(rows)-2][6] = "不存在的工会" // the last head's union: refused by the database check, not the file's
+	r, err := f.run(a, f.csv("big.csv", "utf-8", rows), false)
+	if apperr.CodeOf(err) != apperr.Validation || r.Written || r.RowsRefused != 2 || len(r.Problems) != 1 {
+		t.Fatalf("run: %v, %+v", err, r.Summary)
+	}
+	for _, table := range []string{"households", "household_members", "household_open_ids", "household_terms", "audit_events WHERE action LIKE 'household.%' OR action = 'import.run'", "imports"} {
+		if n := f.count(table); n != 0 {
+			t.Errorf("a refused run left %d rows in %s", n, table)
+		}
+	}
+	for _, o := range r.Outcomes {
+		if o.HouseholdID != 0 || o.FileNo != "" {
+			t.Fatalf("outcome names a household that was rolled back: %+v", o)
+		}
+	}
+}

@@ -35,12 +35,12 @@ func (p *plan) input(f *family) (household.Input, bool) {
 	in.OrgID = f.org.ID
 	ok := true
 	text := func(pe *person, k key, dst *string) {
-		if v := pe.cells[k]; v != "" {
+		if v := pe.cell(k); v != "" {
 			*dst = v
 		}
 	}
 	code := func(pe *person, k key, dst *string) {
-		v := pe.cells[k]
+		v := pe.cell(k)
 		if v == "" {
 			return
 		}
@@ -53,14 +53,14 @@ func (p *plan) input(f *family) (household.Input, bool) {
 		*dst = c
 	}
 	text(h, colName, &in.Name)
-	in.IDNumber = h.cells[colID]
+	in.IDNumber = h.cell(colID)
 	code(h, colGender, &in.Gender)
 	text(h, colBirth, &in.BirthDate)
 	if id, err := ident.ParseResidentID(in.IDNumber, p.today); err == nil {
-		if h.cells[colGender] == "" {
+		if h.cell(colGender) == "" {
 			in.Gender = string(id.Gender)
 		}
-		if h.cells[colBirth] == "" {
+		if h.cell(colBirth) == "" {
 			in.BirthDate = id.Birth.Format("2006-01-02")
 		}
 	}
@@ -80,13 +80,13 @@ func (p *plan) input(f *family) (household.Input, bool) {
 		in.Migrant = migrant == "1"
 	}
 	text(h, colNote, &in.Note)
-	if bank := h.cells[colBank]; bank != "" && h.cells[colNote] == "" {
+	if bank := h.cell(colBank); bank != "" && h.cell(colNote) == "" {
 		in.Note = "开户银行：" + bank
 	}
 	// 困难原因: the first is the main cause, the others (and 次要困难原因) the secondary ones.
 	var cs []string
 	for _, k := range []key{colCause, colCauses2} {
-		for _, v := range splitList(h.cells[k]) {
+		for _, v := range splitList(h.cell(k)) {
 			c, found := lookupCode(byKey[k], v)
 			if !found {
 				p.refuse(cellProblem(h, k, "「"+v+"」无法识别，可填："+strings.Join(vocabNames(byKey[k]), "、")), h, f)
@@ -101,7 +101,7 @@ func (p *plan) input(f *family) (household.Input, bool) {
 	}
 	monthly, anyIncome := int64(0), false
 	money := func(pe *person) int64 {
-		v := pe.cells[colMonthly]
+		v := pe.cell(colMonthly)
 		if v == "" {
 			return 0
 		}
@@ -116,20 +116,20 @@ func (p *plan) input(f *family) (household.Input, bool) {
 	}
 	monthly += money(h)
 	for _, pe := range f.members {
-		m, seen := stored[pe.cells[colID]]
+		m, seen := stored[pe.cell(colID)]
 		if !seen {
 			m = newMember
 		}
 		m.ID, m.HouseholdID, m.Seq = 0, 0, 0
 		text(pe, colName, &m.Name)
-		m.IDNumber = pe.cells[colID]
+		m.IDNumber = pe.cell(colID)
 		code(pe, colRelation, &m.Relation)
 		text(pe, colBirth, &m.BirthDate)
 		code(pe, colEmployment, &m.EmploymentStatus)
 		code(pe, colHealth, &m.Health)
 		code(pe, colDisability, &m.Disability)
 		code(pe, colSchool, &m.SchoolStage)
-		if pe.cells[colMonthly] != "" {
+		if pe.cell(colMonthly) != "" {
 			m.MonthlyIncomeFen = money(pe)
 		}
 		monthly += m.MonthlyIncomeFen

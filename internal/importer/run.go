@@ -99,16 +99,22 @@ func (s *Service) Import(ctx context.Context, a actor.Actor, path string, opts O
 			return struct{}{}, err
 		}
 		defer bulk.Close()
+		// Each family is written as soon as it passes, while no row has been refused: one pass, and no file's
+		// worth of households held. A refused row stops the writing; the rest is checked for the report, and
+		// the error rolls back what was written.
+		p.bulk = bulk
 		if err := p.check(ctx, bulk.Lookup); err != nil {
 			return struct{}{}, err
 		}
 		if len(r.Problems) > 0 {
+			p.unwrite()
 			p.finish()
 			return struct{}{}, errRefused(&r)
 		}
-		if err := p.write(ctx, bulk); err != nil {
+		if err := bulk.Flush(ctx); err != nil {
 			return struct{}{}, err
 		}
+		p.tell(Progress{Phase: "write", Done: len(p.families), Total: len(p.families), Share: 1})
 		r.Written = true
 		p.finish()
 		id, err := saveImport(ctx, tx, a, now, &r)
@@ -202,6 +208,7 @@ type family struct {
 	in      household.Input
 	old     *household.Household // the stored household of this head
 	out     Outcome
+	written bool // by the bulk writer, in the transaction
 }
 
 type plan struct {
@@ -215,6 +222,7 @@ type plan struct {
 	families []*family
 	badRows  map[*person]bool
 	policies map[int64]policy.Policy
+	bulk     *household.Bulk // a real run's writer: check writes each family that passes
 }
 
 func (p *plan) refuse(pr Problem, who *person, f *family) {
@@ -240,8 +248,7 @@ func (p *plan) group(people []person) {
 		if pe.lay.sheet != lastSheet {
 			last, lastSheet = nil, pe.lay.sheet
 		}
-		id := strings.ToUpper(pe.cells[colID])
-		pe.cells[colID] = id
+		id := pe.cell(colID)
 		validID := false
 		if id == "" {
 			p.refuse(cellProblem(pe, colID, "此项为必填"), pe, nil)
@@ -261,7 +268,7 @@ func (p *plan) group(people []person) {
 			firstRow[id] = pe
 			validID = true
 		}
-		rel := pe.cells[colRelation]
+		rel := pe.cell(colRelation)
 		if headWords[rel] {
 			f := &family{head: pe}
 			if !validID {
@@ -274,7 +281,7 @@ func (p *plan) group(people []person) {
 			continue
 		}
 		var f *family
-		if hid := strings.ToUpper(pe.cells[colHeadID]); hid != "" {
+		if hid := pe.cell(colHeadID); hid != "" {
 			if f = heads[hid]; f == nil {
 				p.refuse(cellProblem(pe, colHeadID, "本文件中没有身份证号为 "+ident.MaskID(hid)+" 的户主行（户主行的「与户主关系」应为「本人」或留空）"), pe, nil)
 				continue
@@ -290,28 +297,57 @@ func (p *plan) group(people []person) {
 	}
 }
 
+// checkBatch is how many families' ID numbers are looked up in one query.
+const checkBatch = 256
+
 // check resolves each family against the database (inside look's transaction): its union, the stored
-// household of its head, the ID numbers other files hold; then applies the household rules to what a real
-// run would save, and decides what it would do.
+// household of its head, the ID numbers other files hold (one query per batch of families); then applies the
+// household rules to what a real run would save, and decides what it would do. In a real run it writes each
+// family that passes while nothing has been refused.
 func (p *plan) check(ctx context.Context, look *household.Lookup) error {
 	p.policies = map[int64]policy.Policy{}
 	total := len(p.families)
-	for i, f := range p.families {
-		if i%2048 == 0 {
-			p.tell(Progress{Phase: "check", Done: i, Total: total, Share: float64(i) / float64(max(total, 1))})
+	phase := "check"
+	if p.bulk != nil {
+		phase = "write"
+	}
+	var numbers []string
+	for from := 0; from < total; from += checkBatch {
+		p.tell(Progress{Phase: phase, Done: from, Total: total, Share: float64(from) / float64(max(total, 1))})
+		batch := p.families[from:min(from+checkBatch, total)]
+		numbers = numbers[:0]
+		for _, f := range batch {
+			if f.bad {
+				continue
+			}
+			numbers = append(numbers, f.head.cell(colID))
+			for _, m := range f.members {
+				numbers = append(numbers, m.cell(colID))
+			}
 		}
-		if err := p.checkFamily(ctx, look, f); err != nil {
+		holders, err := look.Holders(ctx, numbers)
+		if err != nil {
 			return err
 		}
+		for _, f := range batch {
+			if err := p.checkFamily(ctx, look, holders, f); err != nil {
+				return err
+			}
+			if p.bulk != nil && !f.bad && f.out.Action != "" {
+				if err := p.write(ctx, f); err != nil {
+					return err
+				}
+			}
+		}
 	}
-	p.tell(Progress{Phase: "check", Done: total, Total: total, Share: 1})
+	p.tell(Progress{Phase: phase, Done: total, Total: total, Share: 1})
 	return nil
 }
 
-func (p *plan) checkFamily(ctx context.Context, look *household.Lookup, f *family) error {
+func (p *plan) checkFamily(ctx context.Context, look *household.Lookup, holders map[string]household.HolderOf, f *family) error {
 	h := f.head
 	// The union: a grassroots union in the actor's scope (SPEC §1.1).
-	if v := h.cells[colUnion]; v != "" {
+	if v := h.cell(colUnion); v != "" {
 		o, msg := p.orgs.resolve(p.a, v)
 		if msg != "" {
 			p.refuse(cellProblem(h, colUnion, msg), h, f)
@@ -326,13 +362,9 @@ func (p *plan) checkFamily(ctx context.Context, look *household.Lookup, f *famil
 		return nil
 	}
 	// The stored household of this head, if any: the import is idempotent by ID number.
-	holder, held, err := look.Holder(ctx, h.cells[colID])
-	if err != nil {
-		return err
-	}
-	if held {
-		if holder.HeadID != h.cells[colID] || !p.a.Sees(holder.OrgPath) {
-			p.refuse(cellProblem(h, colID, holder.DuplicateMessage(h.cells[colID])), h, f)
+	if holder, held := holders[h.cell(colID)]; held {
+		if holder.HeadID != h.cell(colID) || !p.a.Sees(holder.OrgPath) {
+			p.refuse(cellProblem(h, colID, holder.DuplicateMessage(h.cell(colID))), h, f)
 			return nil
 		}
 		old, err := look.Load(ctx, holder.HouseholdID)
@@ -354,11 +386,7 @@ func (p *plan) checkFamily(ctx context.Context, look *household.Lookup, f *famil
 		return nil
 	}
 	for i, m := range in.Members {
-		holder, held, err := look.Holder(ctx, m.IDNumber)
-		if err != nil {
-			return err
-		}
-		if held && (f.old == nil || holder.HouseholdID != f.old.ID) {
+		if holder, held := holders[m.IDNumber]; held && (f.old == nil || holder.HouseholdID != f.old.ID) {
 			p.refuse(cellProblem(f.members[i], colID, holder.DuplicateMessage(m.IDNumber)), f.members[i], f)
 		}
 	}
@@ -491,39 +519,41 @@ func (p *plan) finish() {
 	r.summarize()
 }
 
-// write saves the families that the plan creates or updates, in bulk's transaction.
-func (p *plan) write(ctx context.Context, bulk *household.Bulk) error {
-	todo := 0
-	for _, f := range p.families {
-		if f.out.Action == Create || f.out.Action == Update {
-			todo++
-		}
+// write saves family f if the plan creates or updates it, in the bulk writer's transaction, unless a row
+// has been refused (the transaction will be rolled back). What was held for it goes once it is written.
+func (p *plan) write(ctx context.Context, f *family) error {
+	if len(p.report.Problems) > 0 {
+		return nil
 	}
-	done := 0
-	for _, f := range p.families {
-		var h household.Household
-		var err error
-		switch f.out.Action {
-		case Create:
-			h, err = bulk.Create(ctx, p.a, p.now, f.in, f.org.Path, f.org.Name)
-		case Update:
-			h, err = bulk.Update(ctx, p.a, p.now, *f.old, f.in, f.org.Path, f.org.Name)
-		default:
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		f.out.HouseholdID, f.out.FileNo, f.out.Status = h.ID, h.FileNo, household.StatusNames[h.Stored]
-		if done++; done%1024 == 0 {
-			p.tell(Progress{Phase: "write", Done: done, Total: todo, Share: float64(done) / float64(todo)})
-		}
+	var h household.Household
+	var err error
+	switch f.out.Action {
+	case Create:
+		h, err = p.bulk.Create(ctx, p.a, p.now, f.in, f.org.Path, f.org.Name)
+	case Update:
+		h, err = p.bulk.Update(ctx, p.a, p.now, *f.old, f.in, f.org.Path, f.org.Name)
+	default:
+		f.in, f.old = household.Input{}, nil
+		return nil
 	}
-	if err := bulk.Flush(ctx); err != nil {
+	if err != nil {
 		return err
 	}
-	p.tell(Progress{Phase: "write", Done: todo, Total: todo, Share: 1})
+	f.out.HouseholdID, f.out.FileNo, f.out.Status = h.ID, h.FileNo, household.StatusNames[h.Stored]
+	f.written = true
+	f.in, f.old = household.Input{}, nil
 	return nil
+}
+
+// unwrite forgets the numbers of the households a refused real run wrote before the refusal: the
+// transaction is rolled back, so they do not exist.
+func (p *plan) unwrite() {
+	for _, f := range p.families {
+		if f.written && f.out.Action == Create {
+			f.out.HouseholdID, f.out.FileNo, f.out.Status = 0, "", ""
+		}
+		f.written = false
+	}
 }
 
 // changes names the columns whose values differ between the stored household and what the file says.
