@@ -72,10 +72,12 @@ type insertKey struct {
 	rows  int
 }
 
-// pendingTerm is a search term waiting to be written; its household's filter columns are shared by its terms.
+// pendingTerm is a search term waiting to be written; its household's filter columns are shared by its terms,
+// and written only with a name term.
 type pendingTerm struct {
-	term string
-	of   *termColumns
+	term  string
+	of    *termColumns
+	named bool
 }
 
 type termColumns struct {
@@ -389,13 +391,8 @@ func (b *Bulk) children(h *Household, members []Member) {
 	named := &termColumns{householdID: h.ID, orgPath: h.OrgPath, status: string(h.Stored), category: string(h.Category),
 		industry: h.Industry, mainCause: h.MainCause, updatedAt: h.UpdatedAt, headName: h.Name, file: h.FileNo,
 		filedAt: h.FiledAt, migrant: h.Migrant, perCapitaFen: h.PerCapitaFen}
-	plain := &termColumns{householdID: h.ID, orgPath: h.OrgPath}
 	for _, t := range Terms(h.Name, h.Phone, numbers) {
-		of := plain
-		if strings.HasPrefix(t, "n:") {
-			of = named
-		}
-		b.terms = append(b.terms, pendingTerm{term: t, of: of})
+		b.terms = append(b.terms, pendingTerm{term: t, of: named, named: strings.HasPrefix(t, "n:")})
 	}
 	for _, n := range numbers {
 		b.openIDs = append(b.openIDs, pendingID{number: n, householdID: h.ID})
@@ -432,7 +429,7 @@ func (b *Bulk) Flush(ctx context.Context) error {
 		args = args[:0]
 		for _, t := range b.terms[:n] {
 			c := t.of
-			if c.status == "" {
+			if !t.named {
 				args = append(args, t.term, c.householdID, c.orgPath, "", false, "", "", "", nil, "", 0, "", "")
 			} else {
 				args = append(args, t.term, c.householdID, c.orgPath, c.status, c.migrant, c.category, c.industry,

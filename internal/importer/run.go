@@ -205,7 +205,7 @@ type family struct {
 	members []*person
 	bad     bool
 	org     *org.Org
-	in      household.Input
+	in      *household.Input     // what a real run saves, held from its check to its write
 	old     *household.Household // the stored household of this head
 	out     Outcome
 	written bool // by the bulk writer, in the transaction
@@ -338,6 +338,7 @@ func (p *plan) check(ctx context.Context, look *household.Lookup) error {
 					return err
 				}
 			}
+			f.in, f.old = nil, nil // a dry run's report needs only the outcome
 		}
 	}
 	p.tell(Progress{Phase: phase, Done: total, Total: total, Share: 1})
@@ -393,7 +394,7 @@ func (p *plan) checkFamily(ctx context.Context, look *household.Lookup, holders 
 	if f.bad {
 		return nil
 	}
-	f.in = in
+	f.in = &in
 	f.out = Outcome{Sheet: h.lay.sheet, Row: h.row, Name: in.Name, IDNumber: ident.MaskID(in.IDNumber),
 		Members: len(in.Members), Action: Create, Changed: []string{}}
 	pol, err := p.policy(ctx, look, in.OrgID)
@@ -529,11 +530,11 @@ func (p *plan) write(ctx context.Context, f *family) error {
 	var err error
 	switch f.out.Action {
 	case Create:
-		h, err = p.bulk.Create(ctx, p.a, p.now, f.in, f.org.Path, f.org.Name)
+		h, err = p.bulk.Create(ctx, p.a, p.now, *f.in, f.org.Path, f.org.Name)
 	case Update:
-		h, err = p.bulk.Update(ctx, p.a, p.now, *f.old, f.in, f.org.Path, f.org.Name)
+		h, err = p.bulk.Update(ctx, p.a, p.now, *f.old, *f.in, f.org.Path, f.org.Name)
 	default:
-		f.in, f.old = household.Input{}, nil
+		f.in, f.old = nil, nil
 		return nil
 	}
 	if err != nil {
@@ -541,7 +542,7 @@ func (p *plan) write(ctx context.Context, f *family) error {
 	}
 	f.out.HouseholdID, f.out.FileNo, f.out.Status = h.ID, h.FileNo, household.StatusNames[h.Stored]
 	f.written = true
-	f.in, f.old = household.Input{}, nil
+	f.in, f.old = nil, nil
 	return nil
 }
 
