@@ -478,8 +478,10 @@ var msgInterrupted = "服务器在导入进行中重启，导入被中断，没�
 
 // init, once per server, fails the jobs that a stopped server left running (nothing of them was written: a
 // real run that committed marked itself done in its transaction) and sweeps old uploads.
-func (j *Jobs) init(ctx context.Context) {
+func (j *Jobs) init(context.Context) {
 	j.once.Do(func() {
+		ctx := context.Background() // not the first request's: recovery runs once, whoever asks first
+
 		e, _ := json.Marshal(JobError{Code: codeInterrupted, Message: msgInterrupted})
 		var uploads []string
 		err := j.Service.DB.Write(ctx, func(tx *sqlx.Tx) error {

@@ -354,3 +354,41 @@ func TestImports_ProgressOfALargeFileIsAskedWhileItRuns(t *testing.T) {
 	}
 	t.Logf("percentages seen while running: %v", seen)
 }
+
+// Import jobs are kept in the database (migration 22): after a restart the job, its report and the history
+// still answer, and a passed dry run can still be run for real.
+func TestImports_JobsAndTheirReportsAnswerAfterARestart(t *testing.T) {
+	srv := webtest.New(t)
+	cw := srv.Login("caseworker1")
+	union := "江南建设工程有限公司工会"
+	dry := started(t, uploadSurvey(t, srv, cw, "dry_run=1", "名单.csv", surveyCSV(surveyHead("王建国", 1, union),
+		surveyMember("李秀英", 2, 1, "配偶"))))
+	dry = finished(t, cw, dry.ID)
+	if dry.State != "done" || dry.Report == nil || len(dry.Report.Problems) != 0 {
+		t.Fatalf("dry run: %+v", dry)
+	}
+
+	srv.Restart()
+	again := finished(t, cw, dry.ID)
+	if again.State != "done" || again.Report == nil || again.Report.Rows != 2 || again.Report.Summary != dry.Report.Summary {
+		t.Fatalf("dry run after the restart: %+v", again)
+	}
+	run := finished(t, cw, started(t, cw.Do("POST", fmt.Sprintf("/api/v1/imports/%d/run", dry.ID), nil)).ID)
+	if run.State != "done" || !run.Report.Written || countHouseholds(t, srv) != 1 {
+		t.Fatalf("real run after the restart: %+v", run)
+	}
+
+	srv.Restart()
+	if got := finished(t, cw, run.ID); !got.Report.Written || got.Report.Create != 1 {
+		t.Fatalf("real run after another restart: %+v", got)
+	}
+	var history struct {
+		Total int `json:"total"`
+	}
+	cw.Must(http.StatusOK, "GET", "/api/v1/imports", nil).Decode(&history)
+	if history.Total != 1 {
+		t.Errorf("history lists %d imports", history.Total)
+	}
+	cw.Must(http.StatusOK, "GET", fmt.Sprintf("/api/v1/imports/%d/report", run.ID), nil)
+	srv.Login("caseworker2").Refused(http.StatusNotFound, "not_found", "GET", fmt.Sprintf("/api/v1/imports/%d", run.ID), nil)
+}

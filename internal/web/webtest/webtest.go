@@ -36,6 +36,7 @@ type Server struct {
 	Clock *clock.Manual
 	Auth  *auth.Service
 	t     testing.TB
+	cfg   web.Config
 }
 
 // New starts a server over a fresh database seeded with the demo orgs and users. Options adjust the
@@ -74,9 +75,15 @@ func start(t testing.TB, seed func(context.Context, *store.DB, *auth.Service) (b
 		o(&cfg)
 	}
 	h := web.New(cfg)
-	s := &Server{Server: httptest.NewServer(h), DB: db, Clock: clk, Auth: svc, t: t}
+	s := &Server{Server: httptest.NewServer(h), DB: db, Clock: clk, Auth: svc, t: t, cfg: cfg}
 	t.Cleanup(func() { s.Close(); db.Close() })
 	return s
+}
+
+// Restart replaces the server's handler by a new one over the same database, configuration and address, as a
+// restart of bangfu would: nothing the old one kept in memory carries over (sessions are in the database).
+func (s *Server) Restart() {
+	s.Config.Handler = web.New(s.cfg)
 }
 
 // OrgID returns the id of the demo org with code.
