@@ -68,8 +68,8 @@ type Bulk struct {
 
 // insertKey names a multi-row INSERT: its table and how many rows it inserts.
 type insertKey struct {
-	table string
-	rows  int
+	table, columns string
+	rows           int
 }
 
 // pendingTerm is a search term waiting to be written; its household's filter columns are shared by its terms,
@@ -100,6 +100,7 @@ const (
 	householdBatch = 256
 	memberBatch    = 1024
 	termBatch      = 2048
+	plainTermBatch = 8192
 	openIDBatch    = 4096
 	maxPending     = 1 << 18
 )
@@ -425,18 +426,31 @@ func (b *Bulk) Flush(ctx context.Context) error {
 	})
 	args := make([]any, 0, 13*termBatch)
 	for len(b.terms) > 0 {
-		n := min(len(b.terms), termBatch)
+		// Sorted, the name terms ("n:…") come as one run and the others as another: a name term carries the
+		// household's filter columns, the others only its org path (the rest are the columns' defaults).
+		named := b.terms[0].named
+		n, limit := 0, termBatch
+		if !named {
+			limit = plainTermBatch
+		}
+		for n < len(b.terms) && n < limit && b.terms[n].named == named {
+			n++
+		}
 		args = args[:0]
 		for _, t := range b.terms[:n] {
 			c := t.of
-			if !t.named {
-				args = append(args, t.term, c.householdID, c.orgPath, "", false, "", "", "", nil, "", 0, "", "")
-			} else {
+			if named {
 				args = append(args, t.term, c.householdID, c.orgPath, c.status, c.migrant, c.category, c.industry,
 					c.mainCause, c.filedAt, c.updatedAt, c.perCapitaFen, c.headName, c.file)
+			} else {
+				args = append(args, t.term, c.householdID, c.orgPath)
 			}
 		}
-		if err := b.insert(ctx, "household_terms", termColumnNames, n, args); err != nil {
+		columns := termColumnNames
+		if !named {
+			columns = "term, household_id, org_path"
+		}
+		if err := b.insert(ctx, "household_terms", columns, n, args); err != nil {
 			return err
 		}
 		b.terms = b.terms[n:]
@@ -487,7 +501,7 @@ func (b *Bulk) flushRows(ctx context.Context) error {
 
 // insert runs the multi-row INSERT of n rows into table, prepared once for each n.
 func (b *Bulk) insert(ctx context.Context, table, columns string, n int, args []any) error {
-	k := insertKey{table, n}
+	k := insertKey{table, columns, n}
 	st, ok := b.inserts[k]
 	if !ok {
 		width := strings.Count(columns, ",") + 1

@@ -396,6 +396,13 @@ func TestImport_AFileOfManyBatchesIsWrittenWholeAndSearchable(t *testing.T) {
 	if err != nil || page.Total != 1 {
 		t.Errorf("search for %s finds %d: %v", last[0], page.Total, err)
 	}
+	// Its phone and its member's ID number (the terms that carry only the org path) find it too.
+	for _, q := range []string{last[5], rows[len(rows)-1][1]} {
+		page, err := household.List(context.Background(), f.db.R, a, testNow, household.Filter{Q: q})
+		if err != nil || page.Total != 1 || page.Items[0].Name != last[0] {
+			t.Errorf("search for %s finds %d: %v", q, page.Total, err)
+		}
+	}
 	h, err := household.Get(context.Background(), f.db.R, a, r.Outcomes[len(r.Outcomes)-1].HouseholdID)
 	if err != nil || h.Name != last[0] || len(h.Members) != 1 {
 		t.Errorf("last household %+v: %v", h.Fields.Name, err)
