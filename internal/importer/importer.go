@@ -77,29 +77,31 @@ type Outcome struct {
 
 // Report is the answer of an import, dry or real.
 type Report struct {
-	ID          int64     `json:"id"`
-	FileName    string    `json:"file_name"`
-	SHA256      string    `json:"sha256"`
-	Size        int64     `json:"size"`
-	Format      string    `json:"format"`
-	DryRun      bool      `json:"dry_run"`
-	Written     bool      `json:"written"` // a real run that committed
-	Rows        int       `json:"rows"`    // data rows read: one per person
-	RowsRefused int       `json:"rows_refused"`
-	Households  int       `json:"households"`
-	Create      int       `json:"create"`
-	Update      int       `json:"update"`
-	Unchanged   int       `json:"unchanged"`
-	Review      int       `json:"review"`
-	Problems    []Problem `json:"problems"`
-	Unknown     []string  `json:"unknown_columns"`
-	Notes       []string  `json:"notes"`
-	Outcomes    []Outcome `json:"outcomes"`
-	Summary     string    `json:"summary"`
+	ID           int64     `json:"id"`
+	FileName     string    `json:"file_name"`
+	SHA256       string    `json:"sha256"`
+	Size         int64     `json:"size"`
+	Format       string    `json:"format"`
+	DryRun       bool      `json:"dry_run"`
+	Written      bool      `json:"written"` // a real run that committed
+	Rows         int       `json:"rows"`    // data rows read: one per person
+	RowsRefused  int       `json:"rows_refused"`
+	Households   int       `json:"households"`
+	Create       int       `json:"create"`
+	Update       int       `json:"update"`
+	Unchanged    int       `json:"unchanged"`
+	Review       int       `json:"review"`
+	Problems     []Problem `json:"problems"`      // the first maxAnswered in an API answer; all in the workbook
+	ProblemCount int       `json:"problem_count"` // all of them
+	Unknown      []string  `json:"unknown_columns"`
+	Notes        []string  `json:"notes"`
+	Outcomes     []Outcome `json:"outcomes"`
+	Summary      string    `json:"summary"`
 }
 
 // summarize writes the one-line Chinese summary of r.
 func (r *Report) summarize() {
+	r.ProblemCount = len(r.Problems)
 	switch {
 	case r.Written && r.Create+r.Update == 0:
 		r.Summary = fmt.Sprintf("共 %d 行、%d 户，与系统中已有数据一致，本次导入没有任何改动", r.Rows, r.Households)

@@ -204,8 +204,17 @@ func (j *Jobs) Get(ctx context.Context, a actor.Actor, id int64) (Job, error) {
 	if err != nil {
 		return Job{}, err
 	}
+	if r := x.Report; r != nil && len(r.Problems) > maxAnswered {
+		short := *r
+		short.Problems = r.Problems[:maxAnswered]
+		x.Report = &short
+	}
 	return x.Job, nil
 }
+
+// maxAnswered bounds the problems an answer of the API lists (a file of 100,000 bad rows would be 20 MB of
+// JSON); problem_count counts them all, and the report workbook lists every one.
+const maxAnswered = 1000
 
 // Wait waits up to d for job id to finish (a small file is done at once) and answers it as it is then.
 func (j *Jobs) Wait(ctx context.Context, a actor.Actor, id int64, d time.Duration) (Job, error) {

@@ -177,3 +177,34 @@ func TestJobs_UploadsAreRemovedOnceNotNeededOrAfterTheirRetention(t *testing.T) 
 		t.Fatalf("job after a week: %+v %v", got, err)
 	}
 }
+
+// An answer lists the first problems of a file with very many, and counts them all; the report workbook
+// keeps every one.
+func TestJobs_AnAnswerListsTheFirstProblemsAndTheWorkbookAll(t *testing.T) {
+	f := newFixture(t)
+	a := f.as("caseworker1")
+	rows := benchSurvey(2400)
+	for i := 1; i < len(rows); i += 2 {
+		rows[i][10] = "运气不好" // every head's cause: 1,200 problems
+	}
+	jobs := &Jobs{Service: f.svc, Dir: f.dir}
+	job := f.start(jobs, a, f.csv("bad.csv", "utf-8", rows), true)
+	if job.Report == nil || len(job.Report.Problems) != maxAnswered || job.Report.ProblemCount != 1200 {
+		t.Fatalf("answer lists %d problems of %d", len(job.Report.Problems), job.Report.ProblemCount)
+	}
+	wb, err := jobs.Report(context.Background(), a, job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := f.saveWorkbook(wb, "report.xlsx")
+	report, _ := x.GetRows("导入报告")
+	listed := 0
+	for _, r := range report {
+		if strings.Contains(strings.Join(r, " "), "运气不好") {
+			listed++
+		}
+	}
+	if listed != 1200 {
+		t.Errorf("the workbook lists %d problems", listed)
+	}
+}

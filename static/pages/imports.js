@@ -135,7 +135,7 @@ export async function render(root, params, ctx) {
       }
       if (r.written) actions.push(linkButton('查看草稿档案', '#/households?status=draft', { id: 'import-households' }));
       parts.push(h('div', { class: 'form-actions' }, actions));
-      if (bad) parts.push(card(`错误明细（${r.problems.length} 处，共 ${r.rows_refused} 行）`, problemsTable(r.problems)));
+      if (bad) parts.push(card(`错误明细（${r.problem_count ?? r.problems.length} 处，共 ${r.rows_refused} 行）`, problemsTable(r.problems, r.problem_count ?? r.problems.length)));
       else if (r.outcomes.length) parts.push(card(r.written ? '导入结果' : '正式导入将会', outcomesTable(r)));
     }
     clear(result, parts);
@@ -145,14 +145,14 @@ export async function render(root, params, ctx) {
 // SHOWN bounds the rows drawn on the page; the report workbook lists every one.
 const SHOWN = 500;
 
-function problemsTable(all) {
+function problemsTable(all, count) {
   const problems = all.slice(0, SHOWN);
   return h('div', null, h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact', id: 'import-problems' },
     h('thead', null, h('tr', null, ['工作表', '行号', '单元格', '列', '填写内容', '错误说明'].map((t) => h('th', null, t)))),
     h('tbody', null, problems.map((p) => h('tr', { dataset: { row: String(p.row) } },
       h('td', null, p.sheet || ''), h('td', { class: 'num' }, p.row ? `第 ${p.row} 行` : '文件'), h('td', null, p.cell || ''),
       h('td', null, p.column || ''), h('td', null, p.value || ''), h('td', { class: 'table-error' }, p.message)))))),
-    all.length > SHOWN ? h('p', { class: 'muted' }, `仅列出前 ${SHOWN} 处，共 ${all.length} 处；完整列表请下载报告。`) : null);
+    count > problems.length ? h('p', { class: 'muted' }, `仅列出前 ${problems.length} 处，共 ${count} 处；完整列表请下载报告。`) : null);
 }
 
 function outcomesTable(r) {
