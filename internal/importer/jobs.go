@@ -582,7 +582,7 @@ func (j *Jobs) sweep(ctx context.Context) {
 // what it is doing in Chinese: a dry run reads and checks, a real run writes too.
 func Percent(p Progress, dry bool) (float64, string) {
 	type span struct{ from, width float64 }
-	phases := map[string]span{"read": {0, 50}, "check": {50, 25}, "write": {75, 25}}
+	phases := map[string]span{"read": {0, 50}, "write": {50, 50}} // a real run checks each family as it writes it
 	if dry {
 		phases = map[string]span{"read": {0, 60}, "check": {60, 40}}
 	}

@@ -208,3 +208,25 @@ func TestJobs_AnAnswerListsTheFirstProblemsAndTheWorkbookAll(t *testing.T) {
 		t.Errorf("the workbook lists %d problems", listed)
 	}
 }
+
+// A real run reads the file, then checks and writes each family in one pass: the bar runs from 0 to 50 while
+// it reads and on to 100 while it writes, with no jump between.
+func TestPercent_ARealRunsWritingFollowsItsReading(t *testing.T) {
+	for _, c := range []struct {
+		p    Progress
+		dry  bool
+		want float64
+	}{
+		{Progress{Phase: "read", Share: 1}, false, 50},
+		{Progress{Phase: "write", Share: 0}, false, 50},
+		{Progress{Phase: "write", Share: 0.5}, false, 75},
+		{Progress{Phase: "write", Share: 1}, false, 100},
+		{Progress{Phase: "read", Share: 1}, true, 60},
+		{Progress{Phase: "check", Share: 1}, true, 100},
+		{Progress{Phase: "read", Share: -1}, true, -1},
+	} {
+		if got, _ := Percent(c.p, c.dry); got != c.want {
+			t.Errorf("Percent(%+v, dry %v) = %v, want %v", c.p, c.dry, got, c.want)
+		}
+	}
+}
