@@ -118,7 +118,7 @@ var (
 // on this machine, so it is built once into a file under os.TempDir() named by the data version and the row
 // count, and reused by later runs as long as today's schema.sql extends the one it was built with (store.Open
 // then applies the migrations added since, as it would to a district's database); the build time is kept in it.
-func bigTable(b *testing.B) *store.DB {
+func bigTable(b testing.TB) *store.DB {
 	bigOnce.Do(func() {
 		path := filepath.Join(os.TempDir(), fmt.Sprintf("bangfu-bench-households-%s-%d.db", benchDataVersion, benchRows()))
 		if p := os.Getenv("BANGFU_BENCH_DB"); p != "" {

@@ -149,10 +149,12 @@ func list(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.T
 	if err != nil {
 		return Page{}, err
 	}
-	if q.ids == "" && (q.terms != nil || whole && f.OrgID == 0) {
-		return listByTerm(ctx, db, a, now, f, q, sort, whole)
+	// A name, a district-wide list and a union's list read one range of a name term's entries (a union's: its org
+	// path in household_terms_scope), which hold every filter column and sort key.
+	if q.ids == "" && (q.terms != nil || whole || f.OrgID != 0) {
+		return listByTerm(ctx, db, a, now, f, q, sort, whole, 0)
 	}
-	if q.ids == "" && !whole && f.OrgID == 0 {
+	if q.ids == "" {
 		// A subtree's list without q: the "n:" entries of a small subtree (a community's 10,000) hold every filter
 		// column and sort key, so that counting and sorting them reads no household; a larger one is read through
 		// the households indexes below.
@@ -163,7 +165,7 @@ func list(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.T
 			return Page{}, err
 		}
 		if size <= 2*totalCap {
-			return listByTerm(ctx, db, a, now, f, q, sort, whole)
+			return listByTerm(ctx, db, a, now, f, q, sort, whole, size)
 		}
 	}
 	if err := q.estimate(ctx, db); err != nil {
@@ -605,11 +607,13 @@ func sigValues(f Filter) []any {
 	return out
 }
 
-// listByTerm is List for a name, or for a district-wide list without q (the term "n:"). Its count reads at most
-// totalCap+1 index entries of the term, all matches; a list of at most totalCap matches is sorted from those
-// entries; a list of more is read by walking a sort index of households until the page is full, which stops
-// early since then at least one household in a hundred matches.
-func listByTerm(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.Time, f Filter, q *query, s order, whole bool) (Page, error) {
+// listByTerm is List for a name, or for a list without q (the term "n:"). Its count reads at most totalCap+1
+// index entries of the term, all matches; a list of at most totalCap matches is sorted from those entries; a list
+// of more is read by walking a sort index of households until the page is full, which stops early since then at
+// least one household in a hundred matches — unless span, the entries of the term in a's subtree when they were
+// counted (a community's list), are fewer than the walk would read: the walk meets the subtree's households once
+// in rows/n, and reading the span sorts at most 2×totalCap index entries.
+func listByTerm(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.Time, f Filter, q *query, s order, whole bool, span int) (Page, error) {
 	terms := q.terms
 	if terms == nil {
 		terms = []string{"n:"}
@@ -637,9 +641,21 @@ func listByTerm(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now 
 	if !out.TotalCapped && n <= (page-1)*per {
 		return out, nil
 	}
+	read := !out.TotalCapped
+	if out.TotalCapped && span > 0 {
+		var rows int
+		if err := sqlx.GetContext(ctx, db, &rows, "SELECT coalesce(max(id), 0) FROM households"); err != nil {
+			return Page{}, err
+		}
+		step := 1
+		if !s.covering {
+			step = costRow
+		}
+		read = span < page*per*rows/n*step
+	}
 	by := termSort[f.Sort]
 	switch {
-	case !(out.TotalCapped && forcePlan != "read" || forcePlan == "walk"):
+	case (read || forcePlan == "read") && forcePlan != "walk":
 		// At most totalCap matches: sorted from the entries just counted.
 		from = "t.household_id FROM " + from
 	case f.Sort == "name":
