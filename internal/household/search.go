@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -521,7 +522,7 @@ func termPlan(a actor.Actor, now time.Time, f Filter, term, name string, whole, 
 			cs = append(cs, cond{"t." + c.col + " = ?", []any{c.v}})
 		}
 	}
-	index := "household_terms_scope"
+	index, from := "household_terms_scope", ""
 	switch {
 	case byName:
 		index = "household_terms_name"
@@ -529,8 +530,18 @@ func termPlan(a actor.Actor, now time.Time, f Filter, term, name string, whole, 
 	case whole && f.OrgID == 0:
 		index = "household_terms_sig"
 		cs = append(cs, cond{nameTerms, nil})
-		if sigs := sigValues(f); sigs != nil && len(sigs)*seekCost <= entries {
-			cs = append(cs, cond{"t.sig IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(sigs)), ", ") + ")", sigs})
+		if rs := sigRanges(f); rs != nil && len(rs)*seekCost <= entries {
+			// One seek of the term and a run of sig values for each row of the runs, the filters' matches and
+			// nothing else in between (the runs hold integers computed here, never input).
+			var vs strings.Builder
+			for i, r := range rs {
+				if i > 0 {
+					vs.WriteString(", ")
+				}
+				fmt.Fprintf(&vs, "(%d, %d)", r[0], r[1])
+			}
+			from = "(VALUES " + vs.String() + ") r CROSS JOIN "
+			cs = append(cs, cond{"t.sig BETWEEN r.column1 AND r.column2", nil})
 		}
 	}
 	if !whole || f.OrgID != 0 {
@@ -544,7 +555,7 @@ func termPlan(a actor.Actor, now time.Time, f Filter, term, name string, whole, 
 		cs = append(cs, cond{"instr(t.head_name, ?) > 0", []any{name}})
 	}
 	w, args := join(append([]cond{{"t.term = ?", []any{term}}}, cs...))
-	return "household_terms t INDEXED BY " + index, w, args
+	return from + "household_terms t INDEXED BY " + index, w, args
 }
 
 // seekCost is what one seek of household_terms_sig costs, in index entries read in order: a term with fewer
@@ -552,7 +563,7 @@ func termPlan(a actor.Actor, now time.Time, f Filter, term, name string, whole, 
 var seekCost = 4
 
 // The digits of household_terms.sig (migration 18), in its order: each column's values and their codes, the
-// code 0 for any other value. sigValues must agree with the schema's expression, which
+// code 0 for any other value. sigRanges must agree with the schema's expression, which
 // TestSig_AgreesWithTheSchema checks.
 var sigDigits = []struct {
 	base  int
@@ -567,21 +578,36 @@ var sigDigits = []struct {
 		"accident": 7, "pandemic": 8, "zero_employment": 9, "other": 10}},
 }
 
-// sigValues are the values of sig that a household matching f's filters may have, or nil when f has none
-// (every value). A filtered column contributes its value's code, any other every code it has.
-func sigValues(f Filter) []any {
+// sigWanted is the value f asks of each digit of sig, "" for a column it does not filter.
+func sigWanted(f Filter) []string {
 	status := f.Status
 	if status == string(ReviewDue) || f.ReviewDue {
 		status = string(Filed)
 	}
 	migrant := map[string]string{"1": "1", "true": "1", "0": "0", "false": "0"}[f.Migrant]
-	wanted := []string{status, f.Category, migrant, f.Industry, f.Cause}
-	if strings.Join(wanted, "") == "" {
+	return []string{status, f.Category, migrant, f.Industry, f.Cause}
+}
+
+// sigRanges are the runs [lo, hi] of sig values that a household matching f's filters may have, in increasing
+// order, or nil when f has none (every value). A filtered column contributes its value's code (an unknown value
+// 0, with every other unknown one); a column without a filter before the last filtered one each code it has; the
+// columns after the last filtered one every value of their digits, codes that no household has included, so that
+// those make one run: a filter on the status alone is one run, on the migrant flag 40 (the status and category
+// codes before it).
+func sigRanges(f Filter) [][2]int {
+	wanted := sigWanted(f)
+	last := -1
+	for i, w := range wanted {
+		if w != "" {
+			last = i
+		}
+	}
+	if last < 0 {
 		return nil
 	}
-	sigs := []int{0}
-	for i, d := range sigDigits {
-		var codes []int
+	prefixes := []int{0}
+	for i, d := range sigDigits[:last+1] {
+		codes := []int{d.codes[wanted[i]]}
 		if wanted[i] == "" {
 			codes = []int{0}
 			for _, c := range d.codes {
@@ -589,20 +615,27 @@ func sigValues(f Filter) []any {
 					codes = append(codes, c)
 				}
 			}
-		} else {
-			codes = []int{d.codes[wanted[i]]} // an unknown value: 0, with every other unknown one
 		}
-		next := make([]int, 0, len(sigs)*len(codes))
-		for _, s := range sigs {
+		next := make([]int, 0, len(prefixes)*len(codes))
+		for _, p := range prefixes {
 			for _, c := range codes {
-				next = append(next, s*d.base+c)
+				next = append(next, p*d.base+c)
 			}
 		}
-		sigs = next
+		prefixes = next
 	}
-	out := make([]any, len(sigs))
-	for i, s := range sigs {
-		out[i] = s
+	run := 1
+	for _, d := range sigDigits[last+1:] {
+		run *= d.base
+	}
+	slices.Sort(prefixes)
+	var out [][2]int
+	for _, p := range prefixes {
+		if n := len(out); n > 0 && out[n-1][1]+1 == p*run {
+			out[n-1][1] += run
+			continue
+		}
+		out = append(out, [2]int{p * run, p*run + run - 1})
 	}
 	return out
 }
@@ -624,7 +657,7 @@ func listByTerm(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now 
 		limit = 5000
 	}
 	if whole && f.OrgID == 0 {
-		limit = max(limit, len(sigValues(f))*seekCost+1)
+		limit = max(limit, len(sigRanges(f))*seekCost+1)
 	}
 	term, entries, err := rarest(ctx, db, terms, limit)
 	if err != nil {
