@@ -1,8 +1,8 @@
-// labels.js — Chinese names for the codes the API uses. The names of the codes the server owns (roles, org
-// levels, statuses, types, actions, document kinds and requirements, campaign and ledger kinds, every audit
-// action) live in Go next to the codes and come from GET /api/v1/vocabulary: app.js awaits loadVocabulary()
-// once before the first page, which fills the exported objects below in place. What is listed here by hand
-// are names of the UI's own (form vocabularies, policy parameter labels).
+// labels.js — Chinese names for the codes the API uses. Every name lives in Go next to its code, in the area
+// that owns it (roles, org levels, statuses, types, actions, document kinds and requirements, the coded fields
+// of households and applications, campaign and ledger kinds, audit actions and entity types, the policy
+// parameters), and comes from GET /api/v1/vocabulary: app.js awaits loadVocabulary() once before the first
+// page, which fills the exported objects below in place. Nothing here names a code by hand.
 
 /** Filled from the server by loadVocabulary(): {value: label} maps, and [{value,label}] lists in display order. */
 export const ROLES = [];
@@ -28,8 +28,35 @@ export const FUND_PURPOSES = [];
 export const TRANSFER_KINDS = [];
 export const TRANSFER_STATES = [];
 export const PAYMENT_METHODS = [];
-/** every audit action code the server can write → its name (SPEC §7). */
+/** every audit action code the server can write → its name (SPEC §7); the kinds of record events are about. */
 export const AUDIT_ACTIONS = {};
+export const ENTITY_TYPES = {};
+/** SPEC §3.1: the coded fields of a household and its members. */
+export const GENDERS = {};
+export const INDUSTRIES = {};
+export const CAUSES = {};
+export const RELATIONS = {};
+export const SCHOOL_STAGES = {};
+export const EMPLOYMENT = {};
+export const HEALTH = {};
+export const DISABILITY = {};
+export const EXIT_REASONS = {};
+/** SPEC §4: why a case may take the green channel, what proves receipt, the retrospective review's outcomes. */
+export const GREEN_REASONS = {};
+export const RECEIPT_KINDS = {};
+export const REVIEW_OUTCOMES = {};
+export const REFERRAL_STATUS = {};
+export const CAMPAIGN_ACTIONS = {};
+export const DELIVERY_STATUS = {};
+export const ENROLMENT_STATUS = {};
+export const SITE_KINDS = {};
+export const WARMTH_RESULTS = {};
+/**
+ * SPEC §2 policy parameters, in display order: {key, label, kind, unit, group, hint}. kind: money (fen in JSON,
+ * yuan on screen), ratio (a decimal number), int (a whole number with unit). A key the server sends that is
+ * not listed is still shown, under its key.
+ */
+export const POLICY_PARAMS = [];
 
 const asMap = (items) => Object.fromEntries(items.map((x) => [x.value, x.label]));
 const fillMap = (target, items) => Object.assign(target, asMap(items || []));
@@ -62,6 +89,26 @@ export function loadVocabulary(api) {
       fillList(TRANSFER_STATES, v.transfer_states);
       fillList(PAYMENT_METHODS, v.payment_methods);
       fillMap(AUDIT_ACTIONS, v.audit_actions);
+      fillMap(ENTITY_TYPES, v.audit_entity_types);
+      fillMap(GENDERS, v.genders);
+      fillMap(INDUSTRIES, v.industries);
+      fillMap(CAUSES, v.causes);
+      fillMap(RELATIONS, v.relations);
+      fillMap(SCHOOL_STAGES, v.school_stages);
+      fillMap(EMPLOYMENT, v.employment_statuses);
+      fillMap(HEALTH, v.health_states);
+      fillMap(DISABILITY, v.disabilities);
+      fillMap(EXIT_REASONS, v.exit_reasons);
+      fillMap(GREEN_REASONS, v.green_reasons);
+      fillMap(RECEIPT_KINDS, v.receipt_kinds);
+      fillMap(REVIEW_OUTCOMES, v.review_outcomes);
+      fillMap(REFERRAL_STATUS, v.referral_statuses);
+      fillMap(CAMPAIGN_ACTIONS, v.campaign_actions);
+      fillMap(DELIVERY_STATUS, v.delivery_statuses);
+      fillMap(ENROLMENT_STATUS, v.enrolment_statuses);
+      fillMap(SITE_KINDS, v.site_kinds);
+      fillMap(WARMTH_RESULTS, v.warmth_results);
+      fillList(POLICY_PARAMS, v.policy_params);
     }).catch((err) => { loaded = null; throw err; });
   }
   return loaded;
@@ -84,14 +131,6 @@ export function roleList(v) {
   return String(v).split(/[,\s]+/).filter(Boolean);
 }
 
-/** Entity types of the audit trail, for its filter. */
-export const ENTITY_TYPES = {
-  session: '登录会话', user: '用户', org: '组织', policy: '政策参数', household: '困难职工档案', application: '救助申请',
-  fund_transfer: '经费转账', fund_account: '经费账户', referral: '转介', campaign: '帮扶活动', campaign_purchase: '采购',
-  campaign_delivery: '配送', campaign_enrolment: '体检报名', holiday: '节假日', import: '导入', export: '导出',
-  audit_checkpoint: '审计检查点', report: '报表', demo: '演示数据',
-};
-
 /** actionLabel: an audit action code's name, as the server names it ("fund.receive" → 经费·来款入账). */
 export function actionLabel(action) {
   if (!action) return '';
@@ -106,45 +145,6 @@ export function orgLevelLabel(level) {
   return label(ORG_LEVELS, level);
 }
 
-/**
- * SPEC §2 policy parameters, in display order. kind: money (fen in JSON, yuan on screen), ratio (a decimal number),
- * int (a whole number with unit); hint explains the rule. A key the server sends that is not listed here is still shown, under its key.
- */
-export const POLICY_PARAMS = [
-  { key: 'dibao_monthly_fen', label: '低保标准（每人每月）', kind: 'money', group: '认定标准' },
-  { key: 'relative_multiplier', label: '相对困难倍数', kind: 'ratio', unit: '倍', group: '认定标准', hint: '家庭人均月收入低于低保标准的此倍数，认定为相对困难。' },
-  { key: 'accident_expense_ratio', label: '意外致困支出比例', kind: 'ratio', unit: '倍', group: '认定标准', hint: '当年自付医疗、意外支出超过家庭收入的此倍数，认定为意外致困。' },
-  { key: 'living_cap_year_fen', label: '生活救助年度上限（每户）', kind: 'money', group: '救助标准' },
-  { key: 'medical_cap_year_fen', label: '大病/医疗救助年度上限（每户）', kind: 'money', group: '救助标准' },
-  { key: 'education_higher_filed_fen', label: '金秋助学·高等教育（建档户）', kind: 'money', group: '救助标准' },
-  { key: 'education_higher_unfiled_fen', label: '金秋助学·高等教育（非建档户）', kind: 'money', group: '救助标准' },
-  { key: 'education_senior_filed_fen', label: '金秋助学·高中（建档户）', kind: 'money', group: '救助标准' },
-  { key: 'education_senior_unfiled_fen', label: '金秋助学·高中（非建档户）', kind: 'money', group: '救助标准' },
-  { key: 'warmth_amount_fen', label: '送温暖金额（每户每年）', kind: 'money', group: '救助标准' },
-  { key: 'household_cap_year_fen', label: '每户年度现金救助总额上限', kind: 'money', group: '救助标准' },
-  { key: 'second_approval_above_fen', label: '两级审批起点金额', kind: 'money', group: '审批规则', hint: '申请金额超过此数，须两名审批人先后批准。' },
-  { key: 'publicity_days', label: '公示期', kind: 'int', unit: '个工作日', group: '审批规则' },
-  { key: 'green_max_amount_fen', label: '绿色通道单笔上限', kind: 'money', group: '绿色通道' },
-  { key: 'green_sla_hours', label: '绿色通道审批时限', kind: 'int', unit: '小时', group: '绿色通道' },
-  { key: 'green_docs_days', label: '绿色通道补交材料期限', kind: 'int', unit: '天', group: '绿色通道' },
-  { key: 'green_monthly_quota', label: '绿色通道每月审批名额', kind: 'int', unit: '件', group: '绿色通道', hint: '每个组织辖区每月可批准的绿色通道申请数。' },
-];
-
-// ───── 困难职工档案 (SPEC §3) ─────
-export const INDUSTRIES = {
-  catering: '餐饮', accommodation: '住宿', retail: '零售', manufacturing: '制造业', construction: '建筑业', logistics: '物流', other: '其他',
-};
-export const CAUSES = {
-  illness: '因病', disability: '因残', unemployment: '失业', laid_off: '下岗', schooling: '因学', disaster: '因灾',
-  accident: '意外', pandemic: '疫情影响', zero_employment: '零就业家庭', other: '其他',
-};
-export const RELATIONS = { spouse: '配偶', child: '子女', parent: '父母', sibling: '兄弟姐妹', grandchild: '孙辈', grandparent: '祖父母', other: '其他' };
-export const SCHOOL_STAGES = { none: '无', primary: '小学', junior_high: '初中', senior_high: '高中', vocational: '中职', higher_ed: '高等教育' };
-export const EMPLOYMENT = { employed: '在岗', flexible: '灵活就业', unemployed: '失业', laid_off: '下岗', retired: '退休', student: '在校', preschool: '学龄前', none: '无' };
-export const HEALTH = { healthy: '健康', chronic: '慢性病', serious: '重病' };
-export const DISABILITY = { none: '无', mild: '轻度残疾', severe: '重度残疾' };
-export const EXIT_REASONS = { recovered: '已脱困', retired: '已退休', moved: '迁出本区', deceased: '已故', other: '其他' };
-
 /** options: a {value: label} map → [{value,label}] for select(). */
 export function options(map) {
   return Object.entries(map).map(([value, label]) => ({ value, label }));
@@ -157,11 +157,3 @@ export function maskName(s) {
   if (r.length === 2) return r[0] + '*';
   return r[0] + '*'.repeat(r.length - 2) + r[r.length - 1];
 }
-
-// ───── 救助申请 (SPEC §4) ─────
-/** SPEC §4.3: why a case may take the green channel. */
-export const GREEN_REASONS = {
-  pandemic: '受疫情影响行业（餐饮、住宿、零售）', accident: '突发意外或灾害', critical_illness: '重大疾病',
-};
-export const RECEIPT_KINDS = { signature: '签字领取记录', bank_receipt: '银行回单' };
-export const REVIEW_OUTCOMES = { confirmed: '确认无误', flagged: '存疑标记' };

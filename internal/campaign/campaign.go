@@ -124,15 +124,15 @@ func managed(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64
 
 // New is the input of Create.
 type New struct {
-	Kind            string `json:"kind" validate:"required,oneof=cooling health_check warmth"`
-	Name            string `json:"name" validate:"required,max=100"`
-	StartsOn        string `json:"starts_on" validate:"required,datetime=2006-01-02"`
-	EndsOn          string `json:"ends_on" validate:"required,datetime=2006-01-02"`
-	OrgID           int64  `json:"org_id"`
-	BudgetAccountID int64  `json:"budget_account_id" validate:"required,gt=0"`
-	Provider        string `json:"provider" validate:"max=100"`
-	PriceFen        int64  `json:"price_fen" validate:"gte=0,lte=10000000"`
-	Note            string `json:"note" validate:"max=500"`
+	Kind            string    `json:"kind" validate:"required,oneof=cooling health_check warmth"`
+	Name            string    `json:"name" validate:"required,max=100"`
+	StartsOn        string    `json:"starts_on" validate:"required,datetime=2006-01-02"`
+	EndsOn          string    `json:"ends_on" validate:"required,datetime=2006-01-02"`
+	OrgID           int64     `json:"org_id"`
+	BudgetAccountID int64     `json:"budget_account_id" validate:"required,gt=0"`
+	Provider        string    `json:"provider" validate:"max=100"`
+	PriceFen        money.Fen `json:"price_fen" validate:"gte=0,lte=10000000"`
+	Note            string    `json:"note" validate:"max=500"`
 }
 
 // Create drafts a campaign on a budget account of its kind (专款专用). Finance only.

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"bangfu/internal/money"
 	"context"
 	"fmt"
 
@@ -38,11 +39,11 @@ func CheckBooks(ctx context.Context, q sqlx.QueryerContext) (checked int, proble
 		}
 	}
 	var deliveries []struct {
-		No    string `db:"delivery_no"`
-		Value int64  `db:"value_fen"`
-		Items int64  `db:"items"`
-		Moved int64  `db:"moved"`
-		Qty   int64  `db:"qty"`
+		No    string    `db:"delivery_no"`
+		Value money.Fen `db:"value_fen"`
+		Items money.Fen `db:"items"`
+		Moved int64     `db:"moved"`
+		Qty   int64     `db:"qty"`
 	}
 	// Each item's transfer moves its quantity out of stock (posted at once: not pending, in the good's unit).
 	if err := sqlx.SelectContext(ctx, q, &deliveries, `SELECT d.delivery_no, d.value_fen,
@@ -62,11 +63,11 @@ func CheckBooks(ctx context.Context, q sqlx.QueryerContext) (checked int, proble
 		}
 	}
 	var enrolments []struct {
-		ID      int64  `db:"id"`
-		Status  string `db:"status"`
-		Price   int64  `db:"price"`
-		Amount  *int64 `db:"amount"`
-		Pending *int64 `db:"pending"`
+		ID      int64      `db:"id"`
+		Status  string     `db:"status"`
+		Price   money.Fen  `db:"price"`
+		Amount  *money.Fen `db:"amount"`
+		Pending *int64     `db:"pending"`
 	}
 	if err := sqlx.SelectContext(ctx, q, &enrolments, `SELECT e.id, e.status,
 		(SELECT c.price_fen FROM campaigns c WHERE c.id = e.campaign_id) AS price,

@@ -17,6 +17,7 @@ import (
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/ledger"
+	"bangfu/internal/money"
 	"bangfu/internal/relief"
 	"bangfu/internal/storetest"
 )
@@ -121,7 +122,7 @@ func (f *fixture) buy(c campaign.View, g campaign.Good, qty, costFen int64) camp
 	f.t.Helper()
 	invoices++
 	p, err := f.svc.Buy(f.ctx, f.fin, c.ID, campaign.NewPurchase{GoodID: g.ID, Supplier: "农夫山泉杭州经销部",
-		InvoiceNo: fmt.Sprintf("FP%06d", invoices), Quantity: qty, CostFen: costFen, PurchasedOn: "2026-07-10"})
+		InvoiceNo: fmt.Sprintf("FP%06d", invoices), Quantity: qty, CostFen: money.Fen(costFen), PurchasedOn: "2026-07-10"})
 	if err != nil {
 		f.t.Fatal(err)
 	}

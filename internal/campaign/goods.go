@@ -45,9 +45,9 @@ const selectGood = `SELECT g.id, g.campaign_id, g.name, g.unit, g.unit_price_fen
 
 // NewGood is the input of AddGood.
 type NewGood struct {
-	Name         string `json:"name" validate:"required,max=40"`
-	Unit         string `json:"unit" validate:"required,max=8"`
-	UnitPriceFen int64  `json:"unit_price_fen" validate:"gt=0,lte=100000000"`
+	Name         string    `json:"name" validate:"required,max=40"`
+	Unit         string    `json:"unit" validate:"required,max=8"`
+	UnitPriceFen money.Fen `json:"unit_price_fen" validate:"gt=0,lte=100000000"`
 }
 
 // AddGood registers a good of a cooling campaign with its stock account. Finance, on a campaign it manages.
@@ -169,13 +169,13 @@ const selectPurchase = `SELECT p.id, p.campaign_id, p.good_id, g.name AS good_na
 
 // NewPurchase is the input of Buy.
 type NewPurchase struct {
-	GoodID         int64  `json:"good_id" validate:"required,gt=0"`
-	Supplier       string `json:"supplier" validate:"required,max=100"`
-	InvoiceNo      string `json:"invoice_no" validate:"required,max=64"`
-	Quantity       int64  `json:"quantity" validate:"gt=0,lte=10000000"`
-	CostFen        int64  `json:"cost_fen" validate:"gt=0,lte=10000000000"`
-	PurchasedOn    string `json:"purchased_on" validate:"required,datetime=2006-01-02"`
-	IdempotencyKey string `json:"idempotency_key" validate:"max=100"`
+	GoodID         int64     `json:"good_id" validate:"required,gt=0"`
+	Supplier       string    `json:"supplier" validate:"required,max=100"`
+	InvoiceNo      string    `json:"invoice_no" validate:"required,max=64"`
+	Quantity       int64     `json:"quantity" validate:"gt=0,lte=10000000"`
+	CostFen        money.Fen `json:"cost_fen" validate:"gt=0,lte=10000000000"`
+	PurchasedOn    string    `json:"purchased_on" validate:"required,datetime=2006-01-02"`
+	IdempotencyKey string    `json:"idempotency_key" validate:"max=100"`
 }
 
 // Buy books a purchase into stock (SPEC §5, §6). Finance only, on a campaign it manages; the budget account
@@ -235,7 +235,7 @@ func buy(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, campaig
 			(SELECT t.id FROM fund_transfers t WHERE t.idempotency_key = ?)`, "purchase:"+in.IdempotencyKey)
 		if err == nil {
 			if prior.CampaignID != c.ID || prior.GoodID != in.GoodID || prior.Supplier != in.Supplier || prior.InvoiceNo != in.InvoiceNo ||
-				prior.Quantity != in.Quantity || int64(prior.CostFen) != in.CostFen || prior.PurchasedOn != in.PurchasedOn {
+				prior.Quantity != in.Quantity || prior.CostFen != in.CostFen || prior.PurchasedOn != in.PurchasedOn {
 				return Purchase{}, &apperr.Error{Code: apperr.Conflict, Message: "幂等键已用于另一笔内容不同的采购，请勿重复使用",
 					Fields: map[string]string{"idempotency_key": "此幂等键已用于内容不同的采购"}}
 			}
@@ -264,7 +264,7 @@ func buy(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, campaig
 		key = "purchase:" + in.IdempotencyKey
 	}
 	cost, err := ledger.Move(ctx, tx, a, now, ledger.TransferInput{DebitAccountID: c.BudgetAccountID, CreditAccountID: c.ExpenseAccountID,
-		Amount: in.CostFen, IdempotencyKey: key, RefType: "campaign_purchase", RefID: ref, VoucherNo: in.InvoiceNo, Memo: memo})
+		Amount: int64(in.CostFen), IdempotencyKey: key, RefType: "campaign_purchase", RefID: ref, VoucherNo: in.InvoiceNo, Memo: memo})
 	if err != nil {
 		return Purchase{}, renameField(err, "amount", "cost_fen")
 	}

@@ -183,11 +183,24 @@ func readyToClose(ctx context.Context, q sqlx.QueryerContext, c Campaign) error 
 	return nil
 }
 
-// Kinds and Statuses list the campaign kinds and statuses in display order.
+// Kinds and Statuses list the campaign kinds and statuses in display order, and so do the lists of the
+// statuses of deliveries and enrolments and of the kinds of work site.
 var (
-	Kinds    = []string{Cooling, HealthCheck, Warmth}
-	Statuses = []string{Draft, Open, Closed}
+	Kinds             = []string{Cooling, HealthCheck, Warmth}
+	Statuses          = []string{Draft, Open, Closed}
+	DeliveryStatuses  = []string{Unconfirmed, Confirmed, Reversed}
+	EnrolmentStatuses = []string{Enrolled, Checked, ReportDelivered, Withdrawn}
+	SiteKindOrder     = []string{"org", "site", "rest_station"}
 )
+
+// ActionOrder lists the actions of Rules in table order.
+func ActionOrder() []string {
+	out := make([]string, len(Rules))
+	for i, r := range Rules {
+		out[i] = r.Action
+	}
+	return out
+}
 
 // AuditActions names every audit action code the campaign area writes (SPEC §7): the campaign's creation, the
 // receiver's confirmation by code, and "campaign."+action (dashes as underscores) for every row of Rules.

@@ -43,7 +43,7 @@ type WarmthInput struct {
 	Status    string         `json:"status" validate:"max=20"` // filed (default) or review_due
 	FileNos   []string       `json:"file_nos" validate:"max=500"`
 	Workers   []WarmthWorker `json:"workers" validate:"max=500"`
-	AmountFen int64          `json:"amount_fen" validate:"gte=0,lte=100000000"`
+	AmountFen money.Fen      `json:"amount_fen" validate:"gte=0,lte=100000000"`
 	DryRun    bool           `json:"dry_run"`
 }
 
@@ -53,6 +53,12 @@ const (
 	WarmthExists  = "exists"  // already on this campaign's list: nothing done (the run is idempotent)
 	WarmthRefused = "refused" // a rule refused it: nothing written for it
 	WarmthPreview = "preview" // dry run: would be tried
+)
+
+// WarmthResults are the results in display order; WarmthResultNames their Chinese names.
+var (
+	WarmthResults     = []string{WarmthCreated, WarmthExists, WarmthRefused, WarmthPreview}
+	WarmthResultNames = map[string]string{WarmthCreated: "已生成", WarmthExists: "已在名单", WarmthRefused: "未通过", WarmthPreview: "待生成"}
 )
 
 // WarmthItem is one household or worker of a run, with its result and the reason in Chinese.

@@ -11,6 +11,7 @@ import (
 	"bangfu/internal/campaign"
 	"bangfu/internal/clock"
 	"bangfu/internal/ledger"
+	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/store"
 )
@@ -108,7 +109,7 @@ func Campaigns(ctx context.Context, db *store.DB, svc *auth.Service) error {
 	}
 	goods := make([]campaign.Good, len(demoGoods))
 	for i, g := range demoGoods {
-		if goods[i], err = cs.AddGood(ctx, fin, cool.ID, campaign.NewGood{Name: g.name, Unit: g.unit, UnitPriceFen: g.priceFen}); err != nil {
+		if goods[i], err = cs.AddGood(ctx, fin, cool.ID, campaign.NewGood{Name: g.name, Unit: g.unit, UnitPriceFen: money.Fen(g.priceFen)}); err != nil {
 			return fmt.Errorf("demo good %s: %w", g.name, err)
 		}
 	}
@@ -118,7 +119,7 @@ func Campaigns(ctx context.Context, db *store.DB, svc *auth.Service) error {
 	for i, g := range demoGoods {
 		// A supplier's price is a little under the list price the slips value the goods at.
 		if _, err := cs.Buy(ctx, fin, cool.ID, campaign.NewPurchase{GoodID: goods[i].ID, Supplier: g.supplier,
-			InvoiceNo: fmt.Sprintf("330%d%05d", year, 1201+i*37), Quantity: g.qty, CostFen: g.qty * g.priceFen * 95 / 100,
+			InvoiceNo: fmt.Sprintf("330%d%05d", year, 1201+i*37), Quantity: g.qty, CostFen: money.Fen(g.qty * g.priceFen * 95 / 100),
 			PurchasedOn: day(20)}); err != nil {
 			return fmt.Errorf("demo purchase %s: %w", g.name, err)
 		}

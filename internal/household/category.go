@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"bangfu/internal/money"
 	"bangfu/internal/policy"
 )
 
@@ -57,27 +58,27 @@ func Assess(f Fields, persons int, p policy.Policy) Assessment {
 	dibao := p.Params.DibaoMonthlyFen
 	relative := int64(math.Round(p.Params.RelativeMultiplier * float64(dibao)))
 	a := Assessment{PerCapitaFen: perCapita, PolicyID: p.ID}
-	pc := "人均月收入 " + Yuan(perCapita)
+	pc := "人均月收入 " + money.Fen(perCapita).String()
 	switch {
 	case len(f.exclusions()) > 0:
 		a.Suggested = Ineligible
 		a.Basis = "存在排除情形（" + strings.Join(f.exclusions(), "、") + "）→ " + CategoryNames[Ineligible]
 	case perCapita < dibao:
 		a.Suggested = Deep
-		a.Basis = fmt.Sprintf("%s < 低保 %s → %s", pc, Yuan(dibao), CategoryNames[Deep])
+		a.Basis = fmt.Sprintf("%s < 低保 %s → %s", pc, money.Fen(dibao), CategoryNames[Deep])
 	case perCapita < relative:
 		a.Suggested = Relative
-		a.Basis = fmt.Sprintf("%s < %g × 低保 %s → %s", pc, p.Params.RelativeMultiplier, Yuan(relative), CategoryNames[Relative])
+		a.Basis = fmt.Sprintf("%s < %g × 低保 %s → %s", pc, p.Params.RelativeMultiplier, money.Fen(relative), CategoryNames[Relative])
 	case float64(f.ExpenseMedicalFen) > p.Params.AccidentExpenseRatio*float64(income):
 		a.Suggested = Accident
 		a.Basis = fmt.Sprintf("%s ≥ %g × 低保 %s；自付医疗支出 %s > %g × 家庭年收入 %s → %s", pc,
-			p.Params.RelativeMultiplier, Yuan(relative), Yuan(f.ExpenseMedicalFen), p.Params.AccidentExpenseRatio,
-			Yuan(income), CategoryNames[Accident])
+			p.Params.RelativeMultiplier, money.Fen(relative), money.Fen(f.ExpenseMedicalFen), p.Params.AccidentExpenseRatio,
+			money.Fen(income), CategoryNames[Accident])
 	default:
 		a.Suggested = Ineligible
 		a.Basis = fmt.Sprintf("%s ≥ %g × 低保 %s，自付医疗支出 %s ≤ %g × 家庭年收入 %s → %s", pc,
-			p.Params.RelativeMultiplier, Yuan(relative), Yuan(f.ExpenseMedicalFen), p.Params.AccidentExpenseRatio,
-			Yuan(income), CategoryNames[Ineligible])
+			p.Params.RelativeMultiplier, money.Fen(relative), money.Fen(f.ExpenseMedicalFen), p.Params.AccidentExpenseRatio,
+			money.Fen(income), CategoryNames[Ineligible])
 	}
 	return a
 }
@@ -89,21 +90,4 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-// Yuan renders fen as "¥1,234.50".
-func Yuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	whole := fmt.Sprint(fen / 100)
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return fmt.Sprintf("%s¥%s.%02d", sign, b.String(), fen%100)
 }

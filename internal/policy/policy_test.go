@@ -2,6 +2,8 @@ package policy
 
 import (
 	"context"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,5 +148,37 @@ func TestCreate_Refusals(t *testing.T) {
 	got, err := f.svc.Create(ctx, adminAt(f.street1), NewVersion{EffectiveFrom: "2026-05-01", OrgID: f.grs.ID, Params: p})
 	if err != nil || got.Params.LivingCapYearFen != 12*p.DibaoMonthlyFen {
 		t.Fatalf("a street's version for its grassroots union: %+v %v", got.Params, err)
+	}
+}
+
+// TestParamSpecs_NameEveryParameter: the policy page shows a parameter by its spec, so every field of Params
+// has one, of the kind its Go type is entered as, and no spec names a parameter Params lacks.
+func TestParamSpecs_NameEveryParameter(t *testing.T) {
+	fields := map[string]reflect.Kind{}
+	pt := reflect.TypeOf(Params{})
+	for i := 0; i < pt.NumField(); i++ {
+		f := pt.Field(i)
+		fields[strings.Split(f.Tag.Get("json"), ",")[0]] = f.Type.Kind()
+	}
+	want := map[string]reflect.Kind{"money": reflect.Int64, "ratio": reflect.Float64, "int": reflect.Int}
+	seen := map[string]bool{}
+	for _, s := range ParamSpecs {
+		kind, ok := fields[s.Key]
+		switch {
+		case !ok:
+			t.Errorf("spec %q names no parameter of Params", s.Key)
+		case seen[s.Key]:
+			t.Errorf("parameter %q has two specs", s.Key)
+		case want[s.Kind] != kind:
+			t.Errorf("parameter %q is a %s in Go but entered as %q", s.Key, kind, s.Kind)
+		case s.Label == "" || s.Group == "":
+			t.Errorf("parameter %q has no name or group", s.Key)
+		}
+		seen[s.Key] = true
+	}
+	for key := range fields {
+		if !seen[key] {
+			t.Errorf("parameter %q of Params has no spec: the policy page would show it under its key", key)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"bangfu/internal/clock"
 	"bangfu/internal/household"
 	"bangfu/internal/ident"
+	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/store"
 )
@@ -36,7 +37,7 @@ type Referral struct {
 	Reason       string         `db:"reason" json:"reason"`
 	FollowUpDate string         `db:"follow_up_date" json:"follow_up_date"`
 	Status       string         `db:"status" json:"status"`
-	AmountFen    int64          `db:"amount_fen" json:"amount_fen"`
+	AmountFen    money.Fen      `db:"amount_fen" json:"amount_fen"`
 	Outcome      string         `db:"outcome" json:"outcome"`
 	CreatedByID  int64          `db:"created_by" json:"-"`
 	CreatedBy    string         `db:"created_by_name" json:"created_by"`
@@ -84,9 +85,9 @@ type New struct {
 
 // Close is the input of closing a referral: helped with an amount, or declined with a reason.
 type Close struct {
-	Outcome   string `json:"outcome" validate:"required,oneof=helped declined"`
-	AmountFen int64  `json:"amount_fen" validate:"gte=0,lte=100000000"`
-	Note      string `json:"note" validate:"max=500"`
+	Outcome   string    `json:"outcome" validate:"required,oneof=helped declined"`
+	AmountFen money.Fen `json:"amount_fen" validate:"gte=0,lte=100000000"`
+	Note      string    `json:"note" validate:"max=500"`
 }
 
 // Service is the referral area's entry point: each method checks the actor's role before the input and the
@@ -219,7 +220,9 @@ func finish(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id i
 		EntityID: fmt.Sprint(id), OrgID: out.OrgID, OrgPath: out.OrgPath, Before: before, After: out, Reason: in.Note})
 }
 
-// StatusNames are the Chinese names of a referral's statuses (SPEC §3.4).
+// Statuses are a referral's statuses in display order; StatusNames their Chinese names (SPEC §3.4).
+var Statuses = []string{"pending", "helped", "declined"}
+
 var StatusNames = map[string]string{"pending": "跟进中", "helped": "已帮扶", "declined": "未帮扶"}
 
 // AuditActions names every audit action code the referral area writes: its creation and "referral."+outcome.

@@ -60,20 +60,20 @@ type Applications struct {
 // MoneyRow is one fund source or budget line: what it paid in the year, what is reserved for approved
 // applications, and what is left.
 type MoneyRow struct {
-	AccountID    int64  `json:"account_id"`
-	Name         string `json:"name"`
-	OrgName      string `json:"org_name"`
-	ReceivedFen  int64  `json:"received_fen"`
-	PaidFen      int64  `json:"paid_fen"`
-	ReservedFen  int64  `json:"reserved_fen"`
-	AvailableFen int64  `json:"available_fen"`
+	AccountID    int64     `json:"account_id"`
+	Name         string    `json:"name"`
+	OrgName      string    `json:"org_name"`
+	ReceivedFen  money.Fen `json:"received_fen"`
+	PaidFen      money.Fen `json:"paid_fen"`
+	ReservedFen  money.Fen `json:"reserved_fen"`
+	AvailableFen money.Fen `json:"available_fen"`
 }
 
 // MoneyMonth is one month of the year's payments and receipts.
 type MoneyMonth struct {
-	Month       string `json:"month"`
-	ReceivedFen int64  `json:"received_fen"`
-	PaidFen     int64  `json:"paid_fen"`
+	Month       string    `json:"month"`
+	ReceivedFen money.Fen `json:"received_fen"`
+	PaidFen     money.Fen `json:"paid_fen"`
 }
 
 // Money is the year's money by fund, budget line and month, read from the fund-use summary (finaudit).
@@ -319,8 +319,8 @@ func (s *Service) money(ctx context.Context, a actor.Actor, year int) (Money, er
 		return Money{}, err
 	}
 	row := func(r finaudit.FundUseRow) MoneyRow {
-		return MoneyRow{AccountID: r.AccountID, Name: r.Name, OrgName: r.OrgName, ReceivedFen: r.ReceivedFen, PaidFen: r.PaidFen,
-			ReservedFen: r.ReservedFen, AvailableFen: r.AvailableFen}
+		return MoneyRow{AccountID: r.AccountID, Name: r.Name, OrgName: r.OrgName, ReceivedFen: money.Fen(r.ReceivedFen),
+			PaidFen: money.Fen(r.PaidFen), ReservedFen: money.Fen(r.ReservedFen), AvailableFen: money.Fen(r.AvailableFen)}
 	}
 	out := Money{Year: year, Funds: []MoneyRow{}, Lines: []MoneyRow{}, Months: []MoneyMonth{}}
 	for _, r := range fu.Funds {
@@ -330,7 +330,7 @@ func (s *Service) money(ctx context.Context, a actor.Actor, year int) (Money, er
 		out.Lines = append(out.Lines, row(r))
 	}
 	for _, m := range fu.Months {
-		out.Months = append(out.Months, MoneyMonth{Month: m.Month, ReceivedFen: m.ReceivedFen, PaidFen: m.PaidFen})
+		out.Months = append(out.Months, MoneyMonth{Month: m.Month, ReceivedFen: money.Fen(m.ReceivedFen), PaidFen: money.Fen(m.PaidFen)})
 	}
 	return out, nil
 }

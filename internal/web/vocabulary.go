@@ -55,6 +55,30 @@ type vocabulary struct {
 	TransferStates      []named             `json:"transfer_states"`
 	PaymentMethods      []named             `json:"payment_methods"`
 	AuditActions        []named             `json:"audit_actions"` // every code the audit trail can hold, by code
+	AuditEntityTypes    []named             `json:"audit_entity_types"`
+
+	// The coded fields of a household and its members (SPEC §3.1) and of an application (SPEC §4).
+	Genders            []named `json:"genders"`
+	Industries         []named `json:"industries"`
+	Causes             []named `json:"causes"`
+	Relations          []named `json:"relations"`
+	SchoolStages       []named `json:"school_stages"`
+	EmploymentStatuses []named `json:"employment_statuses"`
+	HealthStates       []named `json:"health_states"`
+	Disabilities       []named `json:"disabilities"`
+	ExitReasons        []named `json:"exit_reasons"`
+	GreenReasons       []named `json:"green_reasons"`
+	ReceiptKinds       []named `json:"receipt_kinds"`
+	ReviewOutcomes     []named `json:"review_outcomes"`
+
+	ReferralStatuses  []named `json:"referral_statuses"`
+	CampaignActions   []named `json:"campaign_actions"`
+	DeliveryStatuses  []named `json:"delivery_statuses"`
+	EnrolmentStatuses []named `json:"enrolment_statuses"`
+	SiteKinds         []named `json:"site_kinds"`
+	WarmthResults     []named `json:"warmth_results"` // of each item of a warmth run
+
+	PolicyParams []policy.ParamSpec `json:"policy_params"` // SPEC §2, in display order
 }
 
 func names[K ~string](order []K, names map[K]string) []named {
@@ -119,6 +143,29 @@ func buildVocabulary() vocabulary {
 		TransferKinds:       names(ledger.TransferKinds, ledger.TransferKindNames),
 		TransferStates:      names([]string{ledger.Pending, ledger.Posted, ledger.Voided}, ledger.StateNames),
 		PaymentMethods:      names([]string{"bank", "cash"}, ledger.PaymentMethods),
+		AuditEntityTypes:    names(audit.EntityTypes, audit.EntityTypeNames),
+
+		Genders:            names(household.Genders, household.GenderNames),
+		Industries:         names(household.Industries, household.IndustryNames),
+		Causes:             names(household.Causes, household.CauseNames),
+		Relations:          names(household.Relations, household.RelationNames),
+		SchoolStages:       names(household.SchoolStages, household.SchoolStageNames),
+		EmploymentStatuses: names(household.EmploymentStatuses, household.EmploymentStatusNames),
+		HealthStates:       names(household.HealthStates, household.HealthStateNames),
+		Disabilities:       names(household.Disabilities, household.DisabilityNames),
+		ExitReasons:        names(household.ExitReasons, household.ExitReasonNames),
+		GreenReasons:       names(relief.GreenReasons, relief.GreenReasonNames),
+		ReceiptKinds:       names(relief.ReceiptKinds, relief.ReceiptKindNames),
+		ReviewOutcomes:     names(relief.ReviewOutcomes, relief.ReviewOutcomeNames),
+
+		ReferralStatuses:  names(referral.Statuses, referral.StatusNames),
+		CampaignActions:   names(campaign.ActionOrder(), campaign.ActionNames),
+		DeliveryStatuses:  names(campaign.DeliveryStatuses, campaign.DeliveryStatusNames),
+		EnrolmentStatuses: names(campaign.EnrolmentStatuses, campaign.EnrolmentStatusNames),
+		SiteKinds:         names(campaign.SiteKindOrder, campaign.SiteKinds),
+		WarmthResults:     names(campaign.WarmthResults, campaign.WarmthResultNames),
+
+		PolicyParams: policy.ParamSpecs,
 	}
 	for _, l := range []int{org.District, org.SubDistrict, org.Community, org.Grassroots} {
 		v.OrgLevels = append(v.OrgLevels, named{strconv.Itoa(l), org.LevelNames[l]})

@@ -27,10 +27,11 @@ var generatedFamilies = map[string]string{
 
 // writtenAuditCodes reads every non-test Go file under internal/ and returns the audit action codes the code
 // can write: string literals given as the Action of an audit.Entry, assigned to a variable named action, or
-// passed to a function in the form of a code; and the prefixes of codes built by concatenation there.
-func writtenAuditCodes(t *testing.T) (codes map[string]string, families map[string]string) {
+// passed to a function in the form of a code; the prefixes of codes built by concatenation there; and the
+// string literals given as the EntityType of an audit.Entry.
+func writtenAuditCodes(t *testing.T) (codes, families, entities map[string]string) {
 	t.Helper()
-	codes, families = map[string]string{}, map[string]string{}
+	codes, families, entities = map[string]string{}, map[string]string{}, map[string]string{}
 	fset := token.NewFileSet()
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -72,6 +73,12 @@ func writtenAuditCodes(t *testing.T) (codes map[string]string, families map[stri
 						if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Action" {
 							note(kv.Value, true)
 						}
+						if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "EntityType" {
+							if l, ok := kv.Value.(*ast.BasicLit); ok && l.Kind == token.STRING {
+								s, _ := strconv.Unquote(l.Value)
+								entities[s] = fset.Position(l.Pos()).String()
+							}
+						}
 					}
 				}
 			case *ast.AssignStmt:
@@ -95,7 +102,7 @@ func writtenAuditCodes(t *testing.T) (codes map[string]string, families map[stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	return codes, families
+	return codes, families, entities
 }
 
 func isAuditEntry(e ast.Expr, pkg string) bool {
@@ -132,7 +139,7 @@ func TestVocabulary_NamesEveryAuditAction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes, families := writtenAuditCodes(t)
+	codes, families, _ := writtenAuditCodes(t)
 	if len(codes) < 40 {
 		t.Fatalf("the scan found only %d audit codes: it no longer sees the write sites", len(codes))
 	}
@@ -167,14 +174,9 @@ func TestVocabulary_NamesEveryAuditAction(t *testing.T) {
 // TestVocabulary_EveryListIsNamedInFull: no code in the served vocabulary goes without a name.
 func TestVocabulary_EveryListIsNamedInFull(t *testing.T) {
 	v := buildVocabulary()
-	lists := map[string][]named{
-		"roles": v.Roles, "org_levels": v.OrgLevels, "household_statuses": v.HouseholdStatuses,
-		"household_categories": v.HouseholdCategories, "household_steps": v.HouseholdSteps,
-		"document_kinds": v.DocumentKinds, "application_types": v.ApplicationTypes,
-		"application_statuses": v.ApplicationStatuses, "application_actions": v.ApplicationActions,
-		"campaign_kinds": v.CampaignKinds, "campaign_statuses": v.CampaignStatuses, "account_kinds": v.AccountKinds,
-		"aid_types": v.AidTypes, "fund_purposes": v.FundPurposes, "transfer_kinds": v.TransferKinds,
-		"transfer_states": v.TransferStates, "payment_methods": v.PaymentMethods, "audit_actions": v.AuditActions,
+	lists := servedLists(v)
+	if len(lists) < 35 {
+		t.Fatalf("the vocabulary serves %d lists", len(lists))
 	}
 	for list, items := range lists {
 		if len(items) == 0 {
@@ -199,6 +201,24 @@ func TestVocabulary_EveryListIsNamedInFull(t *testing.T) {
 			if !kinds[d] {
 				t.Errorf("aid type %s requires %q, which is not a document kind", t0.Value, d)
 			}
+		}
+	}
+}
+
+// TestVocabulary_NamesEveryAuditEntityType: every kind of record an audit event is written about has a
+// Chinese name (audit.EntityTypeNames), for the audit page's filter and rows.
+func TestVocabulary_NamesEveryAuditEntityType(t *testing.T) {
+	_, _, entities := writtenAuditCodes(t)
+	if len(entities) < 15 {
+		t.Fatalf("the scan found only %d entity types: it no longer sees the write sites", len(entities))
+	}
+	named := map[string]bool{}
+	for _, n := range buildVocabulary().AuditEntityTypes {
+		named[n.Value] = n.Label != ""
+	}
+	for e, at := range entities {
+		if !named[e] {
+			t.Errorf("%s: audit events about %q are written, but audit.EntityTypeNames does not name it", at, e)
 		}
 	}
 }

@@ -5,9 +5,7 @@
 
 import { api, withQuery } from '/api.js';
 import { h, pageHeader, card, listView, badge, dl, formatFen, formatNumber, printButton } from '/ui.js';
-
-const KIND = { cooling: '送清凉', health_check: '免费体检', warmth: '送温暖' };
-const STATUS = { draft: '筹备中', open: '进行中', closed: '已结束' };
+import { CAMPAIGN_KINDS as KIND, CAMPAIGN_STATUS as STATUS } from '/labels.js';
 
 /** reach: "reached / planned" with a small bar, or just the count when nothing is planned. */
 function reach(reached, planned, unit) {

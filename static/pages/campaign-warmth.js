@@ -6,10 +6,10 @@
 
 import { api, withQuery, loadOrgs } from '/api.js';
 import { h, clear, card, field, select, listView, button, badge, formatFen, toast, errorBox, formDialog } from '/ui.js';
+import { CATEGORIES, APPLICATION_STATUS as APP, WARMTH_RESULTS } from '/labels.js';
 
-const CATEGORY = { deep: '深度困难', relative: '相对困难', accident: '意外致困' };
-const RESULT = { created: ['已生成', 'ok'], exists: ['已在名单', 'info'], refused: ['未通过', 'danger'], preview: ['待生成', 'warn'] };
-const APP = { submitted: '待审批', first_approved: '已初审', approved: '已批准', disbursed: '已发放', received: '已签收', returned: '已退回', rejected: '已驳回', cancelled: '已作废', draft: '草稿', recovered: '已追回' };
+/** How each result of a warmth run is shown (its name comes from the server). */
+const RESULT_KIND = { created: 'ok', exists: 'info', refused: 'danger', preview: 'warn' };
 
 /** workersOf reads "姓名 身份证号 坚守情况" lines (spaces, commas or tabs between). */
 function workersOf(text, orgID) {
@@ -25,7 +25,7 @@ function results(run) {
       h('thead', null, h('tr', null, ['档案编号/证件', '姓名', '基层工会', '结果', '申请编号', '说明'].map((t) => h('th', null, t)))),
       h('tbody', null, run.items.map((it) => h('tr', { dataset: { result: it.result } },
         h('td', null, it.ref), h('td', null, it.name || '—'), h('td', null, it.org_name || '—'),
-        h('td', null, badge(...RESULT[it.result])),
+        h('td', null, badge(WARMTH_RESULTS[it.result] || it.result, RESULT_KIND[it.result] || 'info')),
         h('td', null, it.application_id ? h('a', { href: `#/applications/${it.application_id}` }, it.app_no) : '—'),
         h('td', null, it.message)))))));
 }
@@ -34,7 +34,7 @@ async function build(c, out, rerender) {
   const orgs = (await loadOrgs()).filter((o) => o.level === 4);
   const unions = orgs.map((o) => ({ value: o.id, label: o.name }));
   const body = h('div', { class: 'form-grid' },
-    field('困难类别', select('category', [{ value: '', label: '全部类别' }, ...Object.entries(CATEGORY).map(([value, label]) => ({ value, label }))], '')),
+    field('困难类别', select('category', [{ value: '', label: '全部类别' }, ...Object.entries(CATEGORIES).filter(([value]) => value !== 'ineligible').map(([value, label]) => ({ value, label }))], '')),
     field('基层工会', select('org_id', [{ value: '', label: '我管辖的全部' }, ...unions], '', { 'data-type': 'number' })),
     field('档案状态', select('status', [{ value: 'filed', label: '已建档' }, { value: 'review_due', label: '待年审' }], 'filed')),
     field('金额', h('input', { name: 'amount_yuan', placeholder: '留空按政策标准' }), { hint: '每户每年一次，按政策标准发放' }),

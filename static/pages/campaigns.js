@@ -4,10 +4,11 @@
 import { api, withQuery, loadOrgs } from '/api.js';
 import { warmth } from '/pages/campaign-warmth.js';
 import { h, clear, pageHeader, card, field, select, listView, button, badge, formDialog, affix, moneyInput, formatFen, toast, dl, alert, todayISO, infoDialog, printButton } from '/ui.js';
-import { CAMPAIGN_KINDS as KIND, CAMPAIGN_STATUS as STATUS } from '/labels.js';
+import { CAMPAIGN_KINDS as KIND, CAMPAIGN_STATUS as STATUS, CAMPAIGN_ACTIONS, SITE_KINDS as SITE, ENROLMENT_STATUS as ENROL } from '/labels.js';
 
-const SITE = { org: '基层工会', site: '作业点', rest_station: '劳动者驿站' };
-const ACTION = { open: '启动活动', close: '结束活动' };
+/** The lifecycle actions the campaign's header offers as buttons (when its actions allow them), and their wording. */
+const LIFECYCLE = ['open', 'close'];
+const actionName = (a) => `${CAMPAIGN_ACTIONS[a]}活动`;
 
 export async function render(root, params, ctx) {
   if (params.rest[0] === 'slip' && params.rest[1]) return slip(root, params.rest[1], ctx);
@@ -57,10 +58,10 @@ async function detail(root, id, ctx, query) {
   const c = await api('GET', `/campaigns/${id}`);
   ctx.setTitle(c.name);
   const f = c.figures;
-  const acts = c.actions.filter((a) => ACTION[a]).map((a) => button(ACTION[a], async () => {
-    if (!(await ctx.confirm({ title: ACTION[a], message: a === 'close' ? '结束后活动数据定稿，不能再登记任何内容。确定结束？' : `确定${ACTION[a]}？`, danger: a === 'close' }))) return;
+  const acts = c.actions.filter((a) => LIFECYCLE.includes(a)).map((a) => button(actionName(a), async () => {
+    if (!(await ctx.confirm({ title: actionName(a), message: a === 'close' ? '结束后活动数据定稿，不能再登记任何内容。确定结束？' : `确定${actionName(a)}？`, danger: a === 'close' }))) return;
     await api('POST', `/campaigns/${id}/${a}`, {});
-    toast(`已${ACTION[a]}`);
+    toast(`已${actionName(a)}`);
     rerender();
   }, { id: `campaign-${a}`, kind: a === 'close' ? 'danger' : 'primary' }));
   const rerender = () => { clear(root); detail(root, id, ctx, query); };
@@ -252,7 +253,6 @@ async function setQuota(c, rerender) {
     onSubmit: async (data) => { await api('PUT', `/campaigns/${c.id}/quotas`, { quotas: [data] }); toast('已设置名额'); rerender(); } });
 }
 
-const ENROL = { enrolled: '已报名', checked: '已体检', report_delivered: '报告已送达', withdrawn: '已退出' };
 
 function enrolments(body, c, ctx, rerender) {
   body.append(c.actions.includes('enrol') ? button('报名', () => enrol(c, rerender), { id: 'enrol-new', kind: 'primary' }) : null);

@@ -8,7 +8,7 @@ import {
   dl, formatFen, formatDate, formatDateTime, moneyInput, affix, alert, errorBox, formDialog, infoDialog, todayISO, toast,
 } from '/ui.js';
 import {
-  HOUSEHOLD_STATUS, CATEGORIES, INDUSTRIES, CAUSES, RELATIONS, SCHOOL_STAGES, EMPLOYMENT, HEALTH, DISABILITY,
+  HOUSEHOLD_STATUS, CATEGORIES, GENDERS, INDUSTRIES, CAUSES, RELATIONS, SCHOOL_STAGES, EMPLOYMENT, HEALTH, DISABILITY,
   EXIT_REASONS, DOCUMENT_KINDS, HOUSEHOLD_ACTIONS, options, label, maskName, actionLabel,
 } from '/labels.js';
 
@@ -104,7 +104,7 @@ function fillFromID(idInput, birthInput, genderSel) {
 export function headFields(x, orgs, p = '') {
   const id = text(p + 'id_number', x.id_number, { maxlength: 18 });
   const birth = h('input', { type: 'date', name: p + 'birth_date', value: x.birth_date || '' });
-  const gender = select(p + 'gender', [{ value: '', label: '请选择' }, { value: 'male', label: '男' }, { value: 'female', label: '女' }], x.gender ?? '');
+  const gender = select(p + 'gender', [{ value: '', label: '请选择' }, ...options(GENDERS)], x.gender ?? '');
   fillFromID(id, birth, gender);
   return [
     field('基层工会', select(p + 'org_id', [{ value: '', label: '请选择' }, ...orgs.map((o) => ({ value: o.id, label: o.name }))], x.org_id ?? '', { 'data-type': 'number' }), { required: true }),

@@ -2,8 +2,7 @@
 
 import { api, withQuery, loadOrgs } from '/api.js';
 import { h, pageHeader, card, field, select, listView, button, badge, formDialog, affix, moneyInput, formatFen, toast } from '/ui.js';
-
-const STATUS = { pending: '跟进中', helped: '已帮扶', declined: '未帮扶' };
+import { REFERRAL_STATUS as STATUS } from '/labels.js';
 
 export async function render(root, params, ctx) {
   const counts = h('p', { class: 'muted', id: 'referral-counts' });
