@@ -5,30 +5,30 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"bangfu/internal/audit"
 	"bangfu/internal/auth"
-	"bangfu/internal/org"
-	"bangfu/internal/policy"
 )
 
-func (s *Server) listOrgs(c echo.Context) error {
-	orgs, err := s.orgs.List(c.Request().Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list[org.Org]{Items: orgs, Total: len(orgs)})
-}
+// adminRoutes registers the administration of SPEC §1.2 — orgs, users, policy versions — and the audit
+// trail's reading (SPEC §7).
+func (s *Server) adminRoutes(in *echo.Group) {
+	in.GET("/orgs", everyOf(s.orgs.List))
+	in.POST("/orgs", withBody(s, http.StatusCreated, s.orgs.Create))
+	in.PATCH("/orgs/:id", s.renameOrg)
 
-func (s *Server) createOrg(c echo.Context) error {
-	var in org.NewOrg
-	if err := s.bind(c, &in); err != nil {
-		return err
-	}
-	o, err := s.orgs.Create(c.Request().Context(), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, o)
+	in.GET("/users", s.listUsers)
+	in.POST("/users", s.createUser)
+	in.GET("/users/:id", s.getUser)
+	in.PATCH("/users/:id", withBodyOn(s, http.StatusOK, s.auth.UpdateUser))
+	in.POST("/users/:id/password", s.resetPassword)
+	in.POST("/users/:id/unlock", s.unlockUser)
+
+	in.GET("/policies", everyOf(s.policies.List))
+	in.GET("/policies/current", s.currentPolicy)
+	in.GET("/policies/:id", onID(s.policies.Get))
+	in.POST("/policies", withBody(s, http.StatusCreated, s.policies.Create))
+
+	in.GET("/audit/events", withQuery(s.audit.List))
+	in.GET("/audit/verify", withActor(s.audit.Verify))
 }
 
 func (s *Server) renameOrg(c echo.Context) error {
@@ -86,22 +86,6 @@ func (s *Server) createUser(c echo.Context) error {
 	return c.JSON(http.StatusCreated, u)
 }
 
-func (s *Server) updateUser(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in auth.UserChange
-	if err := s.bind(c, &in); err != nil {
-		return err
-	}
-	u, err := s.auth.UpdateUser(c.Request().Context(), actorOf(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
-}
-
 func (s *Server) resetPassword(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -119,14 +103,6 @@ func (s *Server) resetPassword(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) listPolicies(c echo.Context) error {
-	ps, err := s.policies.List(c.Request().Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list[policy.Policy]{Items: ps, Total: len(ps)})
-}
-
 func (s *Server) currentPolicy(c echo.Context) error {
 	var q struct {
 		OrgID int64  `query:"org_id"`
@@ -140,48 +116,4 @@ func (s *Server) currentPolicy(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, p)
-}
-
-func (s *Server) getPolicy(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.policies.Get(c.Request().Context(), actorOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, p)
-}
-
-func (s *Server) createPolicy(c echo.Context) error {
-	var in policy.NewVersion
-	if err := s.bind(c, &in); err != nil {
-		return err
-	}
-	p, err := s.policies.Create(c.Request().Context(), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, p)
-}
-
-func (s *Server) listAuditEvents(c echo.Context) error {
-	var f audit.Filter
-	if err := bindQuery(c, &f); err != nil {
-		return err
-	}
-	page, err := s.audit.List(c.Request().Context(), actorOf(c), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
-}
-
-func (s *Server) verifyAudit(c echo.Context) error {
-	r, err := s.audit.Verify(c.Request().Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
 }

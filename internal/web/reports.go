@@ -10,16 +10,8 @@ import (
 
 // reportRoutes serve the dashboard and the year-end figures (SPEC §8.1): bind, call one report method, encode.
 func (s *Server) reportRoutes(g *echo.Group) {
-	g.GET("/reports/dashboard", s.dashboard)
+	g.GET("/reports/dashboard", withActor(s.reports.Dashboard))
 	g.GET("/reports/annual", s.annual)
-}
-
-func (s *Server) dashboard(c echo.Context) error {
-	d, err := s.reports.Dashboard(c.Request().Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
 }
 
 // annual answers the year-end figures as JSON, or with ?format=xlsx|csv as a file (audited as an export).

@@ -154,26 +154,8 @@ func New(cfg Config) *echo.Echo {
 	// authorize checks the route's roles (permissions.go) before any handler reads the body.
 	in := api.Group("", s.requireLogin, requireFreshPassword, s.authorize, checkSearch)
 
-	in.GET("/orgs", s.listOrgs)
-	in.POST("/orgs", s.createOrg)
-	in.PATCH("/orgs/:id", s.renameOrg)
-
-	in.GET("/users", s.listUsers)
-	in.POST("/users", s.createUser)
-	in.GET("/users/:id", s.getUser)
-	in.PATCH("/users/:id", s.updateUser)
-	in.POST("/users/:id/password", s.resetPassword)
-	in.POST("/users/:id/unlock", s.unlockUser)
-
-	in.GET("/policies", s.listPolicies)
-	in.GET("/policies/current", s.currentPolicy)
-	in.GET("/policies/:id", s.getPolicy)
-	in.POST("/policies", s.createPolicy)
-
+	s.adminRoutes(in)
 	s.fundRoutes(in)
-
-	in.GET("/audit/events", s.listAuditEvents)
-	in.GET("/audit/verify", s.verifyAudit)
 
 	s.householdRoutes(in)
 	s.applicationRoutes(in)
