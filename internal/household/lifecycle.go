@@ -438,6 +438,9 @@ func reopen(s *step) error {
 		m.ID = 0
 		in.Members = append(in.Members, m)
 	}
+	if err := in.check(s.now.In(clock.China)); err != nil {
+		return err
+	}
 	created, err := insert(s.ctx, s.tx, s.a, s.now, in, h.ID, "household.create")
 	if err != nil {
 		return err

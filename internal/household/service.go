@@ -89,7 +89,14 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Detail, 
 		return Detail{}, err
 	}
 	now := s.Clock.Now()
-	h, err := store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Household, error) { return CreateTx(ctx, tx, a, now, in) })
+	// The input's own rules (SPEC §3.1: ID check digits, card, phone, members) depend on nothing stored, so they
+	// are checked before the write rather than on the single writer's time; insert checks the rest inside it.
+	if err := in.check(now.In(clock.China)); err != nil {
+		return Detail{}, err
+	}
+	h, err := store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Household, error) {
+		return insert(ctx, tx, a, now, in, 0, "household.create")
+	})
 	if err != nil {
 		return Detail{}, err
 	}

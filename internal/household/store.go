@@ -152,13 +152,15 @@ func CreateTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in
 	if err := a.Require(actor.Caseworker); err != nil {
 		return Household{}, err
 	}
-	return insert(ctx, tx, a, now, in, 0, "household.create")
-}
-
-func insert(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in Input, reopenedFrom int64, action string) (Household, error) {
 	if err := in.check(now.In(clock.China)); err != nil {
 		return Household{}, err
 	}
+	return insert(ctx, tx, a, now, in, 0, "household.create")
+}
+
+// insert writes a new draft file from in, which check has normalised and passed; what depends on the
+// database — the org in scope, the policy in force, the open ID numbers — is checked here, inside tx.
+func insert(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in Input, reopenedFrom int64, action string) (Household, error) {
 	o, err := unionInScope(ctx, tx, a, in.OrgID)
 	if err != nil {
 		return Household{}, err
@@ -274,6 +276,9 @@ func saveChildren(ctx context.Context, tx *sqlx.Tx, id int64, in *Input, old *Ho
 			}
 		}
 	}
+	// A copy takes the new ids, so that a request that store.Write runs again (its group's transaction was
+	// lost) starts from the members as sent, not with ids of rows that were rolled back.
+	in.Members = slices.Clone(in.Members)
 	for i := range in.Members {
 		m := &in.Members[i]
 		m.HouseholdID, m.Seq = id, i+1
