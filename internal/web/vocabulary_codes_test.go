@@ -134,6 +134,7 @@ func TestVocabulary_NamesEveryCodeTheSchemaStores(t *testing.T) {
 		"household_documents.mime":           "a file's type, not a code the UI names",
 		"campaign_deliveries.confirm_method": "shown as the confirmation's own sentence",
 		"imports.state":                      "the import page words each job's outcome",
+		"import_jobs.state":                  "the import page words each job's progress",
 	}
 	table := regexp.MustCompile(`(?s)CREATE TABLE (\w+) \((.*?)\n\)[^;\n]*;`)
 	check := regexp.MustCompile(`(?s)(\w+)\s+[A-Z]+[^,]*?CHECK \((\w+) IN \(([^)]*)\)\)`)
