@@ -207,9 +207,10 @@ func unionInScope(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, org
 	return o, nil
 }
 
-// assess stores the suggested category with the policy in force today for the household's org.
+// assess stores the suggested category with the policy in force today for the household's org, whose path
+// (r.OrgPath) the caller has read in this transaction.
 func assess(ctx context.Context, q sqlx.QueryerContext, now time.Time, r *row, persons int) error {
-	p, err := policy.Current(ctx, q, r.OrgID, now)
+	p, err := policy.InForceAt(ctx, q, r.OrgPath, clock.Date(now))
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,12 @@ func InForce(ctx context.Context, q sqlx.QueryerContext, orgID int64, date strin
 		}
 		path = o.Path
 	}
+	return InForceAt(ctx, q, path, date)
+}
+
+// InForceAt is InForce for the org at path ("" for none), for a caller that has just read the org in the same
+// transaction: a household save checks its org's scope and then asks for the version in force for it.
+func InForceAt(ctx context.Context, q sqlx.QueryerContext, path, date string) (Policy, error) {
 	// The versions are few: all those already effective are read, and the one that applies is picked here.
 	// An org applies when its path is a prefix of the asked org's path; the longer the path, the nearer.
 	var ps []Policy

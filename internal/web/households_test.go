@@ -1143,6 +1143,34 @@ func TestHousehold_CategoryUsesThePolicyInForceAndKeepsItsVersion(t *testing.T) 
 	}
 }
 
+// TestHousehold_CategoryUsesTheNearestOrgsPolicy: a version for the household's sub-district applies to a file
+// of one of its unions, and a version for another union does not, on create and on update alike.
+func TestHousehold_CategoryUsesTheNearestOrgsPolicy(t *testing.T) {
+	srv := webtest.New(t)
+	admin, cw := srv.Login("admin"), srv.Login("caseworker1")
+	params := defaultParams(t, admin)
+	var near, other struct {
+		ID int64 `json:"id"`
+	}
+	params["dibao_monthly_fen"], params["living_cap_year_fen"] = 45000, 540000
+	admin.Must(http.StatusCreated, "POST", "/api/v1/policies", map[string]any{"effective_from": "2026-01-01",
+		"org_id": srv.OrgID("BJ-XX-JH"), "params": params}).Decode(&near)
+	params["dibao_monthly_fen"] = 60000
+	admin.Must(http.StatusCreated, "POST", "/api/v1/policies", map[string]any{"effective_from": "2026-01-02",
+		"org_id": srv.OrgID("BJ-XX-JH-02"), "params": params}).Decode(&other)
+	h := create(t, srv, cw, 71)
+	// 500 yuan per person: not below the sub-district's 低保 450, below 2 × 450.
+	if h.CategoryPolicyID != near.ID || h.SuggestedCategory != "relative" {
+		t.Fatalf("created under policy %d (want %d, not %d): %s", h.CategoryPolicyID, near.ID, other.ID, h.SuggestedCategory)
+	}
+	in := household(srv, 71)
+	in["income_wages_fen"] = 2000000
+	u := decodeHH(cw.Must(http.StatusOK, "PUT", fmt.Sprintf("/api/v1/households/%d", h.ID), in))
+	if u.CategoryPolicyID != near.ID || u.PerCapitaFen != 38888 {
+		t.Fatalf("updated under policy %d (want %d): %d", u.CategoryPolicyID, near.ID, u.PerCapitaFen)
+	}
+}
+
 // SPEC §3.4: referrals are listed within scope only, and closed by caseworkers and supervisors only.
 func TestReferral_ListIsScopedAndCloseChecksTheRole(t *testing.T) {
 	srv := webtest.New(t)
