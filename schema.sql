@@ -1142,3 +1142,27 @@ DROP TRIGGER audit_head_only_forward;
 CREATE TRIGGER audit_head_only_forward BEFORE UPDATE ON audit_head
 WHEN NEW.seq <= OLD.seq OR NEW.hash IS NOT (SELECT e.hash FROM audit_events e WHERE e.seq = NEW.seq)
 BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward, to an event of the chain'); END;
+
+-- migration 24: household search walks every sort order without reading a household (SPEC §10: p99 ≤ 20 ms)
+-- A list or a name that matches more than the 10,000 a total counts is paged by walking a households index in
+-- the sort order until the page is full (internal/household): at least one entry in a hundred matches, but an
+-- index without the filter columns made each entry a read of its row, and a name a probe of household_terms.
+-- Each sort index now holds the org path, every filter column and the head's name, so that the walk checks
+-- scope, filters and name on the entry itself; households_file_no is the file-number order with them.
+DROP INDEX households_recent;
+CREATE INDEX households_recent ON households (updated_at, id, org_path, status, filed_at, category, main_cause, industry,
+    migrant, head_name);
+DROP INDEX households_per_capita;
+CREATE INDEX households_per_capita ON households (per_capita_fen, id, org_path, status, filed_at, category, main_cause,
+    industry, migrant, head_name);
+DROP INDEX households_filed;
+CREATE INDEX households_filed ON households (filed_at, id, org_path, status, category, main_cause, industry, migrant,
+    head_name);
+DROP INDEX households_status_filed;
+CREATE INDEX households_status_filed ON households (status, filed_at, id, category, main_cause, industry, migrant, org_path,
+    head_name);
+DROP INDEX households_name;
+CREATE INDEX households_name ON households (head_name, id, org_path, status, filed_at, category, main_cause, industry,
+    migrant);
+CREATE INDEX households_file_no ON households (file_no, org_path, status, filed_at, category, main_cause, industry, migrant,
+    head_name);

@@ -59,29 +59,25 @@ var (
 )
 
 // A sort order and the index that yields it: walking the index in order and stopping when the page is full
-// is the plan for lists that match many households. covering says whether the index holds every filter
-// column, so that the walk skips non-matching households without reading them.
+// is the plan for lists that match many households. Each index holds the org path, every filter column and the
+// head's name (migration 23), so that the walk skips non-matching households without reading them.
 type order struct {
-	by       string
-	index    string
-	covering bool
+	by    string
+	index string
 }
 
 var sorting = map[string]order{
-	"":           {"h.updated_at DESC, h.id DESC", "households_recent", true},
-	"updated":    {"h.updated_at DESC, h.id DESC", "households_recent", true},
-	"name":       {"h.head_name, h.id", "households_name", false},
-	"file_no":    {"h.file_no", "sqlite_autoindex_households_1", false},
-	"per_capita": {"h.per_capita_fen, h.id", "households_per_capita", false},
-	"filed":      {"h.filed_at DESC, h.id DESC", "households_filed", false},
+	"":           {"h.updated_at DESC, h.id DESC", "households_recent"},
+	"updated":    {"h.updated_at DESC, h.id DESC", "households_recent"},
+	"name":       {"h.head_name, h.id", "households_name"},
+	"file_no":    {"h.file_no", "households_file_no"},
+	"per_capita": {"h.per_capita_fen, h.id", "households_per_capita"},
+	"filed":      {"h.filed_at DESC, h.id DESC", "households_filed"},
 }
 
-// Relative costs of the plans' steps, measured on the generated million (bench_test.go): reading a row of
-// households by id costs about five index entries, probing household_terms about two.
-const (
-	costRow   = 5
-	costProbe = 2
-)
+// costRow is what reading a row of households by id costs, in index entries read in order, measured on the
+// generated million (bench_test.go).
+const costRow = 5
 
 // cond is an SQL condition with its arguments.
 type cond struct {
@@ -112,12 +108,12 @@ type span struct {
 
 // query is a parsed Filter: the conditions on households h, and the search terms q requires.
 type query struct {
-	scope   cond   // the actor's subtree, a range of org paths (internal/actor)
-	filters []cond // conditions on columns that households_scope and households_recent hold
-	spans   []span
+	scope   cond     // the actor's subtree, a range of org paths (internal/actor)
+	filters []cond   // conditions on columns that households_scope and the sort indexes hold
+	spans   []span   // for a list without q or ID numbers: the households index ranges that hold every match
 	terms   []string // for a name: every term of q; a match has them all
-	exact   bool     // a match is exactly a household with terms[0]: no further check of the name
-	name    string   // for a name longer than a pair: the household's name must contain it
+	text    string   // for a name: q, which the household's name contains exactly when it has all of terms
+	name    string   // for a name longer than a pair: q, which a term's entries are checked for
 	ids     string   // for ID numbers and phones: the subquery of candidate households (small)
 	idArgs  []any
 }
@@ -179,7 +175,7 @@ func list(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.T
 			d = x
 		}
 	}
-	from, where, args := q.plan(d, true)
+	from, where, args := q.plan(d)
 	var n int
 	if err := sqlx.GetContext(ctx, db, &n, "SELECT count(*) FROM (SELECT 1 FROM "+from+" WHERE "+where+
 		" LIMIT ?)", append(args, totalCap+1)...); err != nil {
@@ -196,21 +192,14 @@ func list(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.T
 	if err := sqlx.GetContext(ctx, db, &rows, "SELECT coalesce(max(id), 0) FROM households"); err != nil {
 		return Page{}, err
 	}
-	step := 1
-	if !sort.covering {
-		step = costRow
-	}
-	if q.terms != nil {
-		step += costProbe * len(q.terms)
-	}
-	walk := page * per * rows / max(n, 1) * step
+	walk := page * per * rows / max(n, 1)
 	read := d.size
 	if d.size > totalCap {
 		// The span was only counted up to the cap: it may hold every row, and reading it means reading and
 		// sorting all of it, which a capped walk never does.
 		read = rows
 	}
-	if !covers[d.index] || q.name != "" || q.ids != "" {
+	if !covers[d.index] || q.ids != "" {
 		read *= costRow
 	}
 	if sort.index == "households_filed" && (neverFiled[f.Status] || f.Status == string(ReviewDue) || f.ReviewDue) {
@@ -219,7 +208,7 @@ func list(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.T
 		// read every recently filed household first (2 s for 公示中 by filing date at a million).
 		walk = math.MaxInt
 	}
-	from, where, args = q.plan(d, false)
+	from, where, args = q.plan(d)
 	if q.ids == "" && (walk < read && forcePlan != "read" || forcePlan == "walk") {
 		from, where, args = q.walk(sort)
 	}
@@ -355,7 +344,7 @@ func parse(a actor.Actor, now time.Time, f Filter, whole bool) (*query, error) {
 		q.idArgs = append(append([]any{"p:" + s}, args...), subArgs...)
 	case idTail.MatchString(s):
 		if len(s) < 4 {
-			return nil, apperr.Invalid("q", "按身份证号查询请输入至少后4位")
+			return nil, apperr.Invalid("q", "按身份证号查询请输入完整号码或至少后4位数字")
 		}
 		q.ids, q.idArgs = tail(s)
 	}
@@ -364,7 +353,8 @@ func parse(a actor.Actor, now time.Time, f Filter, whole bool) (*query, error) {
 		return q, nil
 	}
 	// A name or part of one: every character pair is a term (one character for a one-character q); the
-	// rarest drives, the others are probed, and a name longer than a pair is checked for the whole of q.
+	// rarest one's entries are read, and a name longer than a pair is checked on them for the whole of q.
+	q.text = s
 	r := []rune(s)
 	if len(r) == 1 {
 		q.terms = []string{"n:" + s}
@@ -374,76 +364,44 @@ func parse(a actor.Actor, now time.Time, f Filter, whole bool) (*query, error) {
 			q.terms = append(q.terms, t)
 		}
 	}
-	q.exact = len(r) <= 2
-	if !q.exact {
+	if len(r) > 2 {
 		q.name = s
 	}
 	q.spans = nil
-	for _, t := range q.terms {
-		q.spans = append(q.spans, span{where: cond{"t.term = ? AND " + tscope, append([]any{t}, args...)}})
-	}
 	return q, nil
 }
 
-// estimate counts each span, up to totalCap+1 entries each (the terms of a name further): the ranges are
-// index-only.
+// estimate counts each span, up to totalCap+1 entries each: the ranges are index-only.
 func (q *query) estimate(ctx context.Context, db sqlx.QueryerContext) error {
 	if q.ids != "" {
 		return nil
 	}
 	for i := range q.spans {
 		d := &q.spans[i]
-		from, limit := "household_terms t", totalCap+1
-		if d.index != "" {
-			from = "households h INDEXED BY " + d.index
-		} else if len(q.spans) > 1 {
-			// The pairs of a district-wide name often all pass the cap (王伟 25,000 times, 伟芳 12,000 at a
-			// million): counted further, the rarest one drives and the match reads half as many terms.
-			limit = 4 * (totalCap + 1)
-		}
-		if err := sqlx.GetContext(ctx, db, &d.size, "SELECT count(*) FROM (SELECT 1 FROM "+from+" WHERE "+d.where.sql+
-			" LIMIT ?)", append(d.where.args, limit)...); err != nil {
+		if err := sqlx.GetContext(ctx, db, &d.size, "SELECT count(*) FROM (SELECT 1 FROM households h INDEXED BY "+
+			d.index+" WHERE "+d.where.sql+" LIMIT ?)", append(d.where.args, totalCap+1)...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// plan is the FROM and WHERE of the matches read through span d; a count of exact terms needs no row.
-func (q *query) plan(d span, count bool) (string, string, []any) {
+// plan is the FROM and WHERE of the matches of a list without a name read through span d.
+func (q *query) plan(d span) (string, string, []any) {
 	if q.ids != "" {
 		w, args := join(append([]cond{q.scope, {"h.id IN (" + q.ids + ")", q.idArgs}}, q.filters...))
 		return "households h", w, args
 	}
-	if q.terms == nil {
-		w, args := join(append([]cond{d.where}, q.filters...))
-		return "households h INDEXED BY " + d.index, w, args
-	}
-	cs := []cond{d.where}
-	for _, t := range q.terms {
-		if t != d.where.args[0] {
-			cs = append(cs, cond{"EXISTS (SELECT 1 FROM household_terms x WHERE x.term = ? AND x.household_id = t.household_id)", []any{t}})
-		}
-	}
-	if count && q.exact && len(q.filters) == 0 {
-		w, args := join(cs)
-		return "household_terms t", w, args
-	}
-	if q.name != "" {
-		cs = append(cs, cond{"instr(h.head_name, ?) > 0", []any{q.name}})
-	}
-	w, args := join(append(append(cs, q.scope), q.filters...))
-	return "household_terms t CROSS JOIN households h ON h.id = t.household_id", w, args
+	w, args := join(append([]cond{d.where}, q.filters...))
+	return "households h INDEXED BY " + d.index, w, args
 }
 
-// walk is the FROM and WHERE of the matches read in sort order from its index.
+// walk is the FROM and WHERE of the matches read in sort order from its index. The index holds the scope, the
+// filter columns and the name (migration 23): the walk checks them all on its entries, reading no row.
 func (q *query) walk(s order) (string, string, []any) {
 	cs := append([]cond{q.scope}, q.filters...)
-	for _, t := range q.terms {
-		cs = append(cs, cond{"EXISTS (SELECT 1 FROM household_terms x WHERE x.term = ? AND x.household_id = h.id)", []any{t}})
-	}
-	if q.name != "" {
-		cs = append(cs, cond{"instr(h.head_name, ?) > 0", []any{q.name}})
+	if q.text != "" {
+		cs = append(cs, cond{"instr(h.head_name, ?) > 0", []any{q.text}})
 	}
 	w, args := join(cs)
 	return "households h INDEXED BY " + s.index, w, args
@@ -680,11 +638,7 @@ func listByTerm(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now 
 		if err := sqlx.GetContext(ctx, db, &rows, "SELECT coalesce(max(id), 0) FROM households"); err != nil {
 			return Page{}, err
 		}
-		step := 1
-		if !s.covering {
-			step = costRow
-		}
-		read = span < page*per*rows/n*step
+		read = span < page*per*rows/n
 	}
 	by := termSort[f.Sort]
 	switch {
