@@ -24,6 +24,8 @@ const STATUS_KIND = { draft: 'muted', submitted: 'info', visited: 'info', public
 const statusBadge = (s) => badge(label(HOUSEHOLD_STATUS, s), STATUS_KIND[s] || 'info');
 
 function renderList(root, params, ctx) {
+  const capped = h('p', { id: 'household-list-capped', class: 'muted', hidden: true },
+    '符合条件的档案超过 10,000 条，总数显示为“10,000+”，可继续翻页；输入姓名或选择筛选条件可缩小范围。');
   root.append(pageHeader('困难职工档案',
     ctx.may('POST /api/v1/households') ? linkButton('新建档案', '#/households/new', { kind: 'primary', id: 'household-new' }) : null));
   listView(root, {
@@ -37,9 +39,14 @@ function renderList(root, params, ctx) {
       { name: 'industry', label: '行业', type: 'select', options: options(INDUSTRIES) },
       { name: 'migrant', label: '农民工', type: 'select', options: [{ value: '1', label: '是' }, { value: '0', label: '否' }] },
       { name: 'org_id', label: '基层工会', type: 'select', options: async () => (await loadOrgs()).filter((o) => o.level === 4).map((o) => ({ value: o.id, label: o.name })) },
-      { name: 'sort', label: '排序', type: 'select', all: '最近更新', options: [{ value: 'name', label: '姓名' }, { value: 'file_no', label: '档案编号' }, { value: 'per_capita', label: '人均收入' }] },
+      { name: 'sort', label: '排序', type: 'select', all: '最近更新', options: [{ value: 'name', label: '姓名' }, { value: 'file_no', label: '档案编号' }, { value: 'per_capita', label: '人均收入' }, { value: 'filed', label: '建档日期' }] },
     ],
-    load: (q) => api('GET', withQuery('/households', q)),
+    // The server counts matches up to 10,000 (SPEC §10); beyond, the total reads "10,000+" and this note says why.
+    load: async (q) => {
+      const res = await api('GET', withQuery('/households', q));
+      capped.hidden = !(res && res.total_capped);
+      return res;
+    },
     exportPath: '/households/export',
     unmasked: ctx.can('export.unmasked'),
     rowLink: (x) => `#/households/${x.id}`,
@@ -56,6 +63,7 @@ function renderList(root, params, ctx) {
       { key: 'status', title: '状态', nowrap: true, render: (x) => statusBadge(x.status) },
     ],
   });
+  root.append(capped);
   const q = root.querySelector('#household-list-q');
   if (q) q.focus();
 }
