@@ -403,8 +403,7 @@ func writeObject(out *bytes.Buffer, ms []member, null bool) {
 		if i > 0 {
 			out.WriteByte(',')
 		}
-		k, _ := json.Marshal(m.key)
-		out.Write(k)
+		out.Write(jsonenc.String(out.AvailableBuffer(), m.key)) // as json.Marshal writes a key, without reflection
 		out.WriteByte(':')
 		out.Write(m.raw)
 	}
