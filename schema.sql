@@ -1166,3 +1166,193 @@ CREATE INDEX households_name ON households (head_name, id, org_path, status, fil
     migrant);
 CREATE INDEX households_file_no ON households (file_no, org_path, status, filed_at, category, main_cause, industry, migrant,
     head_name);
+
+-- migration 25: the anomaly report at a million payments (SPEC §8.2, issue 11: under 2 s)
+-- Each rule of the report looks for a few records among all payments; reading them all takes longer than the
+-- report may. These tables and indexes hold the candidates (leads) of each rule, written by triggers in the
+-- statement that changes a record, so that no write path can forget them; the report reads only the leads and
+-- checks each against its rule exactly as a full scan would (finaudit's tests compare the two on random
+-- histories). A lead may be more than a finding, never less: rows are added and left, except that the exit or
+-- rejection of a household, once the audit trail records it, drops the household's lead when nothing was paid
+-- after it. "Paid" is disbursed or received, as the rules read it; thresholds are policy values, so what depends
+-- on one keeps its numbers (an amount, a sum) in an index that any threshold can cut.
+--   split   a household paid twice for one type within about 30 days;
+--   closed  a household paid while its file was exited or rejected, or closed with payments;
+--   sod     an application on which one person holds two of: creator, submitter, approver, reviewer, disburser,
+--           recorded when the second role is taken, from the decisions as made (a later role change hides none).
+CREATE TABLE anomaly_leads (
+    rule TEXT    NOT NULL,
+    id   INTEGER NOT NULL, -- an application (sod) or a household (split, closed)
+    PRIMARY KEY (rule, id)
+) WITHOUT ROWID;
+-- The same person paid twice for one type and period: the person, type and period (the month; 送温暖 the year),
+-- when a second payment joins the first. 金秋助学 never pairs: applications_education_once admits one paid
+-- application per student and school year.
+CREATE TABLE anomaly_twice (
+    type   TEXT NOT NULL,
+    who    TEXT NOT NULL, -- the applicant's ID number
+    period TEXT NOT NULL,
+    PRIMARY KEY (type, who, period)
+) WITHOUT ROWID;
+-- One bank card or phone on different households: the card or phone, when a second household takes it.
+CREATE TABLE anomaly_shared (
+    kind  TEXT NOT NULL, -- card or phone (written by the triggers below only)
+    value TEXT NOT NULL,
+    PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
+-- What each household was paid per aid year (all types): the report reads those above the smallest yearly cap.
+CREATE TABLE household_year_paid (
+    household_id INTEGER NOT NULL,
+    aid_year     INTEGER NOT NULL,
+    fen          INTEGER NOT NULL,
+    PRIMARY KEY (household_id, aid_year)
+) WITHOUT ROWID;
+CREATE INDEX household_year_paid_fen ON household_year_paid (fen);
+-- Payments above a cap and payments just below the second-approval threshold: a range of amounts per type.
+CREATE INDEX applications_paid_amount ON applications (type, green, amount_fen) WHERE status IN ('disbursed', 'received');
+-- The green-channel rules read the green cases paid in the period (and, by applications_green_approved, approved).
+CREATE INDEX applications_green_paid ON applications (disbursed_at) WHERE green = 1 AND status IN ('disbursed', 'received');
+CREATE INDEX households_bank_card ON households (bank_card) WHERE bank_card <> '';
+CREATE INDEX households_phone ON households (phone) WHERE phone <> '';
+
+CREATE TRIGGER anomaly_paid_insert AFTER INSERT ON applications
+WHEN NEW.status IN ('disbursed', 'received')
+BEGIN
+    INSERT INTO household_year_paid (household_id, aid_year, fen) SELECT NEW.household_id, NEW.aid_year, NEW.amount_fen
+        WHERE NEW.household_id IS NOT NULL
+        ON CONFLICT DO UPDATE SET fen = fen + excluded.fen;
+    INSERT OR IGNORE INTO anomaly_twice (type, who, period)
+        SELECT NEW.type, NEW.applicant_id_number, CASE NEW.type WHEN 'warmth' THEN CAST(NEW.aid_year AS TEXT)
+            ELSE strftime('%Y-%m', NEW.disbursed_at, '+8 hours') END
+        WHERE NEW.type <> 'education' AND EXISTS (SELECT 1 FROM applications o
+            WHERE o.applicant_id_number = NEW.applicant_id_number AND o.id <> NEW.id AND +o.type = NEW.type
+              AND +o.status IN ('disbursed', 'received')
+              AND CASE WHEN NEW.type = 'warmth' THEN o.aid_year = NEW.aid_year
+                       ELSE strftime('%Y-%m', o.disbursed_at, '+8 hours') = strftime('%Y-%m', NEW.disbursed_at, '+8 hours') END);
+    INSERT OR IGNORE INTO anomaly_leads (rule, id)
+        SELECT 'split', NEW.household_id WHERE NEW.household_id IS NOT NULL AND EXISTS (SELECT 1 FROM applications o
+            WHERE o.household_id = NEW.household_id AND o.id <> NEW.id AND +o.type = NEW.type AND +o.status IN ('disbursed', 'received')
+              AND o.disbursed_at >= strftime('%Y-%m-%d', NEW.disbursed_at, '-31 days')
+              AND o.disbursed_at < strftime('%Y-%m-%d', NEW.disbursed_at, '+32 days'));
+    INSERT OR IGNORE INTO anomaly_leads (rule, id)
+        SELECT 'closed', h.id FROM households h WHERE h.id = NEW.household_id AND h.status IN ('exited', 'rejected');
+END;
+-- A payment leaving the paid set (recovered) or changing what the rules read moves out of its sums; its leads stay.
+CREATE TRIGGER anomaly_paid_leave AFTER UPDATE OF status, type, household_id, applicant_id_number, student_id_number, school_year, aid_year, amount_fen, disbursed_at ON applications
+WHEN OLD.status IN ('disbursed', 'received') AND OLD.household_id IS NOT NULL
+ AND (NEW.status NOT IN ('disbursed', 'received') OR NEW.type IS NOT OLD.type OR NEW.household_id IS NOT OLD.household_id OR NEW.applicant_id_number IS NOT OLD.applicant_id_number
+     OR NEW.student_id_number IS NOT OLD.student_id_number OR NEW.school_year IS NOT OLD.school_year
+     OR NEW.aid_year IS NOT OLD.aid_year OR NEW.amount_fen IS NOT OLD.amount_fen OR NEW.disbursed_at IS NOT OLD.disbursed_at)
+BEGIN
+    UPDATE household_year_paid SET fen = fen - OLD.amount_fen WHERE household_id = OLD.household_id AND aid_year = OLD.aid_year;
+END;
+CREATE TRIGGER anomaly_paid_enter AFTER UPDATE OF status, type, household_id, applicant_id_number, student_id_number, school_year, aid_year, amount_fen, disbursed_at ON applications
+WHEN NEW.status IN ('disbursed', 'received')
+ AND (OLD.status NOT IN ('disbursed', 'received') OR NEW.type IS NOT OLD.type OR NEW.household_id IS NOT OLD.household_id OR NEW.applicant_id_number IS NOT OLD.applicant_id_number
+     OR NEW.student_id_number IS NOT OLD.student_id_number OR NEW.school_year IS NOT OLD.school_year
+     OR NEW.aid_year IS NOT OLD.aid_year OR NEW.amount_fen IS NOT OLD.amount_fen OR NEW.disbursed_at IS NOT OLD.disbursed_at)
+BEGIN
+    INSERT INTO household_year_paid (household_id, aid_year, fen) SELECT NEW.household_id, NEW.aid_year, NEW.amount_fen
+        WHERE NEW.household_id IS NOT NULL
+        ON CONFLICT DO UPDATE SET fen = fen + excluded.fen;
+    INSERT OR IGNORE INTO anomaly_twice (type, who, period)
+        SELECT NEW.type, NEW.applicant_id_number, CASE NEW.type WHEN 'warmth' THEN CAST(NEW.aid_year AS TEXT)
+            ELSE strftime('%Y-%m', NEW.disbursed_at, '+8 hours') END
+        WHERE NEW.type <> 'education' AND EXISTS (SELECT 1 FROM applications o
+            WHERE o.applicant_id_number = NEW.applicant_id_number AND o.id <> NEW.id AND +o.type = NEW.type
+              AND +o.status IN ('disbursed', 'received')
+              AND CASE WHEN NEW.type = 'warmth' THEN o.aid_year = NEW.aid_year
+                       ELSE strftime('%Y-%m', o.disbursed_at, '+8 hours') = strftime('%Y-%m', NEW.disbursed_at, '+8 hours') END);
+    INSERT OR IGNORE INTO anomaly_leads (rule, id)
+        SELECT 'split', NEW.household_id WHERE NEW.household_id IS NOT NULL AND EXISTS (SELECT 1 FROM applications o
+            WHERE o.household_id = NEW.household_id AND o.id <> NEW.id AND +o.type = NEW.type AND +o.status IN ('disbursed', 'received')
+              AND o.disbursed_at >= strftime('%Y-%m-%d', NEW.disbursed_at, '-31 days')
+              AND o.disbursed_at < strftime('%Y-%m-%d', NEW.disbursed_at, '+32 days'));
+    INSERT OR IGNORE INTO anomaly_leads (rule, id)
+        SELECT 'closed', h.id FROM households h WHERE h.id = NEW.household_id AND h.status IN ('exited', 'rejected');
+END;
+-- Segregation of duties: the second role one person takes on an application, whichever comes second.
+CREATE TRIGGER anomaly_sod_people AFTER UPDATE OF created_by, submitted_by, disbursed_by ON applications
+WHEN NEW.created_by IS NOT OLD.created_by OR NEW.submitted_by IS NOT OLD.submitted_by OR NEW.disbursed_by IS NOT OLD.disbursed_by
+BEGIN
+    INSERT OR IGNORE INTO anomaly_leads (rule, id)
+        SELECT 'sod', NEW.id WHERE EXISTS (SELECT 1 FROM application_decisions d WHERE d.application_id = NEW.id
+            AND d.action IN ('approve', 'review') AND d.actor_id IN (NEW.created_by, NEW.submitted_by, NEW.disbursed_by));
+END;
+CREATE TRIGGER anomaly_sod_decision AFTER INSERT ON application_decisions
+WHEN NEW.action IN ('approve', 'review')
+BEGIN
+    INSERT OR IGNORE INTO anomaly_leads (rule, id)
+        SELECT 'sod', NEW.application_id
+        WHERE EXISTS (SELECT 1 FROM applications a WHERE a.id = NEW.application_id
+                AND NEW.actor_id IN (a.created_by, a.submitted_by, a.disbursed_by))
+           OR EXISTS (SELECT 1 FROM application_decisions d WHERE d.application_id = NEW.application_id AND d.id <> NEW.id
+                AND d.action IN ('approve', 'review') AND d.actor_id = NEW.actor_id);
+END;
+-- A household closed with payments is a lead until the audit trail dates the closing and nothing was paid after
+-- it (the rule reads payments after the last exit or rejection; without one, all of them).
+CREATE TRIGGER anomaly_household_closed AFTER UPDATE OF status ON households
+WHEN NEW.status IN ('exited', 'rejected') AND OLD.status NOT IN ('exited', 'rejected')
+BEGIN
+    INSERT OR IGNORE INTO anomaly_leads (rule, id)
+        SELECT 'closed', NEW.id WHERE EXISTS (SELECT 1 FROM applications a WHERE a.household_id = NEW.id
+            AND +a.status IN ('disbursed', 'received'));
+END;
+CREATE TRIGGER anomaly_household_closing_recorded AFTER INSERT ON audit_events
+WHEN NEW.action IN ('household.exit', 'household.reject')
+BEGIN
+    DELETE FROM anomaly_leads WHERE rule = 'closed' AND id = CAST(NEW.entity_id AS INTEGER)
+        AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.household_id = CAST(NEW.entity_id AS INTEGER)
+            AND +a.status IN ('disbursed', 'received') AND a.disbursed_at > NEW.at);
+END;
+CREATE TRIGGER anomaly_shared_insert AFTER INSERT ON households
+WHEN NEW.bank_card <> '' OR NEW.phone <> ''
+BEGIN
+    INSERT OR IGNORE INTO anomaly_shared (kind, value) SELECT 'card', NEW.bank_card
+        WHERE NEW.bank_card <> '' AND EXISTS (SELECT 1 FROM households h WHERE h.bank_card = NEW.bank_card AND h.bank_card <> ''
+            AND h.id <> NEW.id);
+    INSERT OR IGNORE INTO anomaly_shared (kind, value) SELECT 'phone', NEW.phone
+        WHERE NEW.phone <> '' AND EXISTS (SELECT 1 FROM households h WHERE h.phone = NEW.phone AND h.phone <> '' AND h.id <> NEW.id);
+END;
+CREATE TRIGGER anomaly_shared_update AFTER UPDATE OF bank_card, phone ON households
+WHEN (NEW.bank_card <> '' AND NEW.bank_card IS NOT OLD.bank_card) OR (NEW.phone <> '' AND NEW.phone IS NOT OLD.phone)
+BEGIN
+    INSERT OR IGNORE INTO anomaly_shared (kind, value) SELECT 'card', NEW.bank_card
+        WHERE NEW.bank_card <> '' AND NEW.bank_card IS NOT OLD.bank_card AND EXISTS (SELECT 1 FROM households h
+            WHERE h.bank_card = NEW.bank_card AND h.bank_card <> '' AND h.id <> NEW.id);
+    INSERT OR IGNORE INTO anomaly_shared (kind, value) SELECT 'phone', NEW.phone
+        WHERE NEW.phone <> '' AND NEW.phone IS NOT OLD.phone AND EXISTS (SELECT 1 FROM households h
+            WHERE h.phone = NEW.phone AND h.phone <> '' AND h.id <> NEW.id);
+END;
+
+-- What is already there.
+INSERT INTO household_year_paid (household_id, aid_year, fen)
+    SELECT household_id, aid_year, sum(amount_fen) FROM applications
+    WHERE status IN ('disbursed', 'received') AND household_id IS NOT NULL GROUP BY household_id, aid_year;
+INSERT OR IGNORE INTO anomaly_twice (type, who, period)
+    SELECT a.type, a.applicant_id_number, CASE a.type WHEN 'warmth' THEN CAST(a.aid_year AS TEXT)
+            ELSE strftime('%Y-%m', a.disbursed_at, '+8 hours') END
+    FROM applications a WHERE a.status IN ('disbursed', 'received') AND a.type <> 'education'
+        AND EXISTS (SELECT 1 FROM applications o WHERE o.applicant_id_number = a.applicant_id_number AND o.id <> a.id
+            AND +o.type = a.type AND +o.status IN ('disbursed', 'received')
+            AND CASE WHEN a.type = 'warmth' THEN o.aid_year = a.aid_year
+                     ELSE strftime('%Y-%m', o.disbursed_at, '+8 hours') = strftime('%Y-%m', a.disbursed_at, '+8 hours') END);
+INSERT OR IGNORE INTO anomaly_leads (rule, id)
+    SELECT 'split', a.household_id FROM applications a WHERE a.status IN ('disbursed', 'received') AND a.household_id IS NOT NULL
+        AND EXISTS (SELECT 1 FROM applications o WHERE o.household_id = a.household_id AND o.id <> a.id AND +o.type = a.type
+            AND +o.status IN ('disbursed', 'received') AND o.disbursed_at >= strftime('%Y-%m-%d', a.disbursed_at, '-31 days')
+            AND o.disbursed_at < strftime('%Y-%m-%d', a.disbursed_at, '+32 days'));
+INSERT OR IGNORE INTO anomaly_leads (rule, id)
+    SELECT 'closed', h.id FROM households h WHERE h.status IN ('exited', 'rejected') AND EXISTS (SELECT 1 FROM applications a
+        WHERE a.household_id = h.id AND +a.status IN ('disbursed', 'received') AND a.disbursed_at > coalesce((SELECT max(e.at)
+            FROM audit_events e WHERE e.entity_type = 'household' AND e.entity_id = CAST(h.id AS TEXT)
+              AND e.action IN ('household.exit', 'household.reject')), ''));
+INSERT OR IGNORE INTO anomaly_leads (rule, id)
+    SELECT 'sod', d.application_id FROM application_decisions d JOIN applications a ON a.id = d.application_id
+    WHERE d.action IN ('approve', 'review') AND (d.actor_id IN (a.created_by, a.submitted_by, a.disbursed_by)
+        OR EXISTS (SELECT 1 FROM application_decisions o WHERE o.application_id = d.application_id AND o.id <> d.id
+            AND o.action IN ('approve', 'review') AND o.actor_id = d.actor_id));
+INSERT OR IGNORE INTO anomaly_shared (kind, value)
+    SELECT 'card', bank_card FROM households WHERE bank_card <> '' GROUP BY bank_card HAVING count(*) > 1;
+INSERT OR IGNORE INTO anomaly_shared (kind, value)
+    SELECT 'phone', phone FROM households WHERE phone <> '' GROUP BY phone HAVING count(*) > 1;

@@ -215,107 +215,6 @@ func (c *policies) on(org int64, day string) (policy.Params, error) {
 	return p.Params, nil
 }
 
-func anomalies(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now, from, to time.Time) (AnomalyReport, error) {
-	groups := map[string][]Finding{}
-	add := func(f Finding) { groups[f.Rule] = append(groups[f.Rule], f) }
-	pol := newPolicies(ctx, q)
-
-	scope, args := a.Scope("org_path")
-	fromS, toS := store.FormatTime(from), store.FormatTime(to)
-	// Paid applications in the period, read as narrow as the rules allow: at a million payments each column
-	// costs about a tenth of a second. The green-channel cases, few, are read again whole below.
-	rows, err := q.QueryContext(ctx, `SELECT id, app_no, type, coalesce(household_id, 0), applicant_id_number,
-		CASE type WHEN 'education' THEN student_id_number ELSE '' END, CASE type WHEN 'education' THEN school_year ELSE '' END,
-		org_id, aid_year, amount_fen, green, created_by, coalesce(submitted_by, 0), coalesce(disbursed_by, 0), disbursed_at
-		FROM applications NOT INDEXED WHERE `+scope+` AND status IN ('disbursed', 'received') AND disbursed_at >= ? AND disbursed_at < ?`,
-		append(args, fromS, toS)...)
-	if err != nil {
-		return AnomalyReport{}, err
-	}
-	var paid []*payment
-	for rows.Next() {
-		p := &payment{paid: true}
-		if err := rows.Scan(&p.id, &p.appNo, &p.typ, &p.household, &p.idNumber, &p.student, &p.schoolYear, &p.org, &p.aidYear,
-			&p.amount, &p.green, &p.createdBy, &p.submittedBy, &p.disburser, &p.paidAt); err != nil {
-			rows.Close()
-			return AnomalyReport{}, err
-		}
-		p.day, p.month = chinaDay(pol.days, p.paidAt)
-		paid = append(paid, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return AnomalyReport{}, err
-	}
-	slices.SortFunc(paid, func(x, y *payment) int {
-		if c := strings.Compare(x.paidAt, y.paidAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.id, y.id)
-	})
-	// The green-channel cases paid or approved in the period, with what their rules read.
-	var green []*payment
-	if err := func() error {
-		rows, err := q.QueryContext(ctx, `SELECT id, app_no, type, status, coalesce(household_id, 0), org_id, amount_fen, created_by,
-			coalesce(submitted_by, 0), coalesce(disbursed_by, 0), coalesce(reviewed_by, 0), coalesce(approved_at, ''), coalesce(docs_due, ''),
-			review_outcome FROM applications WHERE `+scope+` AND green = 1 AND (
-			  (status IN ('disbursed', 'received') AND disbursed_at >= ? AND disbursed_at < ?)
-			  OR (status = 'approved' AND approved_at >= ? AND approved_at < ?))`, append(args, fromS, toS, fromS, toS)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p := &payment{green: true}
-			var status string
-			if err := rows.Scan(&p.id, &p.appNo, &p.typ, &status, &p.household, &p.org, &p.amount, &p.createdBy, &p.submittedBy,
-				&p.disburser, &p.reviewer, &p.approvedAt, &p.docsDue, &p.outcome); err != nil {
-				return err
-			}
-			p.paid = status != "approved"
-			green = append(green, p)
-		}
-		return rows.Err()
-	}(); err != nil {
-		return AnomalyReport{}, err
-	}
-	// The cases whose deciders the segregation rule reads: every payment, and the green cases approved but
-	// not yet paid.
-	decided := paid
-	for _, p := range green {
-		if !p.paid {
-			decided = append(decided, p)
-		}
-	}
-
-	if err := ruleAmounts(paid, pol, add); err != nil {
-		return AnomalyReport{}, err
-	}
-	if _, err := ruleHouseholds(ctx, q, paid, add); err != nil {
-		return AnomalyReport{}, err
-	}
-	if err := ruleSegregation(ctx, q, decided, add); err != nil {
-		return AnomalyReport{}, err
-	}
-	if err := ruleGreen(ctx, q, green, pol, now, add); err != nil {
-		return AnomalyReport{}, err
-	}
-	if err := ruleUnconfirmed(ctx, q, a, now, from, to, add); err != nil {
-		return AnomalyReport{}, err
-	}
-
-	rep := AnomalyReport{Payments: len(paid), Rules: make([]RuleGroup, 0, len(Rules))}
-	for _, r := range Rules {
-		fs := groups[r.Rule]
-		if fs == nil {
-			fs = []Finding{}
-		}
-		rep.Rules = append(rep.Rules, RuleGroup{Rule: r.Rule, Name: r.Name, Count: len(fs), Findings: fs})
-		rep.Total += len(fs)
-	}
-	return rep, nil
-}
-
 // confirmWindow is how long a receiver's one-time code is valid (SPEC §5): a delivery still unconfirmed after
 // it has no confirmation coming unless a caseworker records a signed slip.
 const confirmWindow = 7
@@ -378,9 +277,21 @@ func (k twiceKey) name() string {
 
 func yuan(f int64) string { return money.Fen(f).String() }
 
-// ruleAmounts: paid twice, above a cap, clustered just below the second-approval threshold, and split
-// payments. paid is in paid-date order.
-func ruleAmounts(paid []*payment, pol *policies, add func(Finding)) error {
+// The rules ruleAmounts applies, each on its own candidates or all of them on every payment.
+const (
+	amountTwice = 1 << iota
+	amountCap
+	amountYear
+	amountJustBelow
+	amountSplit
+	amountAll = amountTwice | amountCap | amountYear | amountJustBelow | amountSplit
+)
+
+// ruleAmounts: paid twice, above a cap (one payment, or a household's year), clustered just below the
+// second-approval threshold, and split payments, as far as rules asks. paid is in paid-date order and holds
+// every payment of each group a rule reads (a person's period, a household's year or type, a caseworker's or
+// org's month).
+func ruleAmounts(paid []*payment, pol *policies, rules int, add func(Finding)) error {
 	// Keys are structs of strings the rows already hold: at a million payments, building a string key per
 	// payment costs more than the rest of the rule.
 	type homeYear struct{ household, year int64 }
@@ -405,32 +316,35 @@ func ruleAmounts(paid []*payment, pol *policies, add func(Finding)) error {
 		if err != nil {
 			return err
 		}
-		k := twicePeriod(p)
-		if j, seen := first[k]; !seen {
-			first[k] = i
-		} else if g := twice[k]; g == nil {
-			twice[k] = []*payment{paid[j], p}
-		} else {
-			twice[k] = append(g, p)
+		if k := twicePeriod(p); rules&amountTwice != 0 {
+			if j, seen := first[k]; !seen {
+				first[k] = i
+			} else if g := twice[k]; g == nil {
+				twice[k] = []*payment{paid[j], p}
+			} else {
+				twice[k] = append(g, p)
+			}
 		}
 
 		// Payments above a cap: a single payment above what its type may pay at all.
-		if c, name := typeCap(p, params); c > 0 && p.amount > c {
+		if c, name := typeCap(p, params); rules&amountCap != 0 && c > 0 && p.amount > c {
 			add(Finding{Rule: RuleAboveCap, AmountFen: p.amount, Refs: []Ref{p.ref()},
 				Message: fmt.Sprintf("%s %s 发放 %s，超过%s %s", p.appNo, ledger.AidTypes[p.typ], yuan(p.amount), name, yuan(c))})
 		}
-		if p.household != 0 {
+		if p.household != 0 && rules&amountYear != 0 {
 			yk := homeYear{p.household, p.aidYear}
 			if yearTotal[yk] == nil {
 				yearKeys = append(yearKeys, yk)
 			}
 			yearTotal[yk] = append(yearTotal[yk], p)
+		}
+		if p.household != 0 && rules&amountSplit != 0 {
 			hk := homeType{p.household, p.typ}
 			byHome[hk] = append(byHome[hk], p)
 		}
 		// Just below the threshold: 95–100% of second_approval_above.
 		t := params.SecondApprovalAboveFen
-		if !p.green && p.amount <= t && p.amount*100 >= t*95 {
+		if rules&amountJustBelow != 0 && !p.green && p.amount <= t && p.amount*100 >= t*95 {
 			for _, k := range []clusterKey{{false, p.createdBy, p.month}, {true, p.org, p.month}} {
 				if cluster[k] == nil {
 					clusterKeys = append(clusterKeys, k)
@@ -592,9 +506,8 @@ type home struct {
 	paid                        []*payment
 }
 
-// ruleHouseholds: payments to exited or rejected files, and cards or phones shared by different households.
-// It returns the households involved, by id.
-func ruleHouseholds(ctx context.Context, q sqlx.QueryerContext, paid []*payment, add func(Finding)) (map[int64]*home, error) {
+// homesOf groups payments by household (those without a file are left out).
+func homesOf(paid []*payment) map[int64]*home {
 	homes := map[int64]*home{}
 	for _, p := range paid {
 		if p.household == 0 {
@@ -607,53 +520,12 @@ func ruleHouseholds(ctx context.Context, q sqlx.QueryerContext, paid []*payment,
 		}
 		h.paid = append(h.paid, p)
 	}
-	if len(homes) == 0 {
-		return homes, nil
-	}
-	// The paid households' cards and phones, and every household holding one of them.
-	rows, err := q.QueryContext(ctx, `SELECT id, file_no, status, bank_card, phone FROM households`)
-	if err != nil {
-		return nil, err
-	}
-	byCard, byPhone := map[string][]*home{}, map[string][]*home{}
-	all := map[int64]*home{}
-	for rows.Next() {
-		h := &home{}
-		if err := rows.Scan(&h.id, &h.fileNo, &h.status, &h.card, &h.phone); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if paidHome := homes[h.id]; paidHome != nil {
-			paidHome.fileNo, paidHome.status, paidHome.card, paidHome.phone = h.fileNo, h.status, h.card, h.phone
-			h = paidHome
-		}
-		all[h.id] = h
-		if h.card != "" {
-			byCard[h.card] = append(byCard[h.card], h)
-		}
-		if h.phone != "" {
-			byPhone[h.phone] = append(byPhone[h.phone], h)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// When each closed file was closed: the audit trail's exit or rejection.
-	var closed []struct {
-		ID string `db:"entity_id"`
-		At string `db:"at"`
-	}
-	if err := sqlx.SelectContext(ctx, q, &closed, `SELECT entity_id, max(at) AS at FROM audit_events
-		WHERE action IN ('household.exit', 'household.reject') GROUP BY entity_id`); err != nil {
-		return nil, err
-	}
-	for _, c := range closed {
-		id, _ := strconv.ParseInt(c.ID, 10, 64)
-		if h := homes[id]; h != nil {
-			h.closedAt = c.At
-		}
-	}
+	return homes
+}
+
+// ruleClosed: payments to files exited or rejected before the payment (or, without a date of closing in the
+// audit trail, at all). homes are the paid households with their file number, status and closing.
+func ruleClosed(homes map[int64]*home, add func(Finding)) {
 	ids := make([]int64, 0, len(homes))
 	for id := range homes {
 		ids = append(ids, id)
@@ -682,46 +554,46 @@ func ruleHouseholds(ctx context.Context, q sqlx.QueryerContext, paid []*payment,
 			Refs:    append([]Ref{{Type: "household", ID: h.id, Label: h.fileNo}}, refs(after)...),
 			Message: fmt.Sprintf("档案 %s %s已%s，之后仍发放 %d 笔共 %s：%s", h.fileNo, when, what, len(after), yuan(sum(after)), appNos(after))})
 	}
-	shared := func(rule, what string, by map[string][]*home, mask func(string) string) {
-		keys := make([]string, 0)
-		for k, hs := range by {
-			if len(hs) < 2 {
-				continue
-			}
-			for _, h := range hs {
-				if len(h.paid) > 0 {
-					keys = append(keys, k)
-					break
-				}
-			}
+}
+
+// ruleShared: one card or phone (the keys of by) on two or more households, one of them paid in the period.
+// by holds, for each key, every household that has it.
+func ruleShared(rule, what string, by map[string][]*home, mask func(string) string, add func(Finding)) {
+	keys := make([]string, 0)
+	for k, hs := range by {
+		if len(hs) < 2 {
+			continue
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			hs := by[k]
-			sort.Slice(hs, func(i, j int) bool { return hs[i].id < hs[j].id })
-			var rs []Ref
-			var files []string
-			var total int64
-			for _, h := range hs {
-				rs = append(rs, Ref{Type: "household", ID: h.id, Label: h.fileNo})
-				files = append(files, h.fileNo)
+		for _, h := range hs {
+			if len(h.paid) > 0 {
+				keys = append(keys, k)
+				break
 			}
-			for _, h := range hs {
-				rs = append(rs, refs(h.paid)...)
-				total += sum(h.paid)
-			}
-			add(Finding{Rule: rule, AmountFen: total, Refs: rs,
-				Message: fmt.Sprintf("%s %s 登记在 %d 个不同的困难户档案上（%s），共发放 %s", what, mask(k), len(hs), strings.Join(files, "、"), yuan(total))})
 		}
 	}
-	shared(RuleSharedCard, "银行卡", byCard, ident.MaskBankCard)
-	shared(RuleSharedPhone, "手机号", byPhone, ident.MaskPhone)
-	return homes, nil
+	sort.Strings(keys)
+	for _, k := range keys {
+		hs := by[k]
+		sort.Slice(hs, func(i, j int) bool { return hs[i].id < hs[j].id })
+		var rs []Ref
+		var files []string
+		var total int64
+		for _, h := range hs {
+			rs = append(rs, Ref{Type: "household", ID: h.id, Label: h.fileNo})
+			files = append(files, h.fileNo)
+		}
+		for _, h := range hs {
+			rs = append(rs, refs(h.paid)...)
+			total += sum(h.paid)
+		}
+		add(Finding{Rule: rule, AmountFen: total, Refs: rs,
+			Message: fmt.Sprintf("%s %s 登记在 %d 个不同的困难户档案上（%s），共发放 %s", what, mask(k), len(hs), strings.Join(files, "、"), yuan(total))})
+	}
 }
 
 func mustTime(s string) time.Time { t, _ := store.ParseTime(s); return t }
 
-// ruleSegregation reads who did what on each application from its decisions as they were made (the decision
+// segregation reads who did what on each application from its decisions as they were made (the decision
 // snapshots) and the submitter and disburser as recorded at the time — never the current role assignments,
 // which may since have changed and would hide a breach (SPEC §1.2).
 // decision is one decision as the segregation rule reads it: who, and which of the kinds below.
@@ -733,7 +605,8 @@ const (
 	decReview   = 2 // a retrospective review, confirmed or flagged
 )
 
-func ruleSegregation(ctx context.Context, q sqlx.QueryerContext, ps []*payment, add func(Finding)) error {
+// segregation reads the decisions on the applications that which (a condition on application_id) selects.
+func segregation(ctx context.Context, q sqlx.QueryerContext, ps []*payment, which string, args []any, add func(Finding)) error {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -744,9 +617,9 @@ func ruleSegregation(ctx context.Context, q sqlx.QueryerContext, ps []*payment, 
 	rows, err := q.QueryContext(ctx, `SELECT application_id, actor_id, CASE WHEN action = 'return' THEN 0
 		WHEN outcome IN ('first_approved', 'approved') THEN 1 ELSE 2 END
 		FROM application_decisions INDEXED BY application_decisions_actors
-		WHERE action = 'return' OR (action = 'approve' AND outcome IN ('first_approved', 'approved'))
-		   OR (action = 'review' AND outcome IN ('confirmed', 'flagged'))
-		ORDER BY application_id, id`)
+		WHERE (action = 'return' OR (action = 'approve' AND outcome IN ('first_approved', 'approved'))
+		   OR (action = 'review' AND outcome IN ('confirmed', 'flagged'))) AND `+which+`
+		ORDER BY application_id, id`, args...)
 	if err != nil {
 		return err
 	}

@@ -122,15 +122,27 @@ func (c registerConds) costTotalsQuery() string {
 // ordered arms. The applications' disbursed_at and id are plain columns so that they match the index (a paid
 // application always has disbursed_at).
 func (c registerConds) pageQuery(withCosts bool) string {
+	return c.linesQuery(withCosts, "", "") + " LIMIT ? OFFSET ?"
+}
+
+// afterQuery reads the lines after a cursor in the register's order, the applications from the cursor's
+// place in applications_paid on (keyset paging: each batch costs its own rows, however deep), with the
+// arguments appArgs, the cursor's paid time and id, then costArgs and the whole cursor if withCosts, then the
+// limit. A line's key is (paid time, application id, transfer id): a campaign cost's id is 0.
+func (c registerConds) afterQuery(withCosts bool) string {
+	return c.linesQuery(withCosts, " AND (disbursed_at, id) < (?, ?)", " AND (disbursed_at, id, transfer_id) < (?, ?, ?)") + " LIMIT ?"
+}
+
+func (c registerConds) linesQuery(withCosts bool, appsAfter, costsAfter string) string {
 	q := `SELECT id, app_no, type, status, recovery_transfer_id IS NOT NULL AS recovered, green,
 		amount_fen, disbursed_at, voucher_no, payment_method, org_id, household_id, applicant_name,
 		coalesce(transfer_id, 0) AS transfer_id, created_by, first_approved_by, approved_by, disbursed_by,
 		'application' AS kind, 0 AS campaign_id
-		FROM applications INDEXED BY applications_paid WHERE ` + c.apps
+		FROM applications INDEXED BY applications_paid WHERE ` + c.apps + appsAfter
 	if withCosts {
-		q += " UNION ALL SELECT " + paymentColumns + " FROM (" + costsSQL + ") WHERE " + c.costs
+		q += " UNION ALL SELECT " + paymentColumns + " FROM (" + costsSQL + ") WHERE " + c.costs + costsAfter
 	}
-	return q + " ORDER BY 8 DESC, 1 DESC, 14 DESC LIMIT ? OFFSET ?"
+	return q + " ORDER BY 8 DESC, 1 DESC, 14 DESC"
 }
 
 func (s *Service) registerConds(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f RegisterFilter) (registerConds, error) {
@@ -293,6 +305,18 @@ func (s *Service) Register(ctx context.Context, a actor.Actor, f RegisterFilter)
 	if out.Total == 0 || (page-1)*per >= out.Total {
 		return out, nil
 	}
+	args := c.appArgs
+	if withCosts {
+		args = append(append([]any{}, args...), c.costArgs...)
+	}
+	if out.Items, err = readLines(ctx, q, c.pageQuery(withCosts), append(args, per, (page-1)*per)...); err != nil {
+		return Register{}, err
+	}
+	return out, nil
+}
+
+// readLines reads register lines with query and fills in their names.
+func readLines(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]Payment, error) {
 	var rows []struct {
 		Payment
 		CreatedBy       int64  `db:"created_by"`
@@ -300,23 +324,79 @@ func (s *Service) Register(ctx context.Context, a actor.Actor, f RegisterFilter)
 		ApprovedBy      *int64 `db:"approved_by"`
 		DisbursedBy     *int64 `db:"disbursed_by"`
 	}
-	args := c.appArgs
-	if withCosts {
-		args = append(append([]any{}, args...), c.costArgs...)
+	if err := sqlx.SelectContext(ctx, q, &rows, query, args...); err != nil {
+		return nil, err
 	}
-	if err := sqlx.SelectContext(ctx, q, &rows, c.pageQuery(withCosts), append(args, per, (page-1)*per)...); err != nil {
-		return Register{}, err
-	}
+	out := make([]Payment, 0, len(rows))
 	for _, r := range rows {
 		p := r.Payment
 		p.createdBy = r.CreatedBy
 		p.firstApprovedBy, p.approvedBy, p.disbursedBy = deref(r.FirstApprovedBy), deref(r.ApprovedBy), deref(r.DisbursedBy)
-		out.Items = append(out.Items, p)
+		out = append(out, p)
 	}
-	if err := fillPayments(ctx, q, out.Items); err != nil {
-		return Register{}, err
+	return out, fillPayments(ctx, q, out)
+}
+
+// RegisterWalk reads the whole register that a filter selects, batch by batch in the register's order, each
+// batch from where the last one stopped (for exports: a million lines in one pass, not a million rows counted
+// past again for every page).
+type RegisterWalk struct {
+	q         sqlx.QueryerContext
+	c         registerConds
+	withCosts bool
+	after     *Payment // the last line read
+	done      bool
+}
+
+// WalkRegister starts a walk of the payments in a's scope that f matches (its Page and PerPage are not read):
+// finance, auditors, supervisors, as the register's pages.
+func (s *Service) WalkRegister(ctx context.Context, a actor.Actor, f RegisterFilter) (*RegisterWalk, error) {
+	if err := require(a, bookReaders...); err != nil {
+		return nil, err
 	}
-	return out, nil
+	c, err := s.registerConds(ctx, s.DB.R, a, f)
+	if err != nil {
+		return nil, err
+	}
+	var costs int
+	if err := sqlx.GetContext(ctx, s.DB.R, &costs, "SELECT count(*) FROM ("+c.costTotalsQuery()+")", c.costArgs...); err != nil {
+		return nil, err
+	}
+	return &RegisterWalk{q: s.DB.R, c: c, withCosts: costs > 0}, nil
+}
+
+// Next returns the next n lines at most; fewer, or none, at the end.
+func (w *RegisterWalk) Next(ctx context.Context, n int) ([]Payment, error) {
+	if w.done {
+		return nil, nil
+	}
+	var lines []Payment
+	var err error
+	if w.after == nil {
+		args := append([]any{}, w.c.appArgs...)
+		if w.withCosts {
+			args = append(args, w.c.costArgs...)
+		}
+		lines, err = readLines(ctx, w.q, w.c.linesQuery(w.withCosts, "", "")+" LIMIT ?", append(args, n)...)
+	} else {
+		last := w.after
+		args := append(append([]any{}, w.c.appArgs...), last.PaidAt, last.ApplicationID)
+		if w.withCosts {
+			args = append(append(args, w.c.costArgs...), last.PaidAt, last.ApplicationID, last.TransferID)
+		}
+		lines, err = readLines(ctx, w.q, w.c.afterQuery(w.withCosts), append(args, n)...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(lines) < n {
+		w.done = true
+	}
+	if len(lines) > 0 {
+		last := lines[len(lines)-1]
+		w.after = &last
+	}
+	return lines, nil
 }
 
 func deref(p *int64) int64 {

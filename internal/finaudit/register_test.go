@@ -2,6 +2,7 @@ package finaudit_test
 
 import (
 	"context"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -163,6 +164,59 @@ func TestRegister_RefusesWrongRolesBadFiltersAndOrgsOutOfScope(t *testing.T) {
 	for _, p := range all {
 		if path := one[string](t, db, "SELECT org_path FROM applications WHERE id = ?", p.ApplicationID); !strings.HasPrefix(path, "/1/2/") {
 			t.Fatalf("supervisor of 西兴 sees %s at %s", p.AppNo, path)
+		}
+	}
+}
+
+// TestRegister_AWalkReadsTheSameLinesAsThePages: the export's walk of the register, batch after batch from where
+// the last stopped, reads exactly the lines of the register's pages, in their order, for any batch size and
+// filter, campaign costs and payments with the same paid time included.
+func TestRegister_AWalkReadsTheSameLinesAsThePages(t *testing.T) {
+	db := demoDB(t)
+	ctx := context.Background()
+	svc := service(db)
+	auditor := user(t, db, "auditor1")
+	// Ties on the paid time: three payments paid in the same microsecond as the newest campaign cost.
+	sql(t, db, `UPDATE applications SET disbursed_at = (SELECT max(created_at) FROM fund_transfers WHERE id IN
+		(SELECT money_transfer_id FROM campaign_purchases)) WHERE id IN (SELECT id FROM applications
+		WHERE status IN ('disbursed', 'received') ORDER BY id LIMIT 3)`)
+	for _, f := range []finaudit.RegisterFilter{{}, {Type: "living"}, {Green: "false", Status: "received"}, {From: "2026-03-01", To: "2026-09-30"}} {
+		var pages []finaudit.Payment
+		total := 0
+		for page := 1; ; page++ {
+			f.Page, f.PerPage = page, 50
+			r, err := svc.Register(ctx, auditor, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total = r.Total
+			pages = append(pages, r.Items...)
+			if len(r.Items) < 50 {
+				break
+			}
+		}
+		if len(pages) != total || total < 10 {
+			t.Fatalf("%+v: the pages hold %d lines of %d", f, len(pages), total)
+		}
+		for _, batch := range []int{7, 200} {
+			w, err := svc.WalkRegister(ctx, auditor, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var walked []finaudit.Payment
+			for {
+				lines, err := w.Next(ctx, batch)
+				if err != nil {
+					t.Fatal(err)
+				}
+				walked = append(walked, lines...)
+				if len(lines) < batch {
+					break
+				}
+			}
+			if !reflect.DeepEqual(walked, pages) {
+				t.Errorf("%+v, batches of %d: the walk read %d lines, the pages %d, not the same", f, batch, len(walked), len(pages))
+			}
 		}
 	}
 }
