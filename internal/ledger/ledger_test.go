@@ -417,3 +417,46 @@ func TestWrite_ReturnsTheTransferAsStored(t *testing.T) {
 	same("void")(f.books.Void(f.ctx, f.fin, v.ID, "放弃"))
 	same("reverse")(f.books.Reverse(f.ctx, f.fin, p.ID, ledger.ReverseInput{Reason: "追回", VoucherNo: "冲-1"}))
 }
+
+// A retry of a reservation that took the last of the money gets the first transfer back, not an overspend
+// refusal: the key is looked up whenever the transfer would be refused. A new key for the same content is a
+// new transfer and is refused. ReserveFrom, given the accounts just read, behaves the same.
+func TestIdempotencyKey_ARetryIsAnsweredBeforeTheOverspendRule(t *testing.T) {
+	f := newFixture(t)
+	line := f.funded(400_00)
+	payee := f.payee("77")
+	in := ledger.TransferInput{DebitAccountID: line.ID, CreditAccountID: payee.ID, Amount: 400_00, IdempotencyKey: "application-9-reserve"}
+	first, err := f.books.Reserve(f.ctx, f.fin, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.books.Reserve(f.ctx, f.fin, in)
+	if err != nil || again.ID != first.ID || again.State != ledger.Pending {
+		t.Fatalf("retry: %+v %v", again, err)
+	}
+	err = f.db.Write(f.ctx, func(tx *sqlx.Tx) error {
+		debit, err := ledger.GetAccount(f.ctx, tx, line.ID)
+		if err != nil {
+			return err
+		}
+		credit, err := ledger.GetAccount(f.ctx, tx, payee.ID)
+		if err != nil {
+			return err
+		}
+		again, err = ledger.ReserveFrom(f.ctx, tx, f.fin, f.now, debit, credit, in)
+		if err != nil || again.ID != first.ID {
+			t.Errorf("retry through ReserveFrom: %+v %v", again, err)
+		}
+		in.IdempotencyKey = "application-10-reserve"
+		_, err = ledger.ReserveFrom(f.ctx, tx, f.fin, f.now, debit, credit, in)
+		refused(t, err, apperr.Conflict)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := f.balance(line.ID); b.PendingOut != 400_00 || b.Available != 0 {
+		t.Fatalf("line %+v: the retries must not reserve twice", b)
+	}
+	f.mustCheck()
+}

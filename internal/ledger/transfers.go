@@ -200,20 +200,27 @@ func spend(acc Account, amount int64, amountField string) error {
 
 // write is the one place a transfer row is written: idempotency, units and the overspend rule are checked in
 // the caller's transaction, then the row, its cached sums (by trigger) and its audit event go in together.
+//
+// A retry with a used idempotency key gets the first transfer (or a 409 if it asks for something else) before
+// any rule is applied to it again. The key is looked up only when the transfer is refused or its key is taken
+// (the UNIQUE index on idempotency_key refuses the second row): a new key, the usual case, costs no lookup.
 func write(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, c content, key, amountField string, debit, credit Account) (Transfer, error) {
 	hash := c.hash()
-	if t, found, err := replay(ctx, tx, key, hash); found || err != nil {
-		return t, err
+	refuse := func(err error) (Transfer, error) {
+		if t, found, rerr := replay(ctx, tx, key, hash); found || rerr != nil {
+			return t, rerr
+		}
+		return Transfer{}, err
 	}
 	if debit.ID == credit.ID {
-		return Transfer{}, apperr.Invalid("credit_account_id", "转出和转入不能是同一账户")
+		return refuse(apperr.Invalid("credit_account_id", "转出和转入不能是同一账户"))
 	}
 	if debit.Unit != credit.Unit || c.Unit != debit.Unit {
-		return Transfer{}, apperr.Invalid("unit", fmt.Sprintf("计量单位不一致：%s 以 %s 计，%s 以 %s 计，本笔以 %s 计",
-			debit.Name, unitName(debit.Unit), credit.Name, unitName(credit.Unit), unitName(c.Unit)))
+		return refuse(apperr.Invalid("unit", fmt.Sprintf("计量单位不一致：%s 以 %s 计，%s 以 %s 计，本笔以 %s 计",
+			debit.Name, unitName(debit.Unit), credit.Name, unitName(credit.Unit), unitName(c.Unit))))
 	}
 	if err := spend(debit, c.Amount, amountField); err != nil {
-		return Transfer{}, err
+		return refuse(err)
 	}
 	var keyArg any
 	if key != "" {
@@ -226,6 +233,10 @@ func write(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, c con
 		nullableID(c.ReversesID), c.Reason, c.VoucherNo, c.PaymentMethod, c.Memo, nullableID(a.UserID), a.Username,
 		store.FormatTime(now))
 	if err != nil {
+		if store.IsUniqueViolation(err) {
+			// the statement was undone whole (its triggers' changes too): the key may be a retry's
+			return refuse(fmt.Errorf("ledger: insert transfer: %w", err))
+		}
 		return Transfer{}, fmt.Errorf("ledger: insert transfer: %w", err)
 	}
 	id, err := res.LastInsertId()
@@ -306,16 +317,21 @@ func account(ctx context.Context, tx *sqlx.Tx, a actor.Actor, scoped bool, id in
 	if err != nil {
 		return acc, err
 	}
+	return acc, accountKind(acc, field, kinds...)
+}
+
+// accountKind refuses acc unless it is of one of kinds.
+func accountKind(acc Account, field string, kinds ...Kind) error {
 	for _, k := range kinds {
 		if acc.Kind == k {
-			return acc, nil
+			return nil
 		}
 	}
 	names := make([]string, len(kinds))
 	for i, k := range kinds {
 		names[i] = KindNames[k]
 	}
-	return acc, apperr.Invalid(field, fmt.Sprintf("%s是%s，此处应为%s", acc.Name, acc.KindName, strings.Join(names, "或")))
+	return apperr.Invalid(field, fmt.Sprintf("%s是%s，此处应为%s", acc.Name, acc.KindName, strings.Join(names, "或")))
 }
 
 // ReceiveInput records outside money arriving into a fund (来款入账).
@@ -449,6 +465,22 @@ func Reserve(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in 
 	return transfer(ctx, tx, a, now, KindReserve, true, in)
 }
 
+// ReserveFrom is Reserve from debit to credit, accounts the caller has just read in tx (FindFunding,
+// EnsureAccount) and not written to since: their balances are the ones the overspend rule must see, so they
+// are not read again. in's account ids are ignored.
+func ReserveFrom(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, debit, credit Account, in TransferInput) (Transfer, error) {
+	if err := checkInput(in, "amount"); err != nil {
+		return Transfer{}, err
+	}
+	if err := accountKind(debit, "debit_account_id", BudgetLine, Allocation, Stock); err != nil {
+		return Transfer{}, err
+	}
+	if err := accountKind(credit, "credit_account_id", Payee, Expense); err != nil {
+		return Transfer{}, err
+	}
+	return transferBetween(ctx, tx, a, now, KindReserve, true, in, debit, credit)
+}
+
 // Move writes a transfer posted at once, for goods into stock (from the external account), goods delivered
 // (stock → expense) and costs paid without a reservation (budget or allocation → expense). The caller authorises.
 func Move(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in TransferInput) (Transfer, error) {
@@ -475,6 +507,10 @@ func transfer(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, ki
 	if err != nil {
 		return Transfer{}, err
 	}
+	return transferBetween(ctx, tx, a, now, kind, pending, in, debit, credit)
+}
+
+func transferBetween(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, kind TransferKind, pending bool, in TransferInput, debit, credit Account) (Transfer, error) {
 	unit := in.Unit
 	if unit == "" {
 		unit = debit.Unit
@@ -542,16 +578,18 @@ func settle(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id i
 	after, at := before, store.FormatTime(now)
 	after.State, after.SettledAt, after.SettledBy = state, &at, &a.Username
 	after.SettleVoucherNo, after.SettlePaymentMethod, after.SettleMemo = &s.VoucherNo, &s.PaymentMethod, &s.Memo
-	debit, err := GetAccount(ctx, tx, after.DebitAccountID)
-	if err != nil {
-		return Transfer{}, err
+	// The event belongs to the debit account's org: only its org is read, not the whole account.
+	var orgID int64
+	var orgPath string
+	if err := tx.QueryRowContext(ctx, "SELECT org_id, org_path FROM fund_accounts WHERE id = ?", after.DebitAccountID).Scan(&orgID, &orgPath); err != nil {
+		return Transfer{}, fmt.Errorf("ledger: the debit account of transfer %d: %w", id, err)
 	}
 	action := "fund.post"
 	if state == Voided {
 		action = "fund.void"
 	}
 	err = audit.Record(ctx, tx, a, now, audit.Entry{Action: action, EntityType: "fund_transfer", EntityID: strconv.FormatInt(id, 10),
-		OrgID: debit.OrgID, OrgPath: debit.OrgPath, Before: stateOf{before.State}, After: stateOf{after.State}, Reason: s.Memo})
+		OrgID: orgID, OrgPath: orgPath, Before: stateOf{before.State}, After: stateOf{after.State}, Reason: s.Memo})
 	return after, err
 }
 

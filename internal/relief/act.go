@@ -337,7 +337,8 @@ func reserve(s *step, snap Snapshot) (ledger.Transfer, ledger.Account, error) {
 	if err != nil {
 		return ledger.Transfer{}, funding, err
 	}
-	t, err := ledger.Reserve(s.ctx, s.tx, s.a, s.now, ledger.TransferInput{DebitAccountID: funding.ID, CreditAccountID: payee.ID,
+	// funding and payee were read just now in this transaction: the overspend rule sees funding's balance as is.
+	t, err := ledger.ReserveFrom(s.ctx, s.tx, s.a, s.now, funding, payee, ledger.TransferInput{
 		Amount: int64(app.AmountFen), Unit: money.CNY, IdempotencyKey: fmt.Sprintf("application-%d-reserve", app.ID),
 		RefType: "application", RefID: fmt.Sprint(app.ID), Memo: app.AppNo + " " + TypeNames[app.Type]})
 	if e := apperr.From(err); err != nil && e.Code == apperr.Conflict {
@@ -453,7 +454,7 @@ func snapshotOf(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now t
 	s := Snapshot{Application: appJSON, Household: json.RawMessage("null"), Policy: f.policy, Paid: f.paid,
 		Checks: f.evaluate(stage), Decider: a.Name, At: store.FormatTime(now), Documents: f.docs}
 	if hh != nil {
-		s.Household, _ = json.Marshal(hh)
+		s.Household = json.RawMessage(hh.AppendJSON(make([]byte, 0, 2048)))
 		s.Category, s.Basis, s.MainCause = hh.Category, hh.CategoryBasis, hh.MainCause
 		if s.Category == "" {
 			s.Category = hh.SuggestedCategory
@@ -468,7 +469,7 @@ type decisionRecord struct {
 }
 
 func (d *decisionRecord) write(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id int64) error {
-	snap, err := json.Marshal(d.snap)
+	snap, err := d.snap.appendJSON(make([]byte, 0, 8192))
 	if err != nil {
 		return err
 	}
