@@ -21,21 +21,7 @@ func TestAnomalies_QueryPlansReadOnlyTheCandidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := func(query string, args []any) string {
-		rows, err := db.R.Query("EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "\n")
+		return strings.Join(storetest.Plan(t, db, query, args...), "\n")
 	}
 	type read struct {
 		what, query string

@@ -16,21 +16,7 @@ func TestRegister_QueryPlansUseTheTotalsAndThePaidIndex(t *testing.T) {
 	s := &Service{DB: db}
 	a := actor.Actor{UserID: 1, Roles: []actor.Role{actor.Auditor}, OrgPath: "/1/"}
 	plan := func(query string, args []any) string {
-		rows, err := db.R.Query("EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "\n")
+		return strings.Join(storetest.Plan(t, db, query, args...), "\n")
 	}
 	for _, f := range []RegisterFilter{{}, {Type: "medical"}, {From: "2026-01-01", To: "2026-06-30", Status: "received", Green: "false"}} {
 		c, err := s.registerConds(context.Background(), db.R, a, f)

@@ -15,6 +15,7 @@ import (
 	"bangfu"
 	"bangfu/internal/actor"
 	"bangfu/internal/store"
+	"bangfu/internal/storetest"
 )
 
 // searchDB is a database of n generated households in the org tree of the benchmark (bench_test.go).
@@ -306,20 +307,7 @@ func TestList_UsesIndexes(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, s := range rec.stmts {
-					rows, err := db.R.Query("EXPLAIN QUERY PLAN "+s.sql, s.args...)
-					if err != nil {
-						t.Fatal(err)
-					}
-					var plan []string
-					for rows.Next() {
-						var id, parent, notused int
-						var detail string
-						if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-							t.Fatal(err)
-						}
-						plan = append(plan, detail)
-					}
-					rows.Close()
+					plan := storetest.Plan(t, db, s.sql, s.args...)
 					// The walk scans its sort index in order and stops at the page: only the page itself (the outer
 					// query, at most per_page rows) is sorted.
 					walk := strings.Contains(s.sql, "INDEXED BY "+sorting[f.Sort].index) && strings.Contains(s.sql, "ORDER BY")
@@ -432,21 +420,7 @@ func TestList_ReadsUnfiledStatusesSortedByFilingDateFromTheirSpan(t *testing.T) 
 // explain is the query plan of s, one detail per line.
 func explain(t *testing.T, db *store.DB, s stmt) string {
 	t.Helper()
-	rows, err := db.R.Query("EXPLAIN QUERY PLAN "+s.sql, s.args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, notused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	return strings.Join(plan, "\n")
+	return strings.Join(storetest.Plan(t, db, s.sql, s.args...), "\n")
 }
 
 // TestList_PinsTheHotSearchPlans explains the count of each kind of search (SPEC §10: p99 ≤ 20 ms at a million
