@@ -55,6 +55,7 @@ func Submitted(ctx context.Context, db *store.DB, now time.Time, n int) ([]int64
 	if err := db.R.GetContext(ctx, &org, "SELECT id FROM orgs WHERE code = ?", Org); err != nil {
 		return nil, fmt.Errorf("org %s: %w", Org, err)
 	}
+	// Dates the user types are China dates: from 16:00 UTC on, a UTC date is already yesterday there.
 	day := func(d int) time.Time { return now.AddDate(0, 0, d) }
 	homes := make([]int64, (n+24)/25)
 	if err := db.Write(ctx, func(tx *sqlx.Tx) error {
@@ -75,9 +76,9 @@ func Submitted(ctx context.Context, db *store.DB, now time.Time, n int) ([]int64
 				in   files.ActionInput
 			}{
 				{cw, day(-40), files.ActSubmit, files.ActionInput{}},
-				{cw, day(-39), files.ActVisit, files.ActionInput{VisitDate: day(-39).Format("2006-01-02"), Visitors: "王丽娟",
+				{cw, day(-39), files.ActVisit, files.ActionInput{VisitDate: day(-39).In(clock.China).Format("2006-01-02"), Visitors: "王丽娟",
 					Findings: "情况属实", ConsentSigned: true}},
-				{cw, day(-38), files.ActPublicize, files.ActionInput{StartDate: day(-38).Format("2006-01-02")}},
+				{cw, day(-38), files.ActPublicize, files.ActionInput{StartDate: day(-38).In(clock.China).Format("2006-01-02")}},
 				{sup, day(-20), files.ActFile, files.ActionInput{}},
 			}
 			for _, s := range steps {
