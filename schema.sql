@@ -1361,3 +1361,22 @@ INSERT OR IGNORE INTO anomaly_shared (kind, value)
 -- households_status (status, filed_at) is the leading part of households_status_filed (migration 24), which
 -- answers every query the shorter one did; keeping both only costs each insert and update a second entry.
 DROP INDEX households_status;
+
+-- migration 27: an exit through the annual review dates the closing of a household (SPEC §8.2)
+-- The review's exit (decision "exit") records household.review, not household.exit: the closed-household rule
+-- reads it as a closing too when the household it left is exited, so payments before the review are no finding.
+DROP TRIGGER anomaly_household_closing_recorded;
+CREATE TRIGGER anomaly_household_closing_recorded AFTER INSERT ON audit_events
+WHEN NEW.action IN ('household.exit', 'household.reject')
+  OR (NEW.action = 'household.review' AND json_extract(NEW.changes, '$.after.status') = 'exited')
+BEGIN
+    DELETE FROM anomaly_leads WHERE rule = 'closed' AND id = CAST(NEW.entity_id AS INTEGER)
+        AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.household_id = CAST(NEW.entity_id AS INTEGER)
+            AND +a.status IN ('disbursed', 'received') AND a.disbursed_at > NEW.at);
+END;
+-- What is already there: the leads of households exited by a review with nothing paid after it.
+DELETE FROM anomaly_leads WHERE rule = 'closed' AND NOT EXISTS (SELECT 1 FROM applications a
+    WHERE a.household_id = anomaly_leads.id AND +a.status IN ('disbursed', 'received') AND a.disbursed_at > coalesce((SELECT max(e.at)
+        FROM audit_events e WHERE e.entity_type = 'household' AND e.entity_id = CAST(anomaly_leads.id AS TEXT)
+          AND (e.action IN ('household.exit', 'household.reject')
+               OR (e.action = 'household.review' AND json_extract(e.changes, '$.after.status') = 'exited'))), ''));

@@ -502,7 +502,7 @@ func amounts(g []*payment) string {
 type home struct {
 	id                          int64
 	fileNo, status, card, phone string
-	closedAt                    string // when the file was exited or rejected (from the audit trail)
+	closedAt                    string // when the file was exited (also by a review) or rejected (from the audit trail)
 	paid                        []*payment
 }
 

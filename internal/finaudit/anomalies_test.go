@@ -14,6 +14,8 @@ import (
 	"bangfu/internal/audit"
 	"bangfu/internal/clock"
 	"bangfu/internal/finaudit"
+	"bangfu/internal/household"
+	"bangfu/internal/store"
 )
 
 func day(s string) time.Time {
@@ -61,6 +63,48 @@ func closeFile(t *testing.T, p *planter, h int64, action string, at time.Time) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// reviewExit exits household h through the annual review at at, as a supervisor does (household.ActTx): the
+// file was filed more than a year before, so it is due for review.
+func reviewExit(t *testing.T, p *planter, h int64, at time.Time) {
+	t.Helper()
+	sqlExec(t, p, "UPDATE households SET filed_at = ? WHERE id = ?", store.FormatTime(at.AddDate(-1, 0, -5)), h)
+	err := p.db.Write(context.Background(), func(tx *sqlx.Tx) error {
+		_, err := household.ActTx(context.Background(), tx, user(t, p.db, "supervisor1"), at, h, household.ActReview,
+			household.ActionInput{Decision: "exit", ExitReason: "recovered", Reason: "年审：已脱困"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAnomalies_AnExitThroughTheAnnualReviewDatesTheClosing: the review's exit is recorded as household.review;
+// the closed-household rule dates the closing by it, in the report and in its lead, as it does an exit.
+func TestAnomalies_AnExitThroughTheAnnualReviewDatesTheClosing(t *testing.T) {
+	p := newPlanter(t)
+	before := p.household(home{})
+	paidBefore := p.pay(pay{household: before, fen: 100000, at: day("2026-10-01")})
+	reviewExit(t, p, before, day("2026-10-15"))
+	after := p.household(home{})
+	p.pay(pay{household: after, fen: 100000, at: day("2026-10-01")})
+	reviewExit(t, p, after, day("2026-10-15"))
+	paidAfter := p.pay(pay{household: after, fen: 120000, at: day("2026-11-02")})
+	if got := one[string](t, p.db, "SELECT status FROM households WHERE id = ?", before); got != "exited" {
+		t.Fatalf("after the review: status %s", got)
+	}
+	if n := one[int](t, p.db, "SELECT count(*) FROM anomaly_leads WHERE rule = 'closed' AND id = ?", before); n != 0 {
+		t.Error("the review's exit, after the only payment, left the household a lead")
+	}
+	r := report(t, p)
+	if got := findingsWith(r, finaudit.RuleExitedHousehold, "application", paidBefore); len(got) != 0 {
+		t.Errorf("a payment before the review's exit reported: %+v", got)
+	}
+	got := findingsWith(r, finaudit.RuleExitedHousehold, "application", paidAfter)
+	if want := "于 2026-10-15 已撤档，之后仍发放 1 笔共 ¥1,200.00"; len(got) != 1 || !strings.Contains(got[0].Message, want) {
+		t.Errorf("a payment after the review's exit: %+v, want one finding saying %q", got, want)
 	}
 }
 

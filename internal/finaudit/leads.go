@@ -344,6 +344,11 @@ func readGreen(ctx context.Context, q sqlx.QueryerContext, w window, paidSource,
 	return green, rows.Err()
 }
 
+// closingEvent is the audit events that close a household's file: an exit, a rejection, or an annual review
+// whose decision exited it (recorded as household.review; migration 27's trigger reads the same).
+const closingEvent = `(action IN ('household.exit', 'household.reject')
+		OR (action = 'household.review' AND json_extract(changes, '$.after.status') = 'exited'))`
+
 // closedHouseholds: the exited-household rule over the households its leads name.
 func closedHouseholds(ctx context.Context, q sqlx.QueryerContext, w window, days map[string]*calendarDay, add func(Finding)) error {
 	paid, err := readPaid(ctx, q, w, days, "applications a INDEXED BY applications_household",
@@ -382,7 +387,7 @@ func closedHouseholds(ctx context.Context, q sqlx.QueryerContext, w window, days
 		At string `db:"at"`
 	}
 	if err := sqlx.SelectContext(ctx, q, &closed, `SELECT entity_id, max(at) AS at FROM audit_events
-		WHERE entity_type = 'household' AND entity_id IN `+ids.in()+` AND action IN ('household.exit', 'household.reject')
+		WHERE entity_type = 'household' AND entity_id IN `+ids.in()+` AND `+closingEvent+`
 		GROUP BY entity_id`, keys...); err != nil {
 		return err
 	}

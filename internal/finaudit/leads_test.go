@@ -89,16 +89,22 @@ func (h *history) step() {
 	case k < 13 && len(h.paid) > 0: // received: still paid
 		id := h.paid[h.rng.IntN(len(h.paid))]
 		sql(t, h.db, fmt.Sprintf("UPDATE applications SET status = 'received' WHERE id = %d AND status = 'disbursed'", id))
-	case k < 15: // a file closed, with its audit event or (as by the annual review) without the exit's
+	case k < 15: // a file closed: by an exit, a rejection, an annual review that exits it, or with no event at all
 		hh := h.homes[h.rng.IntN(len(h.homes))]
-		action := h.pick([]string{"household.exit", "household.reject", "household.review"})
-		status := map[string]string{"household.exit": "exited", "household.reject": "rejected", "household.review": "exited"}[action]
+		action := h.pick([]string{"household.exit", "household.reject", "household.review", ""})
+		status := map[string]string{"household.exit": "exited", "household.reject": "rejected", "household.review": "exited", "": "exited"}[action]
 		err := h.db.Write(context.Background(), func(tx *sqlx.Tx) error {
 			if _, err := tx.Exec("UPDATE households SET status = ? WHERE id = ? AND status NOT IN ('exited', 'rejected')", status, hh); err != nil {
 				return err
 			}
-			return audit.Record(context.Background(), tx, user(t, h.db, "supervisor1"), h.at(), audit.Entry{Action: action,
-				EntityType: "household", EntityID: fmt.Sprint(hh), Reason: "随机"})
+			if action == "" {
+				return nil
+			}
+			e := audit.Entry{Action: action, EntityType: "household", EntityID: fmt.Sprint(hh), Reason: "随机"}
+			if action == "household.review" { // the review's exit is told by its changes, as household.review records them
+				e.Before, e.After = map[string]any{"status": "review_due"}, map[string]any{"status": "exited"}
+			}
+			return audit.Record(context.Background(), tx, user(t, h.db, "supervisor1"), h.at(), e)
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -165,13 +165,15 @@ func ruleHouseholds(ctx context.Context, q sqlx.QueryerContext, paid []*payment,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// When each closed file was closed: the audit trail's exit or rejection.
+	// When each closed file was closed: the audit trail's exit, rejection or annual review that exited it.
 	var closed []struct {
 		ID string `db:"entity_id"`
 		At string `db:"at"`
 	}
 	if err := sqlx.SelectContext(ctx, q, &closed, `SELECT entity_id, max(at) AS at FROM audit_events
-		WHERE action IN ('household.exit', 'household.reject') GROUP BY entity_id`); err != nil {
+		WHERE entity_type = 'household' AND (action IN ('household.exit', 'household.reject')
+			OR (action = 'household.review' AND json_extract(changes, '$.after.status') = 'exited'))
+		GROUP BY entity_id`); err != nil {
 		return nil, err
 	}
 	for _, c := range closed {
