@@ -206,6 +206,9 @@ type Transfer struct {
 	SettleVoucherNo     *string      `db:"settle_voucher_no" json:"settle_voucher_no"`
 	SettlePaymentMethod *string      `db:"settle_payment_method" json:"settle_payment_method"`
 	SettleMemo          *string      `db:"settle_memo" json:"settle_memo"`
+	// Actions is what the reader may do with the transfer (ActReverse), on reads for a reader; nil (and left
+	// out of the JSON) in what a write records.
+	Actions []string `db:"-" json:"actions,omitempty"`
 }
 
 func (t *Transfer) fill() { t.KindName = TransferKindNames[t.Kind] }
@@ -228,6 +231,9 @@ func (t Transfer) AppendJSON(b []byte) []byte {
 		b = jsonenc.StringPtr(jsonenc.Key(b, key), v)
 	}
 	b = append(b, '{')
+	if len(t.Actions) > 0 {
+		b = jsonenc.Strings(jsonenc.Key(b, "actions"), t.Actions)
+	}
 	str("actor", t.Actor)
 	if t.Unit == money.CNY {
 		num("amount_fen", t.Amount)

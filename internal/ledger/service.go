@@ -141,7 +141,25 @@ func (s *Service) AccountStatement(ctx context.Context, a actor.Actor, id int64,
 		return StatementPage{}, err
 	}
 	items, total, err := Statement(ctx, s.DB.R, acc, f)
-	return StatementPage{Items: items, Total: total}, err
+	if err != nil {
+		return StatementPage{}, err
+	}
+	// Each line's actions, by the rules the actions enforce: the other account is read once per page.
+	others := map[int64]Account{acc.ID: acc}
+	for i := range items {
+		l := &items[i]
+		accs := [2]Account{}
+		for j, id := range []int64{l.DebitAccountID, l.CreditAccountID} {
+			if _, ok := others[id]; !ok {
+				if others[id], err = GetAccount(ctx, s.DB.R, id); err != nil {
+					return StatementPage{}, err
+				}
+			}
+			accs[j] = others[id]
+		}
+		l.Transfer.offer(a, accs[0], accs[1])
+	}
+	return StatementPage{Items: items, Total: total}, nil
 }
 
 // Transfer returns a transfer that a may see: one of its accounts other than the outside world is in a's
@@ -154,12 +172,17 @@ func (s *Service) Transfer(ctx context.Context, a actor.Actor, id int64) (Transf
 	if err != nil {
 		return Transfer{}, err
 	}
-	for _, accID := range []int64{t.DebitAccountID, t.CreditAccountID} {
-		acc, err := GetAccount(ctx, s.DB.R, accID)
-		if err != nil {
-			return Transfer{}, err
-		}
+	debit, err := GetAccount(ctx, s.DB.R, t.DebitAccountID)
+	if err != nil {
+		return Transfer{}, err
+	}
+	credit, err := GetAccount(ctx, s.DB.R, t.CreditAccountID)
+	if err != nil {
+		return Transfer{}, err
+	}
+	for _, acc := range []Account{debit, credit} {
 		if acc.Kind != External && a.Sees(acc.OrgPath) {
+			t.offer(a, debit, credit)
 			return t, nil
 		}
 	}

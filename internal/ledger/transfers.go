@@ -638,25 +638,57 @@ func Reverse(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id 
 	if err != nil {
 		return Transfer{}, err
 	}
-	for _, acc := range []Account{debit, credit} {
-		if acc.Kind != External && !a.Sees(acc.OrgPath) {
-			return Transfer{}, apperr.NotFoundf("转账记录不存在")
-		}
+	if err := bothInScope(a, debit, credit); err != nil {
+		return Transfer{}, err
 	}
 	c := content{Kind: KindReverse, Debit: debit.ID, Credit: credit.ID, Amount: orig.Amount, Unit: orig.Unit,
 		ReversesID: orig.ID, Reason: in.Reason, VoucherNo: in.VoucherNo}
 	if t, found, err := replay(ctx, tx, in.IdempotencyKey, c.hash()); found || err != nil {
 		return t, err
 	}
-	switch {
-	case orig.ReversesID != nil:
-		return Transfer{}, apperr.Conflictf("转账 #%d 本身是冲销（冲销 #%d），不能再冲销", id, *orig.ReversesID)
-	case orig.ReversedByID != nil:
-		return Transfer{}, apperr.Conflictf("转账 #%d 已被 #%d 冲销，不能重复冲销", id, *orig.ReversedByID)
-	case orig.State == Pending:
-		return Transfer{}, apperr.Conflictf("转账 #%d 尚未入账，应作废而不是冲销", id)
-	case orig.State == Voided:
-		return Transfer{}, apperr.Conflictf("转账 #%d 已作废，无需冲销", id)
+	if err := reversible(orig); err != nil {
+		return Transfer{}, err
 	}
 	return write(ctx, tx, a, now, c, in.IdempotencyKey, "amount_fen", debit, credit)
+}
+
+// bothInScope refuses, as not found, a transfer one of whose accounts other than the outside world is beyond
+// a's subtree: a reversal moves money on both.
+func bothInScope(a actor.Actor, debit, credit Account) error {
+	for _, acc := range []Account{debit, credit} {
+		if acc.Kind != External && !a.Sees(acc.OrgPath) {
+			return apperr.NotFoundf("转账记录不存在")
+		}
+	}
+	return nil
+}
+
+// reversible refuses to reverse t for its state (SPEC §6): a reversal is not reversed, a transfer is reversed
+// at most once, and a pending one is voided instead.
+func reversible(t Transfer) error {
+	switch {
+	case t.ReversesID != nil:
+		return apperr.Conflictf("转账 #%d 本身是冲销（冲销 #%d），不能再冲销", t.ID, *t.ReversesID)
+	case t.ReversedByID != nil:
+		return apperr.Conflictf("转账 #%d 已被 #%d 冲销，不能重复冲销", t.ID, *t.ReversedByID)
+	case t.State == Pending:
+		return apperr.Conflictf("转账 #%d 尚未入账，应作废而不是冲销", t.ID)
+	case t.State == Voided:
+		return apperr.Conflictf("转账 #%d 已作废，无需冲销", t.ID)
+	}
+	return nil
+}
+
+// ActReverse is the action a reader may be offered on a transfer (冲销), by Reverse's own rules.
+const ActReverse = "reverse"
+
+// offer fills t.Actions with what a may do with t, whose accounts are debit and credit: the rules Reverse
+// enforces (finance, both accounts in scope, the transfer's state, and the overspend rule on the account the
+// reversal takes back from), so the UI offers only what would pass now.
+func (t *Transfer) offer(a actor.Actor, debit, credit Account) {
+	t.Actions = []string{}
+	if a.Has(actor.Finance) && bothInScope(a, debit, credit) == nil && reversible(*t) == nil &&
+		spend(credit, t.Amount, "amount_fen") == nil {
+		t.Actions = append(t.Actions, ActReverse)
+	}
 }

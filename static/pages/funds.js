@@ -164,7 +164,7 @@ function reverseDialog(tr) {
 function mayOnFunds(ctx) {
   return {
     create: ctx.may('POST /api/v1/funds'), receive: ctx.may('POST /api/v1/funds/:id/receive'), budget: ctx.may('POST /api/v1/funds/:id/budget'),
-    allocate: ctx.may('POST /api/v1/allocations'), reverse: ctx.may('POST /api/v1/funds/transfers/:id/reverse'),
+    allocate: ctx.may('POST /api/v1/allocations'),
   };
 }
 
@@ -278,7 +278,9 @@ async function renderStatement(root, params, ctx) {
       { key: 'memo', title: '摘要', render: (t) => t.reason || t.memo || '—' },
       {
         key: 'actions', title: '', nowrap: true,
-        render: (t) => (may.reverse && t.state === 'posted' && !t.reverses_id && !t.reversed_by_id
+        // The ledger says, per line, what this user may do with the transfer (its actions): 冲销 only where
+        // the server would accept it.
+        render: (t) => ((t.actions || []).includes('reverse')
           ? button('冲销', () => reverseDialog(t).then(refresh('已冲销')), { kind: 'link', class: 'act-reverse' }) : ''),
       },
     ],
