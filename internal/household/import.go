@@ -53,6 +53,7 @@ func (h HolderOf) DuplicateMessage(number string) string {
 type Bulk struct {
 	*Lookup
 	update, delMembers, delTerms, delIDs, maxID, maxMember *sqlx.Stmt
+	overridden, holdOverridden                             *sqlx.Stmt
 	inserts                                                map[insertKey]*sqlx.Stmt
 	firstID, nextID, nextMember                            int64
 	policies                                               map[int64]policy.Policy
@@ -169,7 +170,9 @@ func NewBulk(ctx context.Context, tx *sqlx.Tx) (*Bulk, error) {
 		{&b.update, `UPDATE households SET ` + sets + ` WHERE id = ? AND status = 'draft'`},
 		{&b.delMembers, `DELETE FROM household_members WHERE household_id = ?`},
 		{&b.delTerms, `DELETE FROM household_terms WHERE household_id = ?`},
-		{&b.delIDs, `DELETE FROM household_open_ids WHERE household_id = ? AND overridden = 0`},
+		{&b.delIDs, `DELETE FROM household_open_ids WHERE household_id = ?`},
+		{&b.overridden, `SELECT id_number FROM household_open_ids WHERE household_id = ? AND overridden = 1`},
+		{&b.holdOverridden, `INSERT INTO household_open_ids (id_number, household_id, overridden) VALUES (?, ?, 1)`},
 		{&b.maxID, `SELECT coalesce(max(id), 0) FROM households`},
 		{&b.maxMember, `SELECT coalesce(max(id), 0) FROM household_members`},
 	} {
@@ -207,7 +210,7 @@ func (b *Bulk) Close() {
 	for _, s := range b.inserts {
 		s.Close()
 	}
-	for _, s := range []*sqlx.Stmt{b.update, b.delMembers, b.delTerms, b.delIDs, b.maxID, b.maxMember} {
+	for _, s := range []*sqlx.Stmt{b.update, b.delMembers, b.delTerms, b.delIDs, b.maxID, b.maxMember, b.overridden, b.holdOverridden} {
 		if s != nil {
 			s.Close()
 		}
@@ -269,6 +272,33 @@ func (l *Lookup) Holders(ctx context.Context, numbers []string) (map[string]Hold
 		out[h.Number] = h.HolderOf
 	}
 	return out, rows.Err()
+}
+
+// Overrides returns, by number, the open files that hold any of numbers by a supervisor's override (SPEC §3.3:
+// one more open file allowed for a number another holds), which Holders leaves out. Such numbers are few: one
+// query per call, each number a seek of the open-ID key.
+func (l *Lookup) Overrides(ctx context.Context, numbers []string) (map[string][]HolderOf, error) {
+	out := make(map[string][]HolderOf)
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	q, args, err := sqlx.In(`SELECT o.id_number AS number, h.id AS household_id, h.file_no, h.head_name, h.id_number,
+		h.status, h.org_path FROM household_open_ids o JOIN households h ON h.id = o.household_id
+		WHERE o.overridden = 1 AND o.id_number IN (?)`, numbers)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		Number string `db:"number"`
+		HolderOf
+	}
+	if err := l.tx.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.Number] = append(out[r.Number], r.HolderOf)
+	}
+	return out, nil
 }
 
 // LoadMany returns the stored households ids with their members, by id, as Load does one by one, in three
@@ -377,17 +407,55 @@ func (b *Bulk) Update(ctx context.Context, a actor.Actor, now time.Time, old Hou
 	if n, _ := res.RowsAffected(); n != 1 {
 		return Household{}, fmt.Errorf("bulk update: household %d changed under the import", h.ID)
 	}
+	// The numbers a supervisor allowed this file to share with another (SPEC §3.3) stay allowed while the file
+	// keeps them, as in the form (holdIDs); the others are held again like a new file's.
+	var kept []string
+	if err := b.overridden.SelectContext(ctx, &kept, h.ID); err != nil {
+		return Household{}, err
+	}
 	for _, st := range []*sqlx.Stmt{b.delMembers, b.delTerms, b.delIDs} {
 		if _, err := st.ExecContext(ctx, h.ID); err != nil {
 			return Household{}, err
 		}
 	}
+	from := len(b.openIDs)
 	b.children(&h, in.Members)
+	if err := b.keepOverrides(ctx, kept, from); err != nil {
+		return Household{}, err
+	}
 	if err := b.events.Record(ctx, a, now, audit.Entry{Action: "household.update", EntityType: "household",
 		EntityID: strconv.FormatInt(h.ID, 10), OrgID: h.OrgID, OrgPath: h.OrgPath, Before: &old, After: &h}); err != nil {
 		return Household{}, err
 	}
 	return h, b.flushIfFull(ctx)
+}
+
+// keepOverrides holds again, by the override, each number of kept that the waiting open IDs from index from
+// name and another open file still holds; a number nobody else holds any more is held as usual.
+func (b *Bulk) keepOverrides(ctx context.Context, kept []string, from int) error {
+	if len(kept) == 0 {
+		return nil
+	}
+	waiting := b.openIDs[:from]
+	for _, o := range b.openIDs[from:] {
+		if !slices.Contains(kept, o.number) {
+			waiting = append(waiting, o)
+			continue
+		}
+		holder, held, err := b.Holder(ctx, o.number)
+		if err != nil {
+			return err
+		}
+		if !held || holder.HouseholdID == o.householdID {
+			waiting = append(waiting, o)
+			continue
+		}
+		if _, err := b.holdOverridden.ExecContext(ctx, o.number, o.householdID); err != nil {
+			return err
+		}
+	}
+	b.openIDs = waiting
+	return nil
 }
 
 func (b *Bulk) assess(ctx context.Context, now time.Time, h *Household, persons int) error {

@@ -329,6 +329,13 @@ func (p *plan) check(ctx context.Context, look *household.Lookup) error {
 		if err != nil {
 			return err
 		}
+		overrides, err := look.Overrides(ctx, numbers)
+		if err != nil {
+			return err
+		}
+		if len(overrides) > 0 {
+			holders = withOwnFiles(holders, overrides, batch)
+		}
 		// The stored households of the batch's heads, read together: the import is idempotent by ID number.
 		var ids []int64
 		for _, f := range batch {
@@ -354,6 +361,40 @@ func (p *plan) check(ctx context.Context, look *household.Lookup) error {
 	}
 	p.tell(Progress{Phase: phase, Done: total, Total: total, Share: 1})
 	return nil
+}
+
+// withOwnFiles makes a head's own file the holder of the head's number and of its members' numbers where
+// that file holds them by a supervisor's override (SPEC §3.3) and another file holds them too: an allowed
+// duplicate of the file is not a duplicate to its re-import. A head's number held as a head by the other
+// file stays that file's.
+func withOwnFiles(holders map[string]household.HolderOf, overrides map[string][]household.HolderOf, batch []*family) map[string]household.HolderOf {
+	for _, f := range batch {
+		if f.bad {
+			continue
+		}
+		head := f.head.cell(colID)
+		own, held := holders[head]
+		if !held || own.HeadID != head {
+			for _, o := range overrides[head] {
+				if o.HeadID == head {
+					own, held = o, true
+					holders[head] = o
+					break
+				}
+			}
+		}
+		if !held || own.HeadID != head {
+			continue
+		}
+		for _, m := range f.members {
+			for _, o := range overrides[m.cell(colID)] {
+				if o.HouseholdID == own.HouseholdID {
+					holders[m.cell(colID)] = o
+				}
+			}
+		}
+	}
+	return holders
 }
 
 func (p *plan) checkFamily(ctx context.Context, holders map[string]household.HolderOf, stored map[int64]household.Household, f *family) error {
