@@ -28,6 +28,7 @@ const (
 	ActReport          = "deliver-report"
 	ActWithdraw        = "withdraw"
 	ActApplyWarmth     = "apply-warmth"
+	ActApproveWarmth   = "approve-warmth"
 )
 
 // ActionNames are the Chinese names of the actions.
@@ -35,7 +36,7 @@ var ActionNames = map[string]string{
 	ActOpen: "启动", ActClose: "结束", ActAddGood: "登记物资", ActSetQuota: "设置名额", ActPurchase: "采购入库",
 	ActReversePurchase: "冲销采购", ActDeliver: "登记配送", ActConfirm: "签收确认", ActReissueCode: "重新生成确认码",
 	ActReverseDelivery: "冲销配送", ActEnrol: "报名", ActCheck: "登记已体检", ActReport: "登记报告已送达", ActWithdraw: "退出体检",
-	ActApplyWarmth: "生成送温暖申请",
+	ActApplyWarmth: "生成送温暖申请", ActApproveWarmth: "批量审批送温暖名单",
 }
 
 // Rule is one row of the campaign table (SPEC §5): the action, the campaign statuses it may be taken in and
@@ -54,6 +55,7 @@ type Rule struct {
 var (
 	finance    = []actor.Role{actor.Finance}
 	caseworker = []actor.Role{actor.Caseworker}
+	supervisor = []actor.Role{actor.Supervisor}
 	running    = []string{Open}
 	preparing  = []string{Draft, Open}
 	anyKind    = []string{Cooling, HealthCheck, Warmth}
@@ -80,6 +82,8 @@ var Rules = []Rule{
 	{Action: ActWithdraw, From: running, Kinds: health, Roles: caseworker},
 	// Warmth: caseworkers put households on the list as relief applications; supervisors decide them in bulk.
 	{Action: ActApplyWarmth, From: running, Kinds: warmth, Roles: caseworker},
+	// SPEC §5: the list is decided in bulk while the campaign runs; a closed campaign's figures are final.
+	{Action: ActApproveWarmth, From: running, Kinds: warmth, Roles: supervisor},
 }
 
 func rule(action string) (Rule, bool) {

@@ -154,6 +154,44 @@ func (s *Service) ApplyWarmth(ctx context.Context, a actor.Actor, id int64, in W
 	return out, nil
 }
 
+// WarmthApproval is what the bulk approval of a warmth list takes: the approver's opinion.
+type WarmthApproval struct {
+	Reason string `json:"reason"`
+}
+
+// ApproveWarmth decides the applications on campaign id's list that await a decision, in a's scope, with the
+// relief area's bulk approval: each in its own transaction with every rule checked, answered per item (SPEC
+// §5). The campaign must be running: once it is closed its figures are final and its list is no longer
+// decided here. Supervisors, in their scope; at most relief.MaxBulk at a time, oldest on the list first.
+func (s *Service) ApproveWarmth(ctx context.Context, a actor.Actor, id int64, in WarmthApproval) (relief.BulkResult, error) {
+	if err := a.Require(supervisor...); err != nil {
+		return relief.BulkResult{}, err
+	}
+	if utf8.RuneCountInString(in.Reason) > 500 {
+		return relief.BulkResult{}, apperr.Invalid("reason", "批准意见不能超过 500 个字")
+	}
+	c, err := inScope(ctx, s.DB.R, a, id)
+	if err != nil {
+		return relief.BulkResult{}, err
+	}
+	if err := Can(a, &c, ActApproveWarmth); err != nil {
+		return relief.BulkResult{}, err
+	}
+	scope, args := a.Scope("w.org_path")
+	var ids []int64
+	if err := sqlx.SelectContext(ctx, s.DB.R, &ids, `SELECT w.application_id FROM campaign_warmth w
+		WHERE w.campaign_id = ? AND `+scope+` AND (SELECT x.status FROM applications x WHERE x.id = w.application_id)
+			IN ('submitted', 'first_approved')
+		ORDER BY w.created_at, w.application_id LIMIT ?`, append(append([]any{c.ID}, args...), relief.MaxBulk)...); err != nil {
+		return relief.BulkResult{}, err
+	}
+	if len(ids) == 0 {
+		return relief.BulkResult{}, apperr.Conflictf("名单中没有待审批的申请")
+	}
+	rs := relief.Service{DB: s.DB, Clock: s.Clock}
+	return rs.ApproveMany(ctx, a, ids, in.Reason)
+}
+
 // refusal is a refusal's message with its field messages, which name the rule (the caps, once a year).
 func refusal(e *apperr.Error) string {
 	msg := e.Message

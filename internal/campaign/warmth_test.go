@@ -1,6 +1,7 @@
 package campaign_test
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -211,6 +212,55 @@ func TestApplyWarmth_TwoRacingRunsCreateEachApplicationOnce(t *testing.T) {
 	}
 	if created != 20 || existed != 60 || apps != 20 {
 		t.Errorf("%d created, %d existed, %d applications; want 20, 60, 20", created, existed, apps)
+	}
+	f.books()
+}
+
+// SPEC §5: a supervisor decides the list in bulk while the campaign runs, each item by the relief rules; once
+// the campaign is closed the list is no longer decided there (its figures are final), and no action offers it.
+func TestApproveWarmth_DecidesTheListWhileTheCampaignRunsAndNotOnceItIsClosed(t *testing.T) {
+	f := newFixture(t)
+	c := f.warmth()
+	nos := f.filedFileNos("relative")
+	if _, err := f.svc.ApplyWarmth(f.ctx, f.cw, c.ID, campaign.WarmthInput{FileNos: nos[:1]}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.svc.ApproveWarmth(f.ctx, f.cw, c.ID, campaign.WarmthApproval{Reason: strings.Repeat("长", 501)})
+	wantCode(t, err, apperr.Forbidden) // who before what
+	_, err = f.svc.ApproveWarmth(f.ctx, f.sup, c.ID, campaign.WarmthApproval{Reason: strings.Repeat("长", 501)})
+	wantCode(t, err, apperr.Validation)
+	if v, err := f.svc.Get(f.ctx, f.sup, c.ID); err != nil || !slices.Contains(v.Actions, campaign.ActApproveWarmth) {
+		t.Fatalf("a running campaign's actions for a supervisor: %v %v", v.Actions, err)
+	}
+	bulk, err := f.svc.ApproveWarmth(f.ctx, f.sup, c.ID, campaign.WarmthApproval{Reason: "名单审核通过"})
+	if err != nil || bulk.Total != 1 || bulk.Approved != 1 {
+		t.Fatalf("approval while open: %+v %v", bulk, err)
+	}
+	_, err = f.svc.ApproveWarmth(f.ctx, f.sup, c.ID, campaign.WarmthApproval{})
+	wantCode(t, err, apperr.Conflict) // nothing left to decide
+
+	// A second household joins the list, then finance closes the campaign.
+	if _, err := f.svc.ApplyWarmth(f.ctx, f.cw, c.ID, campaign.WarmthInput{FileNos: nos[1:2]}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Act(f.ctx, f.fin, c.ID, campaign.ActClose, campaign.ActionInput{}); err != nil {
+		t.Fatal(err)
+	}
+	events := f.auditCount()
+	_, err = f.svc.ApproveWarmth(f.ctx, f.sup, c.ID, campaign.WarmthApproval{Reason: "补批"})
+	wantCode(t, err, apperr.Conflict)
+	if !strings.Contains(apperr.From(err).Message, "活动已结束") {
+		t.Errorf("refusal %q does not say the campaign is closed", apperr.From(err).Message)
+	}
+	if n := f.auditCount(); n != events {
+		t.Errorf("the refused approval wrote %d audit events", n-events)
+	}
+	list, err := f.svc.WarmthList(f.ctx, f.auditor, c.ID, campaign.WarmthFilter{Status: "submitted"})
+	if err != nil || list.Total != 1 {
+		t.Errorf("after the refusal, submitted on the list: %d %v, want 1", list.Total, err)
+	}
+	if v, err := f.svc.Get(f.ctx, f.sup, c.ID); err != nil || slices.Contains(v.Actions, campaign.ActApproveWarmth) {
+		t.Errorf("a closed campaign still offers its bulk approval: %v %v", v.Actions, err)
 	}
 	f.books()
 }

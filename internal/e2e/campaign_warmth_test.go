@@ -50,4 +50,22 @@ func TestCampaign_WarmthListPreviewApplyAndBulkApproval(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#warmth-approve-form")), chromedp.Click(chromedp.CSS("#warmth-approve-form-submit")))
 	b.waitText("#warmth-approve-results", "已批准")
 	b.waitText("#warmth-list", "已批准")
+
+	// Another worker joins the list; finance closes the campaign while the supervisor's dialog is open: the
+	// dialog shows the server's refusal, and the closed campaign offers no bulk approval.
+	cw := srv.Login("caseworker1")
+	cw.Must(http.StatusOK, "POST", fmt.Sprintf("/api/v1/campaigns/%d/warmth", c.ID), map[string]any{"workers": []map[string]any{
+		{"name": "坚守丙", "id_number": demo.ResidentID("330108", time.Date(1981, 6, 7, 0, 0, 0, 0, time.UTC), 78, true),
+			"duty_note": "春节值守", "org_id": site}}})
+	b.open(page)
+	b.run(chromedp.WaitVisible(chromedp.CSS("#warmth-approve")), chromedp.Click(chromedp.CSS("#warmth-approve")),
+		chromedp.WaitVisible(chromedp.CSS("#warmth-approve-form")))
+	fin.Must(http.StatusOK, "POST", fmt.Sprintf("/api/v1/campaigns/%d/close", c.ID), map[string]any{})
+	b.run(chromedp.Click(chromedp.CSS("#warmth-approve-form-submit")))
+	b.waitText(".form-error", "活动已结束")
+	b.open(page)
+	b.waitText("#warmth-list", "坚*丙")
+	if n := count(t, b, "#warmth-approve"); n != 0 {
+		t.Fatal("a closed campaign offers its bulk approval")
+	}
 }

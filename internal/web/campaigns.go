@@ -37,6 +37,8 @@ func (s *Server) campaignRoutes(g *echo.Group) {
 	g.GET("/campaigns/:id/warmth", withQueryOn(svc.WarmthList))
 	// 送温暖: builds the list and creates its applications; the answer is per item.
 	g.POST("/campaigns/:id/warmth", withBodyOn(s, http.StatusOK, svc.ApplyWarmth))
+	// 批量审批名单: the list's undecided applications through the bulk approval, while the campaign runs.
+	g.POST("/campaigns/:id/warmth/approve", withBodyOn(s, http.StatusOK, svc.ApproveWarmth))
 	g.POST("/campaigns/purchases/:id/reverse", withBodyOn(s, http.StatusOK, svc.ReversePurchase))
 	g.GET("/campaigns/deliveries/:id", onID(svc.Delivery))
 	g.POST("/campaigns/deliveries/:id/qr", h.slipQR)

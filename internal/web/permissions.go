@@ -199,6 +199,7 @@ var routeRoles = map[string][]actor.Role{
 	"GET /api/v1/campaigns/:id/warmth":              caseReaders,
 	"GET /api/v1/campaigns/:id/warmth/export":       caseReaders,
 	"POST /api/v1/campaigns/:id/warmth":             onlyCase, // 送温暖: the list, as relief applications
+	"POST /api/v1/campaigns/:id/warmth/approve":     onlySup,  // 批量审批名单, while the campaign runs
 	"POST /api/v1/campaigns/purchases/:id/reverse":  onlyFinance,
 	"GET /api/v1/campaigns/deliveries/:id":          caseReaders,
 	"POST /api/v1/campaigns/deliveries/:id/qr":      caseReaders, // the slip's QR code; the code proves who holds it

@@ -2,7 +2,7 @@
 // filter (困难类别, 基层工会, 档案状态) or pasted file numbers, plus holiday-duty workers one a line, previews it,
 // and creates the warmth applications: the server drafts and submits each through the relief rules in its own
 // transaction and answers per item (已生成 / 已在名单 / 未通过 with the reason). A supervisor decides the
-// submitted ones with the bulk approval, which also answers per item.
+// submitted ones with the campaign's bulk approval (offered while the campaign runs), which also answers per item.
 
 import { api, withQuery, loadOrgs } from '/api.js';
 import { h, clear, card, field, select, listView, button, badge, formatFen, toast, errorBox, formDialog } from '/ui.js';
@@ -75,7 +75,9 @@ async function approveAll(c, out, rerender) {
   const ok = await formDialog({ title: `批量审批送温暖申请（${list.items.length} 件）`, formId: 'warmth-approve-form', submitText: '批量批准',
     body: h('div', { class: 'form-grid' }, h('p', null, '每件申请逐一按政策规则审核（每户每年一次、年度上限、预算余额），不符合的不予批准并说明原因。'),
       field('批准意见', h('textarea', { name: 'reason', rows: 2 }), { wide: true })),
-    onSubmit: (data) => api('POST', '/applications/bulk-approve', { ids: list.items.map((e) => e.application_id), reason: data.reason || '' }) });
+    // The campaign's own bulk approval: the server decides what is on the list and refuses (shown in the dialog)
+    // once the campaign is closed.
+    onSubmit: (data) => api('POST', `/campaigns/${c.id}/warmth/approve`, { reason: data.reason || '' }) });
   if (!ok) return;
   const byID = new Map(list.items.map((e) => [e.application_id, e]));
   clear(out);
@@ -97,7 +99,7 @@ export function warmth(body, c, ctx, rerender) {
   const again = (full) => (full === false ? reload() : rerender());
   body.append(h('div', { class: 'page-actions' },
     c.actions.includes('apply-warmth') ? button('生成送温暖名单', () => build(c, out, again), { kind: 'primary', id: 'warmth-new' }) : null,
-    ctx.may('POST /api/v1/applications/bulk-approve') ? button('批量审批名单', () => approveAll(c, out, again), { id: 'warmth-approve' }) : null),
+    c.actions.includes('approve-warmth') ? button('批量审批名单', () => approveAll(c, out, again), { id: 'warmth-approve' }) : null),
   out, listBox);
   list(listBox, c);
 }
