@@ -351,7 +351,8 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, out io.Writer)
 	if err != nil {
 		return describe(err)
 	}
-	in := auth.NewUser{Username: *username, Name: *name, OrgID: o.ID, Password: strings.TrimRight(line, "\r\n")}
+	in := auth.NewUser{Username: *username, Name: *name, OrgID: o.ID, Password: strings.TrimRight(line, "\r\n"),
+		KeepPassword: true} // the operator at the server sets the password the user keeps
 	for _, r := range strings.Split(*roles, ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			in.Roles = append(in.Roles, actor.Role(r))

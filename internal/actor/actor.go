@@ -49,6 +49,9 @@ func System(requestID string) Actor {
 	return Actor{Username: "system", Roles: nil, OrgPath: "/", RequestID: requestID, ClientAddr: "local"}
 }
 
+// IsSystem reports whether a is the system of System, not a user: no user id (a user named "system" is a user).
+func (a Actor) IsSystem() bool { return a.UserID == 0 && a.Username == "system" }
+
 // Has reports whether the actor holds role r.
 func (a Actor) Has(r Role) bool {
 	for _, x := range a.Roles {

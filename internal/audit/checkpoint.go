@@ -180,11 +180,8 @@ func (s *Checkpoints) Key() (ed25519.PrivateKey, error) {
 	return s.key, nil
 }
 
-// isSystem: the command line, run by whoever holds the database file.
-func isSystem(a actor.Actor) bool { return a.Username == "system" && a.UserID == 0 }
-
 func requireAny(a actor.Actor, roles ...actor.Role) error {
-	if isSystem(a) {
+	if a.IsSystem() {
 		return nil
 	}
 	return a.Require(roles...)

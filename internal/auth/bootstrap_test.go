@@ -37,7 +37,7 @@ func TestBootstrap_CreatesTheFirstAdminOnceWithAOneTimePassword(t *testing.T) {
 	if err != nil || !a.MustChangePassword || a.OrgPath != "/1/" {
 		t.Fatalf("actor %+v, %v: the printed password must be one-time", a, err)
 	}
-	if err := svc.ChangeOwnPassword(ctx, a, "first-start-pw", "admin-chosen-pw"); err != nil {
+	if err := svc.ChangeOwnPassword(ctx, a, auth.PasswordChange{OldPassword: "first-start-pw", NewPassword: "admin-chosen-pw"}); err != nil {
 		t.Fatal(err)
 	}
 	if a, _, _ = svc.Authenticate(ctx, sess.Token, "r3", "127.0.0.1"); a.MustChangePassword {

@@ -155,13 +155,18 @@ func clearLockout(ctx context.Context, tx *sqlx.Tx, username string) error {
 	return nil
 }
 
+// UnlockInput is the input for Unlock.
+type UnlockInput struct {
+	Reason string `json:"reason" validate:"required,max=500"`
+}
+
 // Unlock ends a user's lock-out and forgets their failed log-ins, with a reason. Admins only, in scope
 // (SPEC §1.3: admin can unlock with a reason); audited as user.unlock.
-func (s *Service) Unlock(ctx context.Context, a actor.Actor, id int64, reason string) (User, error) {
+func (s *Service) Unlock(ctx context.Context, a actor.Actor, id int64, in UnlockInput) (User, error) {
 	if err := a.Require(actor.Admin); err != nil {
 		return User{}, err
 	}
-	reason = strings.TrimSpace(reason)
+	reason := strings.TrimSpace(in.Reason)
 	if reason == "" {
 		return User{}, apperr.Invalid("reason", "请填写解锁原因")
 	}
@@ -171,7 +176,7 @@ func (s *Service) Unlock(ctx context.Context, a actor.Actor, id int64, reason st
 	now := s.Clock.Now()
 	var after User
 	err := s.DB.Write(ctx, func(tx *sqlx.Tx) error {
-		before, err := GetUser(ctx, tx, a, id)
+		before, err := userInScope(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}

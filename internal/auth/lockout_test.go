@@ -144,14 +144,14 @@ func TestLogin_ManyFailuresFromEverywhereLockTheAccountUntilAnAdminUnlocksIt(t *
 	if err := f.svc.DB.R.Get(&id, "SELECT id FROM users WHERE username = 'supervisor2'"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Unlock(ctx, admin, id, "  "); apperr.CodeOf(err) != apperr.Validation {
+	if _, err := f.svc.Unlock(ctx, admin, id, auth.UnlockInput{Reason: "  "}); apperr.CodeOf(err) != apperr.Validation {
 		t.Fatalf("unlock without a reason: %v", err)
 	}
 	sup, _ := auth.ActorFor(ctx, f.svc.DB.R, id, "req")
-	if _, err := f.svc.Unlock(ctx, sup, id, "自己解锁"); apperr.CodeOf(err) != apperr.Forbidden {
+	if _, err := f.svc.Unlock(ctx, sup, id, auth.UnlockInput{Reason: "自己解锁"}); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Fatalf("a supervisor unlocked: %v", err)
 	}
-	u, err := f.svc.Unlock(ctx, admin, id, "本人电话确认，密码被他人试探")
+	u, err := f.svc.Unlock(ctx, admin, id, auth.UnlockInput{Reason: "本人电话确认，密码被他人试探"})
 	if err != nil || u.LockedUntil != nil {
 		t.Fatalf("unlock: %+v %v", u, err)
 	}
@@ -162,7 +162,7 @@ func TestLogin_ManyFailuresFromEverywhereLockTheAccountUntilAnAdminUnlocksIt(t *
 	if a := f.answer("supervisor2", demo.Password, "10.1.2.3"); a != "ok" {
 		t.Fatalf("after the unlock: %s", a)
 	}
-	if _, err := f.svc.Unlock(ctx, admin, id, "再解一次"); apperr.CodeOf(err) != apperr.Conflict {
+	if _, err := f.svc.Unlock(ctx, admin, id, auth.UnlockInput{Reason: "再解一次"}); apperr.CodeOf(err) != apperr.Conflict {
 		t.Fatalf("unlocking an account that is not locked: %v", err)
 	}
 	// Without an admin the lock ends by itself after LockDuration.

@@ -78,8 +78,16 @@ func getUser(ctx context.Context, q sqlx.QueryerContext, where string, arg any) 
 	return u, err
 }
 
-// GetUser returns the user with id if it is in a's scope.
-func GetUser(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64) (User, error) {
+// User returns the user with id. Admins only, in their subtree: a user outside it is not found.
+func (s *Service) User(ctx context.Context, a actor.Actor, id int64) (User, error) {
+	if err := a.Require(actor.Admin); err != nil {
+		return User{}, err
+	}
+	return userInScope(ctx, s.DB.R, a, id)
+}
+
+// userInScope reads the user with id if it is in a's scope, on q (the read pool or a write transaction).
+func userInScope(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64) (User, error) {
 	u, err := getUser(ctx, q, "u.id = ?", id)
 	if err == nil && !a.Sees(u.OrgPath) {
 		return User{}, apperr.NotFoundf("用户不存在")
@@ -96,11 +104,18 @@ type UserFilter struct {
 	PerPage int    `query:"per_page"`
 }
 
-// ListUsers lists the users of a's subtree. Admins only.
-func ListUsers(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f UserFilter) ([]User, int, error) {
+// UserPage is one page of the user list and the number of users the filter selects.
+type UserPage struct {
+	Items []User `json:"items"`
+	Total int    `json:"total"`
+}
+
+// Users lists the users of a's subtree that f selects. Admins only.
+func (s *Service) Users(ctx context.Context, a actor.Actor, f UserFilter) (UserPage, error) {
 	if err := a.Require(actor.Admin); err != nil {
-		return nil, 0, err
+		return UserPage{}, err
 	}
+	q := s.DB.R
 	scope, args := a.Scope("o.path")
 	where := []string{scope}
 	if f.Q != "" {
@@ -117,20 +132,19 @@ func ListUsers(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, f User
 		args = append(args, f.OrgID)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := sqlx.GetContext(ctx, q, &total, "SELECT count(*) FROM users u JOIN orgs o ON o.id = u.org_id"+cond, args...); err != nil {
-		return nil, 0, err
+	out := UserPage{Items: []User{}}
+	if err := sqlx.GetContext(ctx, q, &out.Total, "SELECT count(*) FROM users u JOIN orgs o ON o.id = u.org_id"+cond, args...); err != nil {
+		return UserPage{}, err
 	}
 	page, per := store.Paging(f.Page, f.PerPage)
-	users := []User{}
-	if err := sqlx.SelectContext(ctx, q, &users, selectUser+" JOIN orgs o ON o.id = u.org_id"+cond+" ORDER BY u.username LIMIT ? OFFSET ?",
+	if err := sqlx.SelectContext(ctx, q, &out.Items, selectUser+" JOIN orgs o ON o.id = u.org_id"+cond+" ORDER BY u.username LIMIT ? OFFSET ?",
 		append(args, per, (page-1)*per)...); err != nil {
-		return nil, 0, err
+		return UserPage{}, err
 	}
-	for i := range users {
-		users[i].fill()
+	for i := range out.Items {
+		out.Items[i].fill()
 	}
-	return users, total, nil
+	return out, nil
 }
 
 // escapeLike escapes LIKE wildcards in user input.
@@ -145,13 +159,16 @@ type NewUser struct {
 	OrgID    int64        `json:"org_id" validate:"required"`
 	Roles    []actor.Role `json:"roles" validate:"required,min=1"`
 	Password string       `json:"password" validate:"required,min=8,max=72"`
-	// OneTime makes the user change this password at first log-in: set when an admin chooses it for them.
-	OneTime bool `json:"-"`
+	// KeepPassword says the password is the user's own to keep, not one chosen for them: the demo users',
+	// whose password is published, and the command line's, typed by the operator. Never read from a request.
+	KeepPassword bool `json:"-"`
 }
 
-// CreateUser adds a user. Admins only, at an org in their subtree; system may add anyone (command line).
+// CreateUser adds a user. Admins only, at an org in their subtree; the system may add anyone (command line).
+// SPEC §1.3: a password someone else chose is one-time — the user must change it at first log-in — unless
+// the caller says it is the user's own (KeepPassword).
 func (s *Service) CreateUser(ctx context.Context, a actor.Actor, in NewUser) (User, error) {
-	if a.Username != "system" {
+	if !a.IsSystem() {
 		if err := a.Require(actor.Admin); err != nil {
 			return User{}, err
 		}
@@ -175,7 +192,7 @@ func (s *Service) CreateUser(ctx context.Context, a actor.Actor, in NewUser) (Us
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, name, org_id, password_hash, must_change_password, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, strings.TrimSpace(in.Username), strings.TrimSpace(in.Name), o.ID, string(hash),
-			in.OneTime, store.FormatTime(now), store.FormatTime(now))
+			!in.KeepPassword, store.FormatTime(now), store.FormatTime(now))
 		if store.IsUniqueViolation(err) {
 			return &apperr.Error{Code: apperr.Conflict, Message: "用户名已被使用",
 				Fields: map[string]string{"username": "用户名已被使用"}}
@@ -233,7 +250,7 @@ func (s *Service) UpdateUser(ctx context.Context, a actor.Actor, id int64, ch Us
 	now := s.Clock.Now()
 	var after User
 	err := s.DB.Write(ctx, func(tx *sqlx.Tx) error {
-		before, err := GetUser(ctx, tx, a, id)
+		before, err := userInScope(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -289,16 +306,28 @@ func hasRole(roles []actor.Role, r actor.Role) bool {
 	return false
 }
 
+// PasswordReset is the input for ResetPassword.
+type PasswordReset struct {
+	Password string `json:"password" validate:"required"`
+}
+
 // ResetPassword sets a new password for another user (admin) and ends that user's sessions.
-func (s *Service) ResetPassword(ctx context.Context, a actor.Actor, id int64, password string) error {
+func (s *Service) ResetPassword(ctx context.Context, a actor.Actor, id int64, in PasswordReset) error {
 	if err := a.Require(actor.Admin); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, a, id, password, "user.password_reset")
+	return s.setPassword(ctx, a, id, in.Password, "user.password_reset")
+}
+
+// PasswordChange is the input for ChangeOwnPassword.
+type PasswordChange struct {
+	OldPassword string `json:"old_password" validate:"required"`
+	NewPassword string `json:"new_password" validate:"required"`
 }
 
 // ChangeOwnPassword lets any user change their password after proving the old one.
-func (s *Service) ChangeOwnPassword(ctx context.Context, a actor.Actor, oldPassword, newPassword string) error {
+func (s *Service) ChangeOwnPassword(ctx context.Context, a actor.Actor, in PasswordChange) error {
+	oldPassword, newPassword := in.OldPassword, in.NewPassword
 	var hash string
 	if err := s.DB.R.GetContext(ctx, &hash, "SELECT password_hash FROM users WHERE id = ?", a.UserID); err != nil {
 		return err
@@ -326,7 +355,7 @@ func (s *Service) setPassword(ctx context.Context, a actor.Actor, id int64, pass
 	}
 	now := s.Clock.Now()
 	return s.DB.Write(ctx, func(tx *sqlx.Tx) error {
-		u, err := GetUser(ctx, tx, a, id)
+		u, err := userInScope(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}

@@ -123,7 +123,7 @@ func Seed(ctx context.Context, db *store.DB, svc *auth.Service) (bool, error) {
 	}
 	for _, u := range Users[1:] {
 		if _, err := svc.CreateUser(ctx, admin, auth.NewUser{Username: u.Username, Name: u.Name, OrgID: ids[u.OrgCode],
-			Roles: u.Roles, Password: Password}); err != nil {
+			Roles: u.Roles, Password: Password, KeepPassword: true}); err != nil { // the published demo password
 			return false, fmt.Errorf("demo user %s: %w", u.Username, err)
 		}
 	}

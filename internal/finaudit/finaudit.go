@@ -15,12 +15,9 @@ type Service struct {
 	Clock clock.Clock
 }
 
-// isSystem: the command line, run by whoever holds the database file; it sees everything.
-func isSystem(a actor.Actor) bool { return a.Username == "system" && a.UserID == 0 }
-
 // require refuses with 403 unless a holds one of roles (the command line may do everything it is given).
 func require(a actor.Actor, roles ...actor.Role) error {
-	if isSystem(a) {
+	if a.IsSystem() {
 		return nil
 	}
 	return a.Require(roles...)

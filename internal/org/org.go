@@ -226,12 +226,17 @@ func create(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in N
 		EntityID: fmt.Sprint(id), OrgID: id, OrgPath: path, After: created})
 }
 
+// NewName is the input for Rename.
+type NewName struct {
+	Name string `json:"name" validate:"required,max=100"`
+}
+
 // Rename changes an org's name. Admins only, inside their subtree.
-func (s *Service) Rename(ctx context.Context, a actor.Actor, id int64, name string) (Org, error) {
+func (s *Service) Rename(ctx context.Context, a actor.Actor, id int64, in NewName) (Org, error) {
 	if err := a.Require(actor.Admin); err != nil {
 		return Org{}, err
 	}
-	name = strings.TrimSpace(name)
+	name := strings.TrimSpace(in.Name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return Org{}, apperr.Invalid("name", "名称不能为空，且不超过100个字")
 	}

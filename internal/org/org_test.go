@@ -146,13 +146,13 @@ func TestGetInScope_AnOrgOutsideTheSubtreeIsNotFound(t *testing.T) {
 func TestRename_InsideTheSubtreeOnlyAndAudited(t *testing.T) {
 	tr := newTree(t)
 	ctx := context.Background()
-	if _, err := tr.svc.Rename(ctx, adminAt(tr.street2), tr.comm.ID, "越权改名"); apperr.CodeOf(err) != apperr.NotFound {
+	if _, err := tr.svc.Rename(ctx, adminAt(tr.street2), tr.comm.ID, NewName{Name: "越权改名"}); apperr.CodeOf(err) != apperr.NotFound {
 		t.Fatalf("an admin of another street renamed the community: %v", err)
 	}
-	if _, err := tr.svc.Rename(ctx, adminAt(tr.street1), tr.comm.ID, " "); apperr.CodeOf(err) != apperr.Validation {
+	if _, err := tr.svc.Rename(ctx, adminAt(tr.street1), tr.comm.ID, NewName{Name: " "}); apperr.CodeOf(err) != apperr.Validation {
 		t.Fatalf("a blank name: %v", err)
 	}
-	got, err := tr.svc.Rename(ctx, adminAt(tr.street1), tr.comm.ID, "新名称社区工会")
+	got, err := tr.svc.Rename(ctx, adminAt(tr.street1), tr.comm.ID, NewName{Name: "新名称社区工会"})
 	if err != nil || got.Name != "新名称社区工会" {
 		t.Fatalf("rename: %+v %v", got, err)
 	}

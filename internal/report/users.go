@@ -21,8 +21,8 @@ func (s *Service) Users(ctx context.Context, a actor.Actor, f auth.UserFilter, o
 	}}
 	sheet.Rows = listRows[auth.User, struct{}](opt, func(page int) ([]auth.User, error) {
 		f.Page, f.PerPage = page, pageSize
-		users, _, err := auth.ListUsers(ctx, s.DB.R, a, f)
-		return users, err
+		users, err := (&auth.Service{DB: s.DB, Clock: s.Clock}).Users(ctx, a, f)
+		return users.Items, err
 	}, nil, func(u auth.User, _ struct{}, _ bool) []any {
 		roles := make([]string, len(u.Roles))
 		for i, r := range u.Roles {

@@ -224,7 +224,7 @@ func (b *campaignBench) subDistrictFinance(t *testing.T) *webtest.Client {
 		t.Fatal(err)
 	}
 	if _, err := b.s.Auth.CreateUser(ctx, admin, auth.NewUser{Username: "finance_xx", Name: "西兴财务", OrgID: b.s.OrgID("BJ-XX"),
-		Roles: []actor.Role{actor.Finance}, Password: demo.Password}); err != nil {
+		Roles: []actor.Role{actor.Finance}, Password: demo.Password, KeepPassword: true}); err != nil {
 		t.Fatal(err)
 	}
 	return b.s.Login("finance_xx")

@@ -252,7 +252,7 @@ func TestFunds_GrassrootsFinanceSeesOnlyItsOwnAllocation(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := b.srv.Auth.CreateUser(ctx, admin, auth.NewUser{Username: "jhfinance", Name: "江南财务", OrgID: mine,
-		Roles: []actor.Role{actor.Finance}, Password: demo.Password}); err != nil {
+		Roles: []actor.Role{actor.Finance}, Password: demo.Password, KeepPassword: true}); err != nil {
 		t.Fatal(err)
 	}
 	local := b.srv.Login("jhfinance")

@@ -45,7 +45,7 @@ func everyOf[T any](call func(context.Context, actor.Actor) ([]T, error)) echo.H
 	}
 }
 
-// onID answers GET …/:id: what call returns for the record id.
+// onID answers …/:id: what call returns for the record id — a GET, or a POST without a body (reveal).
 func onID[T any](call func(context.Context, actor.Actor, int64) (T, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c)
@@ -127,6 +127,41 @@ func answer[T any](c echo.Context, status int) func(T, error) error {
 		if err != nil {
 			return err
 		}
+		if _, empty := any(v).(noContent); empty {
+			return c.NoContent(http.StatusNoContent)
+		}
 		return c.JSON(status, v)
+	}
+}
+
+// done turns a method that answers nothing into one whose answer is 204 No Content (see answer).
+func done[I any](call func(context.Context, actor.Actor, I) error) func(context.Context, actor.Actor, I) (noContent, error) {
+	return func(ctx context.Context, a actor.Actor, in I) (noContent, error) {
+		return noContent{}, call(ctx, a, in)
+	}
+}
+
+// doneOn is done for a method on the record :id.
+func doneOn[I any](call func(context.Context, actor.Actor, int64, I) error) func(context.Context, actor.Actor, int64, I) (noContent, error) {
+	return func(ctx context.Context, a actor.Actor, id int64, in I) (noContent, error) {
+		return noContent{}, call(ctx, a, id, in)
+	}
+}
+
+// noContent is the answer of a write that has nothing to say: 204 with no body.
+type noContent struct{}
+
+// everyOfQuery answers GET of a short list with the query parameters bound into F, in the list shape.
+func everyOfQuery[F, T any](call func(context.Context, actor.Actor, F) ([]T, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var f F
+		if err := bindQuery(c, &f); err != nil {
+			return err
+		}
+		items, err := call(c.Request().Context(), actorOf(c), f)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, list[T]{Items: items, Total: len(items)})
 	}
 }

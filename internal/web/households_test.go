@@ -330,7 +330,7 @@ func TestHousehold_RefusesSubmitterAsApprover(t *testing.T) {
 	srv := webtest.New(t)
 	admin, _ := auth.ActorFor(t.Context(), srv.DB.R, 1, "test")
 	_, err := srv.Auth.CreateUser(t.Context(), admin, auth.NewUser{Username: "both", Name: "兼任者",
-		OrgID: srv.OrgID("BJ-XX"), Roles: []actor.Role{actor.Caseworker, actor.Supervisor}, Password: demo.Password})
+		OrgID: srv.OrgID("BJ-XX"), Roles: []actor.Role{actor.Caseworker, actor.Supervisor}, Password: demo.Password, KeepPassword: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -890,7 +890,7 @@ func TestHousehold_EveryActionRefusesOutOfScopeAsNotFoundAndWrongRoleAsForbidden
 		t.Fatal(err)
 	}
 	if _, err := f.srv.Auth.CreateUser(t.Context(), admin, auth.NewUser{Username: "chsupervisor", Name: "长河审批人",
-		OrgID: f.srv.OrgID("BJ-CH"), Roles: []actor.Role{actor.Supervisor}, Password: demo.Password}); err != nil {
+		OrgID: f.srv.OrgID("BJ-CH"), Roles: []actor.Role{actor.Supervisor}, Password: demo.Password, KeepPassword: true}); err != nil {
 		t.Fatal(err)
 	}
 	u := map[string]*webtest.Client{}
@@ -955,7 +955,7 @@ func TestHousehold_SubmitterNeverRejectsOrReviewsTheirOwnFile(t *testing.T) {
 	srv := webtest.New(t)
 	admin, _ := auth.ActorFor(t.Context(), srv.DB.R, 1, "test")
 	if _, err := srv.Auth.CreateUser(t.Context(), admin, auth.NewUser{Username: "both", Name: "兼任者",
-		OrgID: srv.OrgID("BJ-XX"), Roles: []actor.Role{actor.Caseworker, actor.Supervisor}, Password: demo.Password}); err != nil {
+		OrgID: srv.OrgID("BJ-XX"), Roles: []actor.Role{actor.Caseworker, actor.Supervisor}, Password: demo.Password, KeepPassword: true}); err != nil {
 		t.Fatal(err)
 	}
 	both := srv.Login("both")

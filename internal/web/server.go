@@ -149,7 +149,7 @@ func New(cfg Config) *echo.Echo {
 	account.DELETE("/session", s.logout)
 	account.GET("/me", s.me)
 	account.GET("/vocabulary", s.getVocabulary)
-	account.POST("/me/password", s.changeOwnPassword)
+	account.POST("/me/password", withBody(s, http.StatusNoContent, done(s.auth.ChangeOwnPassword)))
 
 	// authorize checks the route's roles (permissions.go) before any handler reads the body.
 	in := api.Group("", s.requireLogin, requireFreshPassword, s.authorize, checkSearch)

@@ -142,36 +142,3 @@ func (s *Server) me(c echo.Context) error {
 	csrf, _ := c.Get(ctxCSRF).(string)
 	return c.JSON(http.StatusOK, newMe(u, csrf))
 }
-
-func (s *Server) changeOwnPassword(c echo.Context) error {
-	var in struct {
-		OldPassword string `json:"old_password" validate:"required"`
-		NewPassword string `json:"new_password" validate:"required"`
-	}
-	if err := s.bind(c, &in); err != nil {
-		return err
-	}
-	if err := s.auth.ChangeOwnPassword(c.Request().Context(), actorOf(c), in.OldPassword, in.NewPassword); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
-
-// unlockUser ends a user's log-in lock-out with a reason (SPEC §1.3; admin).
-func (s *Server) unlockUser(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Reason string `json:"reason" validate:"required,max=500"`
-	}
-	if err := s.bind(c, &in); err != nil {
-		return err
-	}
-	u, err := s.auth.Unlock(c.Request().Context(), actorOf(c), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
-}
