@@ -2,6 +2,9 @@ package audit
 
 import (
 	"context"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
 
 	"bangfu/internal/actor"
 	"bangfu/internal/clock"
@@ -27,6 +30,19 @@ var Verifiers = []actor.Role{actor.Auditor, actor.Admin, actor.Finance}
 type EventPage struct {
 	Items []Event `json:"items"`
 	Total int     `json:"total"`
+}
+
+// Paging picks a page of one record's history (GET …/{id}/history?page=&per_page=).
+type Paging struct {
+	Page    int `query:"page"`
+	PerPage int `query:"per_page"`
+}
+
+// History is a page of the events about one record (its entity type and id), newest first. Like List it
+// checks no role: each area serves it only after checking that a may see the record.
+func History(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, entityType string, id int64, p Paging) (EventPage, error) {
+	items, total, err := List(ctx, q, a, Filter{EntityType: entityType, EntityID: strconv.FormatInt(id, 10), Page: p.Page, PerPage: p.PerPage})
+	return EventPage{Items: items, Total: total}, err
 }
 
 // List returns the events in a's scope that match f, newest first. Readers only.

@@ -135,16 +135,22 @@ type New struct {
 	Note            string    `json:"note" validate:"max=500"`
 }
 
-// Create drafts a campaign on a budget account of its kind (专款专用). Finance only.
-func (s *Service) Create(ctx context.Context, a actor.Actor, in New) (Campaign, error) {
+// Create drafts a campaign on a budget account of its kind (专款专用) and answers it as Get does. Finance only.
+func (s *Service) Create(ctx context.Context, a actor.Actor, in New) (View, error) {
 	if err := a.Require(actor.Finance); err != nil {
-		return Campaign{}, err
+		return View{}, err
 	}
 	if err := checkNew(&in); err != nil {
-		return Campaign{}, err
+		return View{}, err
 	}
 	now := s.Clock.Now()
-	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Campaign, error) { return create(ctx, tx, a, now, in) })
+	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (View, error) {
+		c, err := create(ctx, tx, a, now, in)
+		if err != nil {
+			return View{}, err
+		}
+		return view(ctx, tx, a, c) // the answer shows what the creator may do next, as Get does
+	})
 }
 
 func checkNew(in *New) error {

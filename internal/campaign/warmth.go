@@ -189,7 +189,7 @@ func (s *Service) ApproveWarmth(ctx context.Context, a actor.Actor, id int64, in
 		return relief.BulkResult{}, apperr.Conflictf("名单中没有待审批的申请")
 	}
 	rs := relief.Service{DB: s.DB, Clock: s.Clock}
-	return rs.ApproveMany(ctx, a, ids, in.Reason)
+	return rs.ApproveMany(ctx, a, relief.BulkApproval{IDs: ids, Reason: in.Reason})
 }
 
 // refusal is a refusal's message with its field messages, which name the rule (the caps, once a year).

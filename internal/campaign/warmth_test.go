@@ -115,7 +115,7 @@ func TestApplyWarmth_CreatesOneApplicationPerHouseholdOnceAndKeepsEveryReliefRul
 	}
 
 	// The supervisors decide them with the existing bulk approval.
-	bulk, err := rs.ApproveMany(f.ctx, f.sup, ids, "送温暖名单审核通过")
+	bulk, err := rs.ApproveMany(f.ctx, f.sup, relief.BulkApproval{IDs: ids, Reason: "送温暖名单审核通过"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func warmthDemo(ctx context.Context, db *store.DB, cs *campaign.Service, fin, su
 	}
 	rs := &relief.Service{DB: db, Clock: cs.Clock}
 	for lo := 0; lo < len(submitted); lo += relief.MaxBulk {
-		if _, err := rs.ApproveMany(ctx, sup, submitted[lo:min(lo+relief.MaxBulk, len(submitted))], "送温暖名单经审核，同意慰问"); err != nil {
+		if _, err := rs.ApproveMany(ctx, sup, relief.BulkApproval{IDs: submitted[lo:min(lo+relief.MaxBulk, len(submitted))], Reason: "送温暖名单经审核，同意慰问"}); err != nil {
 			return fmt.Errorf("demo warmth approval: %w", err)
 		}
 	}

@@ -2,7 +2,6 @@ package household
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -127,15 +126,21 @@ func (s *Service) Act(ctx context.Context, a actor.Actor, id int64, action strin
 	return s.detail(a, h, now), nil
 }
 
+// DuplicateGrant is the input for GrantDuplicate.
+type DuplicateGrant struct {
+	IDNumber string `json:"id_number" validate:"required,max=18"`
+	Reason   string `json:"reason" validate:"required,max=500"`
+}
+
 // GrantDuplicate lets a supervisor allow one more open file with an ID number that already has one
 // (SPEC §3.3), with a reason; audited. The next save that meets the duplicate uses the grant.
-func (s *Service) GrantDuplicate(ctx context.Context, a actor.Actor, idNumber, reason string) error {
+func (s *Service) GrantDuplicate(ctx context.Context, a actor.Actor, in DuplicateGrant) error {
 	if err := a.Require(actor.Supervisor); err != nil {
 		return err
 	}
 	now := s.Clock.Now()
-	idNumber = strings.ToUpper(strings.TrimSpace(idNumber))
-	reason = strings.TrimSpace(reason)
+	idNumber := strings.ToUpper(strings.TrimSpace(in.IDNumber))
+	reason := strings.TrimSpace(in.Reason)
 	if _, err := ident.ParseResidentID(idNumber, now.In(clock.China)); err != nil {
 		return apperr.Invalid("id_number", apperr.From(err).Message)
 	}
@@ -162,11 +167,11 @@ func (s *Service) Objections(ctx context.Context, a actor.Actor, id int64) ([]Ob
 }
 
 // History is the audit timeline of household id, newest first.
-func (s *Service) History(ctx context.Context, a actor.Actor, id int64, page, perPage int) ([]audit.Event, int, error) {
+func (s *Service) History(ctx context.Context, a actor.Actor, id int64, p audit.Paging) (audit.EventPage, error) {
 	if _, err := s.read(ctx, s.DB.R, a, id); err != nil {
-		return nil, 0, err
+		return audit.EventPage{}, err
 	}
-	return audit.List(ctx, s.DB.R, a, audit.Filter{EntityType: "household", EntityID: fmt.Sprint(id), Page: page, PerPage: perPage})
+	return audit.History(ctx, s.DB.R, a, "household", id, p)
 }
 
 // Reveal returns the full numbers of household id to the roles that may read them; audited (SPEC §7).
@@ -261,9 +266,15 @@ func (s *Service) DeleteDocument(ctx context.Context, a actor.Actor, id, docID i
 	})
 }
 
-// Holidays lists the holidays of a year ("2026"; "" for all), in date order. Every user reads them: they
-// set the publicity deadlines everyone sees.
-func (s *Service) Holidays(ctx context.Context, _ actor.Actor, year string) ([]Holiday, error) {
+// HolidayFilter picks the holidays of a year ("2026"; "" for all).
+type HolidayFilter struct {
+	Year string `query:"year"`
+}
+
+// Holidays lists the holidays f picks, in date order. Every user reads them: they set the publicity
+// deadlines everyone sees.
+func (s *Service) Holidays(ctx context.Context, _ actor.Actor, f HolidayFilter) ([]Holiday, error) {
+	year := f.Year
 	if _, err := strconv.Atoi(year); year != "" && (err != nil || len(year) != 4) {
 		return nil, apperr.Invalid("year", "年份应为四位数字")
 	}

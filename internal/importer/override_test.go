@@ -28,7 +28,7 @@ func TestImport_ReimportKeepsASupervisorAllowedDuplicateOfTheDraft(t *testing.T)
 	}
 	a := first.Outcomes[0].HouseholdID
 	hs := &household.Service{DB: f.db, Clock: f.svc.Clock}
-	if err := hs.GrantDuplicate(ctx, f.as("supervisor1"), wife, "再婚前的档案尚未注销"); err != nil {
+	if err := hs.GrantDuplicate(ctx, f.as("supervisor1"), household.DuplicateGrant{IDNumber: wife, Reason: "再婚前的档案尚未注销"}); err != nil {
 		t.Fatal(err)
 	}
 	h, err := household.Get(ctx, f.db.R, cw, a)

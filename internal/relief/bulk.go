@@ -27,9 +27,16 @@ type BulkResult struct {
 	Approved int          `json:"approved"`
 }
 
+// BulkApproval is the input for ApproveMany: the applications, in order, and the one reason for all.
+type BulkApproval struct {
+	IDs    []int64 `json:"ids"`
+	Reason string  `json:"reason"`
+}
+
 // ApproveMany approves each application as Act would, each in its own transaction with every rule checked
 // (SPEC §5: bulk approval still checks every rule per item), and reports each item's result in order.
-func (s *Service) ApproveMany(ctx context.Context, a actor.Actor, ids []int64, reason string) (BulkResult, error) {
+func (s *Service) ApproveMany(ctx context.Context, a actor.Actor, in BulkApproval) (BulkResult, error) {
+	ids, reason := in.IDs, in.Reason
 	if err := a.Require(actor.Supervisor); err != nil { // the wrong role is refused as a whole, not item by item
 		return BulkResult{}, err
 	}

@@ -200,14 +200,14 @@ func (s *Service) Decisions(ctx context.Context, a actor.Actor, id int64) ([]Dec
 }
 
 // History is the audit timeline of application id, newest first.
-func (s *Service) History(ctx context.Context, a actor.Actor, id int64, page, perPage int) ([]audit.Event, int, error) {
+func (s *Service) History(ctx context.Context, a actor.Actor, id int64, p audit.Paging) (audit.EventPage, error) {
 	if err := a.Require(readers...); err != nil {
-		return nil, 0, err
+		return audit.EventPage{}, err
 	}
 	if _, err := Get(ctx, s.DB.R, a, id); err != nil {
-		return nil, 0, err
+		return audit.EventPage{}, err
 	}
-	return audit.List(ctx, s.DB.R, a, audit.Filter{EntityType: "application", EntityID: fmt.Sprint(id), Page: page, PerPage: perPage})
+	return audit.History(ctx, s.DB.R, a, "application", id, p)
 }
 
 // Revealed are the full numbers of an application, for the roles that may read them.
@@ -234,13 +234,18 @@ func (s *Service) Reveal(ctx context.Context, a actor.Actor, id int64) (Revealed
 	})
 }
 
-// GreenChannelReport compares green-channel and ordinary applications in a's scope submitted between from
-// and to (calendar dates, inclusive; empty: the current year up to today).
-func (s *Service) GreenChannelReport(ctx context.Context, a actor.Actor, from, to string) (GreenReport, error) {
+// Period is the period of a report: calendar dates, inclusive; empty: the current year up to today.
+type Period struct {
+	From string `query:"from"`
+	To   string `query:"to"`
+}
+
+// GreenChannelReport compares green-channel and ordinary applications in a's scope submitted in period p.
+func (s *Service) GreenChannelReport(ctx context.Context, a actor.Actor, p Period) (GreenReport, error) {
 	if err := a.Require(readers...); err != nil {
 		return GreenReport{}, err
 	}
-	return GreenChannelReport(ctx, s.DB.R, a, s.Clock.Now(), from, to)
+	return GreenChannelReport(ctx, s.DB.R, a, s.Clock.Now(), p.From, p.To)
 }
 
 // mayTake refuses an action that does not exist (404) or that a's roles may never take (403), before

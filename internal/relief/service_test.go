@@ -8,6 +8,7 @@ import (
 
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
 	"bangfu/internal/ledger"
 	"bangfu/internal/relief"
 )
@@ -29,9 +30,12 @@ func TestService_AdminReadsNoApplicationData(t *testing.T) {
 		"get":       func(a actor.Actor) error { _, err := f.svc.Get(f.ctx, a, v.ID); return err },
 		"checks":    func(a actor.Actor) error { _, err := f.svc.Checks(f.ctx, a, v.ID); return err },
 		"decisions": func(a actor.Actor) error { _, err := f.svc.Decisions(f.ctx, a, v.ID); return err },
-		"history":   func(a actor.Actor) error { _, _, err := f.svc.History(f.ctx, a, v.ID, 1, 50); return err },
-		"reveal":    func(a actor.Actor) error { _, err := f.svc.Reveal(f.ctx, a, v.ID); return err },
-		"report":    func(a actor.Actor) error { _, err := f.svc.GreenChannelReport(f.ctx, a, "", ""); return err },
+		"history": func(a actor.Actor) error {
+			_, err := f.svc.History(f.ctx, a, v.ID, audit.Paging{Page: 1, PerPage: 50})
+			return err
+		},
+		"reveal": func(a actor.Actor) error { _, err := f.svc.Reveal(f.ctx, a, v.ID); return err },
+		"report": func(a actor.Actor) error { _, err := f.svc.GreenChannelReport(f.ctx, a, relief.Period{}); return err },
 	}
 	for name, read := range reads {
 		t.Run(name, func(t *testing.T) {
@@ -63,7 +67,7 @@ func TestService_RoleIsCheckedBeforeTheInput(t *testing.T) {
 		{"disburse by a caseworker, malformed", func() error { _, err := f.svc.Act(f.ctx, f.cw, v.ID, relief.ActDisburse, bad); return err }, apperr.Forbidden},
 		{"disburse of a missing record by a caseworker", func() error { _, err := f.svc.Act(f.ctx, f.cw, 999999, relief.ActDisburse, bad); return err }, apperr.Forbidden},
 		{"approve by finance", func() error { _, err := f.svc.Act(f.ctx, f.fin, v.ID, relief.ActApprove, bad); return err }, apperr.Forbidden},
-		{"bulk approval by a caseworker, no ids", func() error { _, err := f.svc.ApproveMany(f.ctx, f.cw, nil, ""); return err }, apperr.Forbidden},
+		{"bulk approval by a caseworker, no ids", func() error { _, err := f.svc.ApproveMany(f.ctx, f.cw, relief.BulkApproval{}); return err }, apperr.Forbidden},
 		{"an unknown action", func() error { _, err := f.svc.Act(f.ctx, f.sup1, v.ID, "pay-twice", relief.ActionInput{}); return err }, apperr.NotFound},
 		{"edit is not an action", func() error { _, err := f.svc.Act(f.ctx, f.cw, v.ID, relief.ActEdit, relief.ActionInput{}); return err }, apperr.NotFound},
 		{"disburse malformed by finance", func() error { _, err := f.svc.Act(f.ctx, f.fin, v.ID, relief.ActDisburse, bad); return err }, apperr.Validation},
@@ -205,7 +209,7 @@ func TestService_BulkApprovalReportsEachItem(t *testing.T) {
 	f := newFixture(t)
 	f.budget(100_000)
 	a, b, c := f.submitted(), f.submitted(), f.draft()
-	r, err := f.svc.ApproveMany(f.ctx, f.sup1, []int64{a.ID, a.ID, b.ID, c.ID}, "同意")
+	r, err := f.svc.ApproveMany(f.ctx, f.sup1, relief.BulkApproval{IDs: []int64{a.ID, a.ID, b.ID, c.ID}, Reason: "同意"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,6 +225,6 @@ func TestService_BulkApprovalReportsEachItem(t *testing.T) {
 			t.Errorf("item %d: %+v, want ok %v code %q", i, r.Items[i], w.ok, w.code)
 		}
 	}
-	_, err = f.svc.ApproveMany(f.ctx, f.sup1, make([]int64, relief.MaxBulk+1), "")
+	_, err = f.svc.ApproveMany(f.ctx, f.sup1, relief.BulkApproval{IDs: make([]int64, relief.MaxBulk+1)})
 	wantCode(t, err, apperr.Validation)
 }

@@ -112,7 +112,7 @@ func (s *Service) Annual(ctx context.Context, a actor.Actor, f AnnualFilter) (An
 	}
 	tx.Rollback()
 	apps := &relief.Service{DB: s.DB, Clock: s.Clock}
-	if out.GreenReport, err = apps.GreenChannelReport(ctx, a, start.Format("2006-01-02"), start.AddDate(1, 0, -1).Format("2006-01-02")); err != nil {
+	if out.GreenReport, err = apps.GreenChannelReport(ctx, a, relief.Period{From: start.Format("2006-01-02"), To: start.AddDate(1, 0, -1).Format("2006-01-02")}); err != nil {
 		return out, err
 	}
 	out.Cooling, out.Health, err = s.annualCampaigns(ctx, a, year)

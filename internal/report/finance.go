@@ -126,11 +126,9 @@ func whole[T any](all []T) func(page int) ([]T, error) {
 	}
 }
 
-// GreenPeriod is the period of the green-channel report (submission dates, inclusive; empty: this year).
-type GreenPeriod struct {
-	From string `query:"from"`
-	To   string `query:"to"`
-}
+// GreenPeriod is the period of the green-channel report (submission dates, inclusive; empty: this year), the
+// relief area's own.
+type GreenPeriod = relief.Period
 
 // GreenChannel exports the green-channel report (SPEC §4.3: decision times of green vs normal cases) for the
 // period p: one row per figure, the two lanes side by side, as its page shows them. It names no person.
@@ -138,7 +136,7 @@ func (s *Service) GreenChannel(ctx context.Context, a actor.Actor, p GreenPeriod
 	if err := maskedOnly(opt, "绿色通道报表不含个人信息，无需不打码导出"); err != nil {
 		return nil, err
 	}
-	r, err := (&relief.Service{DB: s.DB, Clock: s.Clock}).GreenChannelReport(ctx, a, p.From, p.To)
+	r, err := (&relief.Service{DB: s.DB, Clock: s.Clock}).GreenChannelReport(ctx, a, p)
 	if err != nil {
 		return nil, err
 	}

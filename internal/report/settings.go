@@ -48,17 +48,15 @@ func (s *Service) Policies(ctx context.Context, a actor.Actor, _ PolicyFilter, o
 	return s.write(ctx, a, "policies", opt, sheet)
 }
 
-// HolidayFilter is the year of the holidays page.
-type HolidayFilter struct {
-	Year string `query:"year"`
-}
+// HolidayFilter is the year of the holidays page, the household area's own filter.
+type HolidayFilter = household.HolidayFilter
 
 // Holidays exports the holidays and working weekends of the calendar (节假日) for a year, or all of them.
 func (s *Service) Holidays(ctx context.Context, a actor.Actor, f HolidayFilter, opt Options) (*File, error) {
 	if err := maskedOnly(opt, "节假日不含个人信息，无需不打码导出"); err != nil {
 		return nil, err
 	}
-	hs, err := (&household.Service{DB: s.DB, Clock: s.Clock}).Holidays(ctx, a, f.Year)
+	hs, err := (&household.Service{DB: s.DB, Clock: s.Clock}).Holidays(ctx, a, f)
 	if err != nil {
 		return nil, err
 	}

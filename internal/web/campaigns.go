@@ -19,7 +19,7 @@ func (s *Server) campaignRoutes(g *echo.Group) {
 	svc := &campaign.Service{DB: s.db, Clock: s.clock}
 	h := &campaignHandlers{svc: svc, s: s}
 	g.GET("/campaigns", withQuery(svc.List))
-	g.POST("/campaigns", h.create)
+	g.POST("/campaigns", withBody(s, http.StatusCreated, svc.Create))
 	g.GET("/campaigns/:id", onID(svc.Get))
 	g.GET("/campaigns/:id/report", onID(svc.Report))
 	g.GET("/reports/campaigns", withQuery(svc.Coverage)) // what each campaign reached in the user's scope
@@ -63,22 +63,6 @@ func (s *Server) receiverRoutes(api *echo.Group) {
 type campaignHandlers struct {
 	s   *Server
 	svc *campaign.Service
-}
-
-func (h *campaignHandlers) create(c echo.Context) error {
-	var in campaign.New
-	if err := h.s.bind(c, &in); err != nil {
-		return err
-	}
-	out, err := h.svc.Create(c.Request().Context(), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	v, err := h.svc.Get(c.Request().Context(), actorOf(c), out.ID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, v)
 }
 
 // slipQR draws, for the printed slip, the QR code of the receiver's phone page with the one-time code filled
