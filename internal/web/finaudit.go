@@ -27,71 +27,15 @@ func (s *Server) finauditRoutes(g *echo.Group, cfg Config) {
 	}
 	h := &finauditHandlers{s: s, checkpoints: &audit.Checkpoints{DB: s.db, Clock: s.clock, KeyPath: keyPath},
 		audit: &finaudit.Service{DB: s.db, Clock: s.clock}}
-	g.GET("/audit/checkpoints", h.listCheckpoints)
+	g.GET("/audit/checkpoints", everyOf(h.checkpoints.List))
 	g.POST("/audit/checkpoints", h.takeCheckpoint)
 	g.GET("/audit/checkpoints/:id/qr.png", h.checkpointQR)
 	g.POST("/audit/checkpoints/verify", h.verifyCheckpoints)
 
-	g.GET("/reports/register", h.register)
-	g.GET("/reports/fund-use", h.fundUse)
-	g.GET("/reports/reconciliation", h.reconciliation)
-	g.GET("/reports/anomalies", h.anomalies)
-}
-
-// register is the disbursement register (支出明细): one page of payments and the totals of the whole filter.
-func (h *finauditHandlers) register(c echo.Context) error {
-	var f finaudit.RegisterFilter
-	if err := bindQuery(c, &f); err != nil {
-		return err
-	}
-	r, err := h.audit.Register(c.Request().Context(), actorOf(c), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
-}
-
-// fundUse is the fund-use summary (经费使用情况) for a period.
-func (h *finauditHandlers) fundUse(c echo.Context) error {
-	var f finaudit.FundUseFilter
-	if err := bindQuery(c, &f); err != nil {
-		return err
-	}
-	r, err := h.audit.FundUse(c.Request().Context(), actorOf(c), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
-}
-
-// reconciliation is the ledger against the registers (对账), over the whole history in scope.
-func (h *finauditHandlers) reconciliation(c echo.Context) error {
-	r, err := h.audit.Reconcile(c.Request().Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
-}
-
-// anomalies runs the anomaly report (异常线索); every run is audited by the service.
-func (h *finauditHandlers) anomalies(c echo.Context) error {
-	var f finaudit.AnomalyFilter
-	if err := bindQuery(c, &f); err != nil {
-		return err
-	}
-	r, err := h.audit.Anomalies(c.Request().Context(), actorOf(c), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
-}
-
-func (h *finauditHandlers) listCheckpoints(c echo.Context) error {
-	cps, err := h.checkpoints.List(c.Request().Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list[audit.Checkpoint]{Items: cps, Total: len(cps)})
+	g.GET("/reports/register", withQuery(h.audit.Register))        // 支出明细: a page of payments, the totals of the whole filter
+	g.GET("/reports/fund-use", withQuery(h.audit.FundUse))         // 经费使用情况 for a period
+	g.GET("/reports/reconciliation", withActor(h.audit.Reconcile)) // 对账: the ledger against the registers, in scope
+	g.GET("/reports/anomalies", withQuery(h.audit.Anomalies))      // 异常线索; every run is audited by the service
 }
 
 func (h *finauditHandlers) takeCheckpoint(c echo.Context) error {

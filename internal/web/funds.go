@@ -9,30 +9,20 @@ import (
 )
 
 // fundRoutes registers the ledger's API (SPEC §6, §9.2): accounts with balances, their statements, and the
-// finance actions. Who may read and write is the ledger service's rule.
+// finance actions. Who may read and write is the ledger service's rule. A receipt and a budget name their fund
+// by the path, and the allocations list is the accounts list of that kind: those three are written out.
 func (s *Server) fundRoutes(g *echo.Group) {
-	g.GET("/funds", s.listFunds)
-	g.POST("/funds", s.createFund)
-	g.GET("/funds/:id", s.getFund)
-	g.GET("/funds/:id/transfers", s.fundStatement)
+	l := s.ledger
+	g.GET("/funds", withQuery(l.Accounts))
+	g.POST("/funds", withBody(s, http.StatusCreated, l.CreateAccount))
+	g.GET("/funds/:id", onID(l.Account))
+	g.GET("/funds/:id/transfers", withQueryOn(l.AccountStatement))
 	g.POST("/funds/:id/receive", s.receiveFunds)
 	g.POST("/funds/:id/budget", s.budgetFunds)
-	g.GET("/funds/transfers/:id", s.getTransfer)
-	g.POST("/funds/transfers/:id/reverse", s.reverseTransfer)
+	g.GET("/funds/transfers/:id", onID(l.Transfer))
+	g.POST("/funds/transfers/:id/reverse", withBodyOn(s, http.StatusCreated, l.Reverse))
 	g.GET("/allocations", s.listAllocations)
-	g.POST("/allocations", s.allocate)
-}
-
-func (s *Server) listFunds(c echo.Context) error {
-	var f ledger.AccountFilter
-	if err := bindQuery(c, &f); err != nil {
-		return err
-	}
-	page, err := s.ledger.Accounts(c.Request().Context(), actorOf(c), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
+	g.POST("/allocations", withBody(s, http.StatusCreated, l.Allocate))
 }
 
 func (s *Server) listAllocations(c echo.Context) error {
@@ -42,46 +32,6 @@ func (s *Server) listAllocations(c echo.Context) error {
 	}
 	f.Kind = string(ledger.Allocation)
 	page, err := s.ledger.Accounts(c.Request().Context(), actorOf(c), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
-}
-
-func (s *Server) createFund(c echo.Context) error {
-	var in ledger.NewAccount
-	if err := s.bind(c, &in); err != nil {
-		return err
-	}
-	acc, err := s.ledger.CreateAccount(c.Request().Context(), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, acc)
-}
-
-func (s *Server) getFund(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	acc, err := s.ledger.Account(c.Request().Context(), actorOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, acc)
-}
-
-func (s *Server) fundStatement(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var f ledger.StatementFilter
-	if err := bindQuery(c, &f); err != nil {
-		return err
-	}
-	page, err := s.ledger.AccountStatement(c.Request().Context(), actorOf(c), id, f)
 	if err != nil {
 		return err
 	}
@@ -116,46 +66,6 @@ func (s *Server) budgetFunds(c echo.Context) error {
 	}
 	in.FundID = id
 	t, err := s.ledger.Budget(c.Request().Context(), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, t)
-}
-
-func (s *Server) allocate(c echo.Context) error {
-	var in ledger.AllocateInput
-	if err := s.bind(c, &in); err != nil {
-		return err
-	}
-	t, err := s.ledger.Allocate(c.Request().Context(), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, t)
-}
-
-func (s *Server) getTransfer(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	t, err := s.ledger.Transfer(c.Request().Context(), actorOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, t)
-}
-
-func (s *Server) reverseTransfer(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in ledger.ReverseInput
-	if err := s.bind(c, &in); err != nil {
-		return err
-	}
-	t, err := s.ledger.Reverse(c.Request().Context(), actorOf(c), id, in)
 	if err != nil {
 		return err
 	}

@@ -16,17 +16,7 @@ import (
 // selection, masked. The areas check roles and scope.
 func (s *Server) printRoutes(g *echo.Group) {
 	hs := &household.Service{DB: s.db, Clock: s.clock}
-	g.GET("/households/publicity-rounds", func(c echo.Context) error {
-		var f household.PublicityFilter
-		if err := bindQuery(c, &f); err != nil {
-			return err
-		}
-		rounds, err := hs.PublicityRounds(c.Request().Context(), actorOf(c), f)
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, list[household.PublicityRound]{Items: rounds, Total: len(rounds)})
-	})
+	g.GET("/households/publicity-rounds", everyOfQuery(hs.PublicityRounds))
 	g.GET("/households/publicity-rounds/:start", func(c echo.Context) error {
 		var f household.PublicityFilter
 		if err := bindQuery(c, &f); err != nil {
