@@ -51,6 +51,9 @@ export const DELIVERY_STATUS = {};
 export const ENROLMENT_STATUS = {};
 export const SITE_KINDS = {};
 export const WARMTH_RESULTS = {};
+/** what an import does with each household of the file (SPEC §8.3); the annual review's conclusions (SPEC §3.3). */
+export const IMPORT_ACTIONS = {};
+export const REVIEW_DECISIONS = [];
 /**
  * SPEC §2 policy parameters, in display order: {key, label, kind, unit, group, hint}. kind: money (fen in JSON,
  * yuan on screen), ratio (a decimal number), int (a whole number with unit). A key the server sends that is
@@ -108,6 +111,8 @@ export function loadVocabulary(api) {
       fillMap(ENROLMENT_STATUS, v.enrolment_statuses);
       fillMap(SITE_KINDS, v.site_kinds);
       fillMap(WARMTH_RESULTS, v.warmth_results);
+      fillMap(IMPORT_ACTIONS, v.import_actions);
+      fillList(REVIEW_DECISIONS, v.review_decisions);
       fillList(POLICY_PARAMS, v.policy_params);
     }).catch((err) => { loaded = null; throw err; });
   }

@@ -22,4 +22,8 @@ var (
 
 	Disabilities    = []string{"none", "mild", "severe"}
 	DisabilityNames = map[string]string{"none": "无", "mild": "轻度残疾", "severe": "重度残疾"}
+
+	// ReviewDecisions are the conclusions of the annual review (SPEC §3.3), the review step's decision.
+	ReviewDecisions     = []string{"confirm", "recategorize", "exit"}
+	ReviewDecisionNames = map[string]string{"confirm": "确认维持", "recategorize": "改定类别", "exit": "撤档"}
 )

@@ -49,18 +49,39 @@ type column struct {
 	required bool              // the template marks it; a file without it is refused
 }
 
+// A coded column reads the names the household area gives its codes — the names GET /api/v1/vocabulary
+// serves and the household form shows — and the other words unions write for them (aliases). The names, in
+// the household area's order, are also the template's drop-down list and what an error message offers.
 var (
-	genders    = map[string]string{"男": "male", "女": "female"}
-	relations  = map[string]string{"配偶": "spouse", "妻子": "spouse", "丈夫": "spouse", "子女": "child", "儿子": "child", "女儿": "child", "子": "child", "女": "child", "父母": "parent", "父亲": "parent", "母亲": "parent", "兄弟姐妹": "sibling", "兄弟": "sibling", "姐妹": "sibling", "孙辈": "grandchild", "孙子": "grandchild", "孙女": "grandchild", "外孙": "grandchild", "外孙女": "grandchild", "祖父母": "grandparent", "祖父": "grandparent", "祖母": "grandparent", "其他": "other"}
-	headWords  = map[string]bool{"": true, "本人": true, "户主": true}
-	causes     = map[string]string{"因病": "illness", "因残": "disability", "失业": "unemployment", "下岗": "laid_off", "因学": "schooling", "因灾": "disaster", "意外": "accident", "疫情影响": "pandemic", "零就业家庭": "zero_employment", "其他": "other", "疾病": "illness", "残疾": "disability", "灾害": "disaster", "疫情": "pandemic", "零就业": "zero_employment"}
-	industries = map[string]string{"餐饮": "catering", "住宿": "accommodation", "零售": "retail", "制造": "manufacturing", "制造业": "manufacturing", "建筑": "construction", "建筑业": "construction", "物流": "logistics", "其他": "other"}
-	employment = map[string]string{"在岗": "employed", "灵活就业": "flexible", "失业": "unemployed", "下岗": "laid_off", "退休": "retired", "在校": "student", "学龄前": "preschool", "无": "none"}
-	health     = map[string]string{"健康": "healthy", "慢性病": "chronic", "重病": "serious", "大病": "serious"}
-	disability = map[string]string{"无": "none", "轻度残疾": "mild", "重度残疾": "severe", "轻度": "mild", "重度": "severe"}
-	stages     = map[string]string{"无": "none", "小学": "primary", "初中": "junior_high", "高中": "senior_high", "中职": "vocational", "高等教育": "higher_ed", "大学": "higher_ed", "大专": "higher_ed"}
-	yesNo      = map[string]string{"是": "1", "否": "0"}
+	genders, genderNames     = coded(household.Genders, household.GenderNames, nil)
+	relations, relationNames = coded(household.Relations, household.RelationNames, map[string]string{"妻子": "spouse", "丈夫": "spouse",
+		"儿子": "child", "女儿": "child", "子": "child", "女": "child", "父亲": "parent", "母亲": "parent", "兄弟": "sibling",
+		"姐妹": "sibling", "孙子": "grandchild", "孙女": "grandchild", "外孙": "grandchild", "外孙女": "grandchild",
+		"祖父": "grandparent", "祖母": "grandparent"})
+	headWords          = map[string]bool{"": true, "本人": true, "户主": true}
+	causes, causeNames = coded(household.Causes, household.CauseNames, map[string]string{"疫情影响": "pandemic", "疾病": "illness",
+		"残疾": "disability", "灾害": "disaster", "疫情": "pandemic", "零就业": "zero_employment"})
+	industries, industryNames = coded(household.Industries, household.IndustryNames, map[string]string{"制造业": "manufacturing",
+		"建筑业": "construction"})
+	employment, employmentNames = coded(household.EmploymentStatuses, household.EmploymentStatusNames, nil)
+	health, healthNames         = coded(household.HealthStates, household.HealthStateNames, map[string]string{"大病": "serious"})
+	disability, disabilityNames = coded(household.Disabilities, household.DisabilityNames, map[string]string{"轻度": "mild", "重度": "severe"})
+	stages, stageNames          = coded(household.SchoolStages, household.SchoolStageNames, map[string]string{"大学": "higher_ed", "大专": "higher_ed"})
+	yesNo                       = map[string]string{"是": "1", "否": "0"}
 )
+
+// coded returns a coded column's name → code map (names and aliases) and its names in order.
+func coded(order []string, names, aliases map[string]string) (map[string]string, []string) {
+	byName := make(map[string]string, len(order)+len(aliases))
+	shown := make([]string, len(order))
+	for i, code := range order {
+		byName[names[code]], shown[i] = code, names[code]
+	}
+	for alias, code := range aliases {
+		byName[alias] = code
+	}
+	return byName, shown
+}
 
 // columns is every column the importer reads, in the template's order.
 var columns = []column{
@@ -138,38 +159,27 @@ var fieldLabels = func() map[string]string {
 }()
 
 // vocabNames lists the Chinese names of a coded column for its drop-down list and its error message:
-// the names shown on the household form first, without the variants.
+// the household area's names (a head's row says 本人), without the aliases.
 func vocabNames(c *column) []string {
 	switch c.key {
 	case colGender:
-		return []string{"男", "女"}
+		return genderNames
 	case colRelation:
-		return []string{"本人", "配偶", "子女", "父母", "兄弟姐妹", "孙辈", "祖父母", "其他"}
+		return append([]string{"本人"}, relationNames...)
 	case colCause, colCauses2:
-		return names(household.Causes, map[string]string{"illness": "因病", "disability": "因残", "unemployment": "失业",
-			"laid_off": "下岗", "schooling": "因学", "disaster": "因灾", "accident": "意外", "pandemic": "疫情影响",
-			"zero_employment": "零就业家庭", "other": "其他"})
+		return causeNames
 	case colIndustry:
-		return names(household.Industries, map[string]string{"catering": "餐饮", "accommodation": "住宿", "retail": "零售",
-			"manufacturing": "制造", "construction": "建筑", "logistics": "物流", "other": "其他"})
+		return industryNames
 	case colEmployment:
-		return []string{"在岗", "灵活就业", "失业", "下岗", "退休", "在校", "学龄前", "无"}
+		return employmentNames
 	case colHealth:
-		return []string{"健康", "慢性病", "重病"}
+		return healthNames
 	case colDisability:
-		return []string{"无", "轻度残疾", "重度残疾"}
+		return disabilityNames
 	case colSchool:
-		return []string{"无", "小学", "初中", "高中", "中职", "高等教育"}
+		return stageNames
 	case colMigrant:
 		return []string{"是", "否"}
 	}
 	return nil
-}
-
-func names(codes []string, zh map[string]string) []string {
-	out := make([]string, len(codes))
-	for i, c := range codes {
-		out[i] = zh[c]
-	}
-	return out
 }

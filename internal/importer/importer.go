@@ -27,6 +27,9 @@ const (
 	Review    = "review"    // a household past draft that the file would change: listed, never overwritten
 )
 
+// Actions lists the actions in the order a report shows them.
+var Actions = []string{Create, Update, Unchanged, Review}
+
 // ActionNames are the Chinese names of the actions.
 var ActionNames = map[string]string{Create: "新建", Update: "更新", Unchanged: "无变化", Review: "需人工核对"}
 

@@ -67,6 +67,7 @@ type vocabulary struct {
 	HealthStates       []named `json:"health_states"`
 	Disabilities       []named `json:"disabilities"`
 	ExitReasons        []named `json:"exit_reasons"`
+	ReviewDecisions    []named `json:"review_decisions"` // the annual review's conclusions
 	GreenReasons       []named `json:"green_reasons"`
 	ReceiptKinds       []named `json:"receipt_kinds"`
 	ReviewOutcomes     []named `json:"review_outcomes"`
@@ -77,6 +78,7 @@ type vocabulary struct {
 	EnrolmentStatuses []named `json:"enrolment_statuses"`
 	SiteKinds         []named `json:"site_kinds"`
 	WarmthResults     []named `json:"warmth_results"` // of each item of a warmth run
+	ImportActions     []named `json:"import_actions"` // what an import does with each household of the file
 
 	PolicyParams []policy.ParamSpec `json:"policy_params"` // SPEC §2, in display order
 }
@@ -154,6 +156,7 @@ func buildVocabulary() vocabulary {
 		HealthStates:       names(household.HealthStates, household.HealthStateNames),
 		Disabilities:       names(household.Disabilities, household.DisabilityNames),
 		ExitReasons:        names(household.ExitReasons, household.ExitReasonNames),
+		ReviewDecisions:    names(household.ReviewDecisions, household.ReviewDecisionNames),
 		GreenReasons:       names(relief.GreenReasons, relief.GreenReasonNames),
 		ReceiptKinds:       names(relief.ReceiptKinds, relief.ReceiptKindNames),
 		ReviewOutcomes:     names(relief.ReviewOutcomes, relief.ReviewOutcomeNames),
@@ -164,6 +167,7 @@ func buildVocabulary() vocabulary {
 		EnrolmentStatuses: names(campaign.EnrolmentStatuses, campaign.EnrolmentStatusNames),
 		SiteKinds:         names(campaign.SiteKindOrder, campaign.SiteKinds),
 		WarmthResults:     names(campaign.WarmthResults, campaign.WarmthResultNames),
+		ImportActions:     names(importer.Actions, importer.ActionNames),
 
 		PolicyParams: policy.ParamSpecs,
 	}

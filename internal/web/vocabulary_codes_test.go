@@ -51,7 +51,8 @@ func TestVocabulary_NamesEveryCodeAFieldAccepts(t *testing.T) {
 		"household.Fields.Disability": "disabilities", "household.Member.Disability": "disabilities",
 		"household.Member.Relation": "relations", "household.Member.SchoolStage": "school_stages",
 		"household.ActionInput.Category": "household_categories", "household.ActionInput.ExitReason": "exit_reasons",
-		"relief.Input.Type": "application_types", "relief.Input.GreenReason": "green_reasons",
+		"household.ActionInput.Decision": "review_decisions",
+		"relief.Input.Type":              "application_types", "relief.Input.GreenReason": "green_reasons",
 		"relief.ActionInput.PaymentMethod": "payment_methods", "relief.ActionInput.ReceiptKind": "receipt_kinds",
 		"relief.ActionInput.Outcome": "review_outcomes",
 		"referral.Close.Outcome":     "referral_statuses", // the outcomes a referral is closed as
@@ -59,7 +60,7 @@ func TestVocabulary_NamesEveryCodeAFieldAccepts(t *testing.T) {
 		"ledger.NewAccount.Kind":     "account_kinds",
 	}
 	// Codes of a choice the dialog that offers it words itself, not shown back as a record's value.
-	unlisted := map[string]string{"household.ActionInput.Decision": "the annual review's three buttons"}
+	unlisted := map[string]string{}
 	// Lists that hold more than the inputs accept: statuses a record reaches by an action, not by input.
 	partial := map[string]bool{"referral_statuses": true, "account_kinds": true}
 	accepted := map[string][]string{}

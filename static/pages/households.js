@@ -9,7 +9,7 @@ import {
 } from '/ui.js';
 import {
   HOUSEHOLD_STATUS, CATEGORIES, GENDERS, INDUSTRIES, CAUSES, RELATIONS, SCHOOL_STAGES, EMPLOYMENT, HEALTH, DISABILITY,
-  EXIT_REASONS, DOCUMENT_KINDS, HOUSEHOLD_ACTIONS, options, label, maskName, actionLabel,
+  EXIT_REASONS, DOCUMENT_KINDS, HOUSEHOLD_ACTIONS, REVIEW_DECISIONS, options, label, maskName, actionLabel,
 } from '/labels.js';
 
 export async function render(root, params, ctx) {
@@ -365,7 +365,7 @@ function runAction(action, x, objections, reload, ctx) {
       field('处理结果', h('textarea', { name: 'resolution', rows: 3 }), { required: true }), field('异议成立', yesNo('upheld', false, '异议成立'))],
     file: [h('p', null, `系统建议类别：${label(CATEGORIES, x.suggested_category)}（${x.category_basis}）`),
       field('确认类别', select('category', options(CATEGORIES), x.suggested_category)), field('改定理由', h('textarea', { name: 'reason', rows: 2 }), { hint: '类别与建议不同时必填' })],
-    review: [field('复核结论', select('decision', [{ value: 'confirm', label: '确认维持' }, { value: 'recategorize', label: '改定类别' }, { value: 'exit', label: '撤档' }], 'confirm'), { required: true }),
+    review: [field('复核结论', select('decision', REVIEW_DECISIONS, 'confirm'), { required: true }),
       field('新类别', select('category', [{ value: '', label: '（改定类别时选择）' }, ...options(CATEGORIES)], '')),
       field('撤档原因', select('exit_reason', [{ value: '', label: '（撤档时选择）' }, ...options(EXIT_REASONS)], '')), field('理由', h('textarea', { name: 'reason', rows: 2 }))],
     exit: [field('撤档原因', select('exit_reason', [{ value: '', label: '请选择' }, ...options(EXIT_REASONS)], ''), { required: true }), field('说明', h('textarea', { name: 'reason', rows: 2 }))],

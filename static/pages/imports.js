@@ -5,8 +5,10 @@
 
 import { api, loadOrgs } from '/api.js';
 import { h, clear, pageHeader, card, button, linkButton, alert, errorBox, field, orgOptions, select, badge, formatDateTime } from '/ui.js';
+import { IMPORT_ACTIONS } from '/labels.js';
 
-const ACTIONS = { create: ['新建', 'ok'], update: ['更新', 'info'], unchanged: ['无变化', 'muted'], review: ['需人工核对', 'warn'] };
+/** How each action of an import is shown (its name comes from the server's vocabulary). */
+const ACTION_KIND = { create: 'ok', update: 'info', unchanged: 'muted', review: 'warn' };
 
 export async function render(root, params, ctx) {
   const canRun = ctx.may('POST /api/v1/imports/:id/run');
@@ -157,7 +159,8 @@ function problemsTable(all, count) {
 
 function outcomesTable(r) {
   const rows = r.outcomes.map((o) => {
-    const [name, kind] = ACTIONS[o.action] || [o.action, 'info'];
+    const name = IMPORT_ACTIONS[o.action] || o.action;
+    const kind = ACTION_KIND[o.action] || 'info';
     return h('tr', { dataset: { row: String(o.row) } },
       h('td', { class: 'num' }, `第 ${o.row} 行`), h('td', null, badge(name, kind)), h('td', null, o.name), h('td', null, o.id_number),
       h('td', { class: 'num' }, String(o.members)), h('td', null, o.category), h('td', null, o.file_no || ''),
