@@ -122,9 +122,69 @@ func openBook(path string, format string) (*book, error) {
 	return openCSV(path, format)
 }
 
-// openXLSX streams each worksheet with excelize's row iterator: sheets larger than excelize's unzip limit
-// stay in temporary files and are read row by row, never held whole (GetRows would).
+// openXLSX streams each worksheet from the ZIP with the fast reader (sheetxml.go), never holding a sheet
+// whole. A workbook the fast reader does not understand, before or while reading it, is read by excelize's
+// row iterator instead, from the row where the fast reader stopped.
 func openXLSX(path string) (*book, error) {
+	fb, err := openFastBook(path)
+	if err != nil {
+		return openExcelize(path)
+	}
+	b := &book{sheets: fb.names, close: fb.close, progress: func() float64 {
+		if fb.read == nil {
+			return -1
+		}
+		return fb.read()
+	}}
+	b.open = func(name string) (sheet, func(), error) {
+		sr, err := fb.open(name)
+		if err != nil {
+			return sheet{}, nil, apperr.New(apperr.Validation, "无法读取工作表「%s」", name)
+		}
+		rows := 0
+		var slow *book
+		var slowSheet sheet
+		closeSlow := func() {}
+		next := func() ([]string, error) {
+			if slow != nil {
+				return slowSheet.next()
+			}
+			cells, err := sr.rowCells()
+			if err == nil || errors.Is(err, io.EOF) {
+				rows++
+				return cells, err
+			}
+			if !errors.Is(err, errSheetXML) {
+				return nil, apperr.New(apperr.Validation, "工作表「%s」内容损坏，无法读取", name)
+			}
+			// The rest of the sheet through excelize, after the rows already read.
+			if slow, err = openExcelize(path); err != nil {
+				return nil, err
+			}
+			if slowSheet, closeSlow, err = slow.open(name); err != nil {
+				return nil, err
+			}
+			for range rows {
+				if _, err := slowSheet.next(); err != nil {
+					return nil, err
+				}
+			}
+			return slowSheet.next()
+		}
+		return sheet{name: name, next: next}, func() {
+			sr.close()
+			if slow != nil {
+				closeSlow()
+				slow.close()
+			}
+		}, nil
+	}
+	return b, nil
+}
+
+// openExcelize streams each worksheet with excelize's row iterator: sheets larger than excelize's unzip limit
+// stay in temporary files and are read row by row, never held whole (GetRows would).
+func openExcelize(path string) (*book, error) {
 	f, err := excelize.OpenFile(path)
 	if err != nil {
 		return nil, apperr.New(apperr.Validation, "无法读取 Excel 文件：文件已损坏或不是 XLSX 格式")
