@@ -1380,3 +1380,15 @@ DELETE FROM anomaly_leads WHERE rule = 'closed' AND NOT EXISTS (SELECT 1 FROM ap
         FROM audit_events e WHERE e.entity_type = 'household' AND e.entity_id = CAST(anomaly_leads.id AS TEXT)
           AND (e.action IN ('household.exit', 'household.reject')
                OR (e.action = 'household.review' AND json_extract(e.changes, '$.after.status') = 'exited'))), ''));
+
+-- migration 28: an approval and a payment write fewer index entries (SPEC §10: approve+disburse ≥ 1,000/s)
+-- applications_beneficiary held the status in its key, so every workflow step moved its entry, and the one query
+-- that reads it, the yearly cap rule (relief.paidSQL: what is committed for a beneficiary in an aid year), still
+-- read every committed row for its amount. It now holds the committed applications only, with what the rule
+-- reads (the status last, so that SQLite reads the index alone): a submission or a return no longer touches
+-- it, and an approval adds an entry instead of moving one. application_decisions_application (application_id, id) is the leading part
+-- of application_decisions_actors (migration 17), which answers every query and trigger that used it.
+DROP INDEX applications_beneficiary;
+CREATE INDEX applications_beneficiary ON applications (beneficiary, aid_year, type, amount_fen, status)
+    WHERE status IN ('approved', 'disbursed', 'received');
+DROP INDEX application_decisions_application;

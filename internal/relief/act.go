@@ -492,14 +492,18 @@ type Decision struct {
 	Snapshot  json.RawMessage `db:"-" json:"snapshot"`
 }
 
+// decisionsSQL reads an application's decisions in order along application_decisions_actors, whose first
+// columns are (application_id, id).
+const decisionsSQL = `SELECT id, action, outcome, actor_name, at, reason, policy_id, snapshot
+		FROM application_decisions WHERE application_id = ? ORDER BY id`
+
 // Decisions lists the decisions on application id, oldest first.
 func Decisions(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64) ([]Decision, error) {
 	if _, err := Get(ctx, q, a, id); err != nil {
 		return nil, err
 	}
 	ds := []Decision{}
-	if err := sqlx.SelectContext(ctx, q, &ds, `SELECT id, action, outcome, actor_name, at, reason, policy_id, snapshot
-		FROM application_decisions WHERE application_id = ? ORDER BY id`, id); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &ds, decisionsSQL, id); err != nil {
 		return nil, err
 	}
 	for i := range ds {
