@@ -116,14 +116,21 @@ type chainHead struct {
 type headKey struct{}
 
 // headOf returns the chain's head for the next event in tx. Inside a request of store.Write it is read once
-// and kept for the request (store.Request), and the audit_head row is written once, when the request's work
-// is done (flush): every change in the system records one or two events, and reading and moving the head
-// for each was a third of an event's statements (SPEC §10). Outside one (a bare transaction), the head is
-// read each time and written by every event (managed is false).
+// per group transaction and handed from request to request (store.Request.Share: a request starts from the
+// head the last kept request left), and the audit_head row is written once, before the group commits
+// (store.Request.BeforeCommit): every change in the system records one or two events, and reading and moving
+// the head row for each request was a fifth of an approval's statements (SPEC §10). Outside one (a bare
+// transaction), the head is read each time and written by every event (managed is false).
 func headOf(ctx context.Context, tx *sqlx.Tx) (h *chainHead, managed bool, err error) {
 	req := store.RequestOf(tx)
 	if req != nil {
 		if h, ok := req.Value(headKey{}).(*chainHead); ok {
+			return h, true, nil
+		}
+		if g, ok := req.Shared(headKey{}).(*chainHead); ok {
+			h = &chainHead{seq: g.seq, stored: g.stored, hash: g.hash}
+			req.Set(headKey{}, h)
+			req.Share(headKey{}, h)
 			return h, true, nil
 		}
 	}
@@ -138,7 +145,15 @@ func headOf(ctx context.Context, tx *sqlx.Tx) (h *chainHead, managed bool, err e
 	h.stored = h.seq
 	if req != nil {
 		req.Set(headKey{}, h)
-		req.AtEnd(func() error { return h.flush(ctx, tx) })
+		req.Share(headKey{}, h)
+		// The row is written from the head the group's kept requests left, whichever request came first.
+		req.BeforeCommit(headKey{}, func() error {
+			last, ok := req.Shared(headKey{}).(*chainHead)
+			if !ok {
+				return nil
+			}
+			return last.flush(context.WithoutCancel(ctx), tx)
+		})
 	}
 	return h, req != nil, nil
 }

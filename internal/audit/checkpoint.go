@@ -199,12 +199,13 @@ func (s *Checkpoints) Take(ctx context.Context, a actor.Actor) (Checkpoint, erro
 	}
 	now := s.Clock.Now()
 	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Checkpoint, error) {
-		seq, hash := int64(0), GenesisHash
-		err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&seq, &hash)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		// The head as the events before this request left it, those of the requests before it in the group
+		// transaction included (the head row is written only before the group commits).
+		head, _, err := headOf(ctx, tx)
+		if err != nil {
 			return Checkpoint{}, err
 		}
-		c := SignCheckpoint(key, seq, hash, now)
+		c := SignCheckpoint(key, head.seq, head.hash, now)
 		c.Actor = a.Username
 		res, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoints
 			(seq, head_hash, signed_at, public_key, signature, actor_id, actor, org_path, created_at)

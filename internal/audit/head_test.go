@@ -52,6 +52,45 @@ func TestRecord_WritesTheHeadOncePerRequest(t *testing.T) {
 	}
 }
 
+// Requests sharing one group transaction write the head row once, before the commit, from the last kept
+// request's head: each request chains onto the events the kept requests before it recorded, and a refused
+// one's are undone.
+func TestRecord_WritesTheHeadOncePerGroup(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	recordN(t, db, 1)
+	before := changes(t, db)
+	refused := errors.New("refused")
+	two := func(i int, err error) func(tx *sqlx.Tx) error {
+		return func(tx *sqlx.Tx) error {
+			for j := range 2 {
+				if e := audit.Record(ctx, tx, caseworker, t0, entry(10*i+j)); e != nil {
+					return e
+				}
+			}
+			return err
+		}
+	}
+	errs := db.WriteTogether(ctx, two(1, nil), two(2, refused), two(3, nil), two(4, refused))
+	if errs[0] != nil || !errors.Is(errs[1], refused) || errs[2] != nil || !errors.Is(errs[3], refused) {
+		t.Fatalf("errors %v", errs)
+	}
+	// total_changes counts the refused requests' rows too, though they are rolled back.
+	if n := changes(t, db) - before; n != 9 {
+		t.Errorf("four requests of two events changed %d rows, want 9: the events and the head once", n)
+	}
+	if r := verify(t, db); !r.OK || r.HeadSeq != 5 {
+		t.Errorf("Verify = %+v, want OK with head 5", r)
+	}
+	var head struct {
+		Seq  int64  `db:"seq"`
+		Hash string `db:"hash"`
+	}
+	if err := db.R.Get(&head, "SELECT seq, hash FROM audit_head"); err != nil || head.Seq != 5 {
+		t.Errorf("head row %+v (%v), want seq 5", head, err)
+	}
+}
+
 // Record and an Appender take turns in one request on one chain, and the head row ends on the last event.
 func TestRecord_SharesTheHeadWithAnAppender(t *testing.T) {
 	db := newDB(t)

@@ -25,10 +25,15 @@ import (
 //     and no partial write can survive, because nothing of fn's is outside the savepoint. (SQLite undoes it
 //     from the savepoint journal, which the writer keeps in memory — temp_store, store.go; a failing single
 //     statement is undone likewise from its statement journal, so fn sees either all of a statement or none.)
-//   - What an area defers to the end of fn (Request.AtEnd: the audit chain's head, written once per request)
-//     runs inside the same savepoint, before RELEASE; if it fails, the request is rolled back like a failing
-//     fn. What an area caches for fn (Request.Set) is dropped when fn ends, so a rolled-back request leaves
-//     no cached value behind for the next one.
+//   - What an area defers to the end of fn (Request.AtEnd) runs inside the same savepoint, before RELEASE; if
+//     it fails, the request is rolled back like a failing fn. What an area caches for fn (Request.Set) is
+//     dropped when fn ends, so a rolled-back request leaves no cached value behind for the next one.
+//   - What a request hands on to the next requests of its group (Request.Share: the audit chain's head as its
+//     events left it) reaches them only once its RELEASE succeeded; a rolled-back request hands on nothing,
+//     so the next one starts from what the kept requests left. What an area writes once per group
+//     (Request.BeforeCommit: the audit chain's head row) runs after the last request's RELEASE and before
+//     COMMIT, outside every savepoint; if it fails, the transaction is rolled back and every request of the
+//     group gets the error, as when COMMIT fails: none was acknowledged.
 //   - If SQLite drops the whole transaction (an interrupt, an I/O error: lostTransaction), the failing request
 //     gets its error and the others run again from scratch in a fresh transaction; none was acknowledged yet.
 //   - Acknowledgement: Write returns nil only after COMMIT returned, and with synchronous=FULL in WAL mode
@@ -46,6 +51,8 @@ type writeRequest struct {
 	fn    func(tx *sqlx.Tx) error
 	done  chan writeResult
 	began bool // fn succeeded and its changes stand in the group's transaction, awaiting the commit
+	// together, when set, is a whole group to run as it is (WriteTogether); the request itself has no fn.
+	together []*writeRequest
 }
 
 type writeResult struct {
@@ -82,11 +89,44 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return res.err
 }
 
+// WriteTogether runs fns as the requests of one group transaction, in order, as Write runs requests that
+// arrive together, and returns each one's error (nil: committed). Tests use it to pin what requests sharing a
+// transaction see of each other.
+func (db *DB) WriteTogether(ctx context.Context, fns ...func(tx *sqlx.Tx) error) []error {
+	group := make([]*writeRequest, len(fns))
+	for i, fn := range fns {
+		group[i] = &writeRequest{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
+	}
+	errs := make([]error, len(fns))
+	db.sending.RLock()
+	if db.closed {
+		db.sending.RUnlock()
+		for i := range errs {
+			errs[i] = errClosed
+		}
+		return errs
+	}
+	db.writes <- &writeRequest{together: group}
+	db.sending.RUnlock()
+	for i, r := range group {
+		res := <-r.done
+		if res.panic != nil {
+			panic(res.panic)
+		}
+		errs[i] = res.err
+	}
+	return errs
+}
+
 // commitLoop is the one goroutine that writes: it takes the waiting requests, runs them in one
 // transaction and commits.
 func (db *DB) commitLoop() {
 	defer close(db.stopped)
 	for first := range db.writes {
+		if first.together != nil {
+			db.commitGroup(first.together)
+			continue
+		}
 		group := []*writeRequest{first}
 	more:
 		for len(group) < maxGroup {
@@ -95,12 +135,20 @@ func (db *DB) commitLoop() {
 				if !ok {
 					break more
 				}
+				if r.together != nil { // runs on its own, after this group
+					db.commitGroup(group)
+					group = nil
+					db.commitGroup(r.together)
+					break more
+				}
 				group = append(group, r)
 			default:
 				break more
 			}
 		}
-		db.commitGroup(group)
+		if group != nil {
+			db.commitGroup(group)
+		}
 	}
 }
 
@@ -119,8 +167,9 @@ func (db *DB) commitGroup(group []*writeRequest) {
 		answer()
 		return
 	}
+	g := &groupState{shared: map[any]any{}}
 	for i, r := range group {
-		res, broken := runInSavepoint(tx, r)
+		res, broken := runInSavepoint(tx, g, r)
 		if !broken {
 			results[i] = res
 			continue
@@ -141,6 +190,16 @@ func (db *DB) commitGroup(group []*writeRequest) {
 		}
 		return
 	}
+	if err := g.beforeCommit(); err != nil {
+		tx.Rollback()
+		for i, r := range group {
+			if r.began {
+				results[i].err = err
+			}
+		}
+		answer()
+		return
+	}
 	if err := tx.Commit(); err != nil {
 		for i, r := range group {
 			if r.began {
@@ -151,18 +210,35 @@ func (db *DB) commitGroup(group []*writeRequest) {
 	answer()
 }
 
+// groupState is what the requests of one group transaction hand on to each other (Request.Share) and what
+// runs once before its COMMIT (Request.BeforeCommit).
+type groupState struct {
+	shared  map[any]any
+	keys    []any // of the functions, in the order first registered
+	commits map[any]func() error
+}
+
+func (g *groupState) beforeCommit() error {
+	for _, k := range g.keys {
+		if err := g.commits[k](); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // runInSavepoint runs one request's fn inside a savepoint of tx. broken reports that the transaction
 // itself is gone (SQLite rolls the whole transaction back on some errors, e.g. an interrupt when a caller's
 // context is cancelled), so nothing more may run in it.
-func runInSavepoint(tx *sqlx.Tx, r *writeRequest) (res writeResult, broken bool) {
+func runInSavepoint(tx *sqlx.Tx, g *groupState, r *writeRequest) (res writeResult, broken bool) {
 	if err := r.ctx.Err(); err != nil {
 		return writeResult{err: err}, false
 	}
 	if _, err := tx.ExecContext(prepared, "SAVEPOINT w"); err != nil {
 		return writeResult{err: fmt.Errorf("savepoint: %w", err)}, true
 	}
+	req := &Request{group: g}
 	func() {
-		req := &Request{}
 		requests.Store(tx, req)
 		defer requests.Delete(tx)
 		defer func() {
@@ -184,6 +260,9 @@ func runInSavepoint(tx *sqlx.Tx, r *writeRequest) (res writeResult, broken bool)
 		return writeResult{err: fmt.Errorf("release: %w", err)}, true
 	}
 	r.began = true
+	for k, v := range req.handOn {
+		g.shared[k] = v
+	}
 	return res, false
 }
 
@@ -194,6 +273,8 @@ func runInSavepoint(tx *sqlx.Tx, r *writeRequest) (res writeResult, broken bool)
 type Request struct {
 	values map[any]any
 	atEnd  []func() error
+	group  *groupState
+	handOn map[any]any // Share: for the group once the savepoint is released
 }
 
 // requests holds the Request of each group transaction whose fn is running (one at a time per transaction).
@@ -222,6 +303,35 @@ func (r *Request) Set(key, v any) {
 // AtEnd has f run, in tx, once fn has returned without an error and before its savepoint is released, in the
 // order registered. An error from f is fn's error: the request is rolled back and its caller gets it.
 func (r *Request) AtEnd(f func() error) { r.atEnd = append(r.atEnd, f) }
+
+// Shared is what the requests before this one in the group's transaction handed on under key (Share), the
+// last one kept; nil when none did.
+func (r *Request) Shared(key any) any { return r.group.shared[key] }
+
+// Share hands v on under key to the requests after this one in the group's transaction, once this one's
+// savepoint is released; if this request is rolled back, v is dropped. The next requests must not change v:
+// each copies what it needs and shares its own value.
+func (r *Request) Share(key, v any) {
+	if r.handOn == nil {
+		r.handOn = map[any]any{}
+	}
+	r.handOn[key] = v
+}
+
+// BeforeCommit has f run once in the group's transaction after its last request, before COMMIT (once per key,
+// whichever request registered it first, kept or rolled back: f reads what the kept requests Shared). An
+// error from f fails every request of the group; none of them is acknowledged.
+func (r *Request) BeforeCommit(key any, f func() error) {
+	g := r.group
+	if _, ok := g.commits[key]; ok {
+		return
+	}
+	if g.commits == nil {
+		g.commits = map[any]func() error{}
+	}
+	g.commits[key] = f
+	g.keys = append(g.keys, key)
+}
 
 func (r *Request) end() error {
 	for _, f := range r.atEnd {

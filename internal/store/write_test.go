@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"bangfu/internal/store"
 )
 
 // Writes that arrive together share a transaction; each must still succeed or fail on its own.
@@ -136,5 +138,63 @@ func TestWrite_RefusesACancelledContextAndWritesAfterClose(t *testing.T) {
 	db.Close()
 	if err := db.Write(context.Background(), func(tx *sqlx.Tx) error { return insertOrg(tx, "2") }); err == nil {
 		t.Error("a write after Close succeeded")
+	}
+}
+
+// Requests of one group transaction hand values on only once kept: a refused request's value never reaches the
+// next one, and what runs before the commit sees the last kept request's value.
+func TestWriteTogether_HandsOnOnlyWhatKeptRequestsShare(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	type key struct{}
+	refused := errors.New("refused")
+	var seen []any
+	var atCommit any
+	share := func(v int, err error) func(tx *sqlx.Tx) error {
+		return func(tx *sqlx.Tx) error {
+			req := store.RequestOf(tx)
+			seen = append(seen, req.Shared(key{}))
+			req.Share(key{}, v)
+			req.BeforeCommit(key{}, func() error { atCommit = req.Shared(key{}); return nil })
+			return err
+		}
+	}
+	errs := db.WriteTogether(ctx, share(1, nil), share(2, refused), share(3, nil), share(4, refused))
+	if errs[0] != nil || !errors.Is(errs[1], refused) || errs[2] != nil || !errors.Is(errs[3], refused) {
+		t.Fatalf("errors %v", errs)
+	}
+	if fmt.Sprint(seen) != "[<nil> 1 1 3]" || atCommit != 3 {
+		t.Errorf("requests saw %v, the commit %v; want [<nil> 1 1 3] and 3", seen, atCommit)
+	}
+	// The next group starts afresh.
+	seen = nil
+	if errs := db.WriteTogether(ctx, share(5, nil)); errs[0] != nil || fmt.Sprint(seen) != "[<nil>]" {
+		t.Errorf("a new group saw %v (%v)", seen, errs)
+	}
+}
+
+// What fails before the commit fails every request of the group, and none of their changes is kept.
+func TestWriteTogether_AFailingBeforeCommitFailsTheWholeGroup(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	if _, err := db.W.Exec("CREATE TABLE t (n INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	broken := errors.New("broken")
+	insert := func(n int) func(tx *sqlx.Tx) error {
+		return func(tx *sqlx.Tx) error {
+			store.RequestOf(tx).BeforeCommit("k", func() error { return broken })
+			_, err := tx.Exec("INSERT INTO t (n) VALUES (?)", n)
+			return err
+		}
+	}
+	for i, err := range db.WriteTogether(ctx, insert(1), insert(2)) {
+		if !errors.Is(err, broken) {
+			t.Errorf("request %d: %v, want the failure before the commit", i, err)
+		}
+	}
+	var n int
+	if err := db.R.Get(&n, "SELECT count(*) FROM t"); err != nil || n != 0 {
+		t.Errorf("%d rows kept (%v), want none", n, err)
 	}
 }
