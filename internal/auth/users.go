@@ -402,6 +402,18 @@ func ActorFor(ctx context.Context, q sqlx.QueryerContext, id int64, requestID st
 		OrgPath: u.OrgPath, RequestID: requestID, ClientAddr: "local", MustChangePassword: u.MustChange}, nil
 }
 
+// ActorNamed is ActorFor the user with username, for demo data and tests that name their users.
+func ActorNamed(ctx context.Context, q sqlx.QueryerContext, username, requestID string) (actor.Actor, error) {
+	var id int64
+	if err := sqlx.GetContext(ctx, q, &id, "SELECT id FROM users WHERE username = ?", username); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return actor.Actor{}, apperr.NotFoundf("用户不存在：%s", username)
+		}
+		return actor.Actor{}, err
+	}
+	return ActorFor(ctx, q, id, requestID)
+}
+
 // Bootstrap creates the district federation and its first admin in an empty database, in one transaction
 // with their audit events. It reports false, and does nothing, when the database already has orgs.
 // With oneTime the admin must change the password at first log-in (SPEC §1.3: a one-time password).

@@ -31,7 +31,7 @@ func (f *usersFixture) id(username string) int64 {
 
 func (f *usersFixture) as(username string) actor.Actor {
 	f.t.Helper()
-	a, err := auth.ActorFor(f.ctx, f.svc.DB.R, f.id(username), "test")
+	a, err := auth.ActorNamed(f.ctx, f.svc.DB.R, username, "test")
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -75,6 +75,9 @@ func TestUserManagement_RefusesEveryRoleButAdmin(t *testing.T) {
 	}
 	if err := calls["get"](f.as("admin")); err != nil {
 		t.Fatalf("the admin reads a user: %v", err)
+	}
+	if _, err := auth.ActorNamed(f.ctx, f.svc.DB.R, "nobody", "test"); apperr.CodeOf(err) != apperr.NotFound {
+		t.Fatalf("the actor of no user: %v", err)
 	}
 }
 

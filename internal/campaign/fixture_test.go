@@ -61,11 +61,7 @@ func (f *fixture) orgID(code string) int64 {
 
 func (f *fixture) as(username string) actor.Actor {
 	f.t.Helper()
-	var id int64
-	if err := f.svc.DB.R.Get(&id, "SELECT id FROM users WHERE username = ?", username); err != nil {
-		f.t.Fatal(err)
-	}
-	a, err := auth.ActorFor(f.ctx, f.svc.DB.R, id, "test")
+	a, err := auth.ActorNamed(f.ctx, f.svc.DB.R, username, "test")
 	if err != nil {
 		f.t.Fatal(err)
 	}

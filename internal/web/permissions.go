@@ -10,6 +10,7 @@ import (
 
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
 	"bangfu/internal/campaign"
 	"bangfu/internal/household"
 	"bangfu/internal/relief"
@@ -31,14 +32,15 @@ var (
 	// manages users, orgs and policy versions and reads no case or money data.
 	caseReaders = []actor.Role{actor.Caseworker, actor.Supervisor, actor.Finance, actor.Auditor}
 	// fundReaders read the ledger; finance writes it.
-	fundReaders   = []actor.Role{actor.Finance, actor.Auditor, actor.Supervisor}
-	onlyAdmin     = []actor.Role{actor.Admin}
-	onlyCase      = []actor.Role{actor.Caseworker}
-	onlySup       = []actor.Role{actor.Supervisor}
-	onlyFinance   = []actor.Role{actor.Finance}
-	caseOrSup     = []actor.Role{actor.Caseworker, actor.Supervisor}
-	auditReaders  = []actor.Role{actor.Auditor, actor.Admin}
-	auditVerifier = []actor.Role{actor.Auditor, actor.Admin, actor.Finance}
+	fundReaders = []actor.Role{actor.Finance, actor.Auditor, actor.Supervisor}
+	onlyAdmin   = []actor.Role{actor.Admin}
+	onlyCase    = []actor.Role{actor.Caseworker}
+	onlySup     = []actor.Role{actor.Supervisor}
+	onlyFinance = []actor.Role{actor.Finance}
+	caseOrSup   = []actor.Role{actor.Caseworker, actor.Supervisor}
+	// The audit trail's readers and verifiers are the audit area's own lists.
+	auditReaders  = audit.Readers
+	auditVerifier = audit.Verifiers
 )
 
 // publicRoutes are answered without a session: logging in, and the catch-all that answers 404 for an
