@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	"bangfu/internal/ident"
+	"bangfu/internal/ledger"
 	"bangfu/internal/relief"
 )
 
@@ -66,6 +67,36 @@ func TestApplicationJSON_IsTheReflectiveEncoding(t *testing.T) {
 		want, _ := reflective(a)
 		if got := a.AppendJSON(nil); string(got) != string(want) {
 			t.Fatalf("AppendJSON:\n got %s\nwant %s", got, want)
+		}
+	})
+}
+
+// A view's JSON, written by hand for the workflow's answers, is the one it replaced: the application's JSON
+// with the actions and the transfers, each as json.Marshal encodes it, added before the closing brace.
+func TestViewJSON_IsTheApplicationWithItsActionsAndTransfers(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		v := relief.View{Application: rapid.Make[relief.Application]().Draw(t, "app"),
+			Actions:   rapid.SliceOf(rapid.String()).Draw(t, "actions"),
+			Transfers: rapid.SliceOf(rapid.Make[ledger.Transfer]()).Draw(t, "transfers")}
+		if rapid.Bool().Draw(t, "nil") {
+			v.Actions, v.Transfers = nil, nil
+		}
+		app, err := json.Marshal(v.Application)
+		if err != nil {
+			t.Fatal(err)
+		}
+		actions, _ := json.Marshal(v.Actions)
+		transfers, err := json.Marshal(v.Transfers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := string(app[:len(app)-1]) + `,"actions":` + string(actions) + `,"transfers":` + string(transfers) + "}"
+		if got := string(v.AppendJSON(nil)); got != want {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+		var back map[string]any
+		if err := json.Unmarshal(v.AppendJSON(nil), &back); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

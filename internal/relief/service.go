@@ -2,7 +2,6 @@ package relief
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -13,6 +12,7 @@ import (
 	"bangfu/internal/audit"
 	"bangfu/internal/clock"
 	"bangfu/internal/household"
+	"bangfu/internal/jsonenc"
 	"bangfu/internal/ledger"
 	"bangfu/internal/store"
 )
@@ -38,26 +38,40 @@ type View struct {
 }
 
 // MarshalJSON is the application's own JSON with the actions and transfers added.
-func (v View) MarshalJSON() ([]byte, error) {
-	app, err := json.Marshal(v.Application)
-	if err != nil {
-		return nil, err
+func (v View) MarshalJSON() ([]byte, error) { return v.AppendJSON(make([]byte, 0, 4096)), nil }
+
+// AppendJSON appends the view's JSON (as MarshalJSON gives it) to b: the application's own, written by hand,
+// with the actions and transfers added. Every approval and payment answers with one (SPEC §10), so the
+// handler writes these bytes as they are rather than have encoding/json check and compact them again.
+func (v View) AppendJSON(b []byte) []byte {
+	b = v.Application.AppendJSON(b)
+	b = append(b[:len(b)-1], `,"actions":`...) // the object without its closing brace
+	if v.Actions == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, a := range v.Actions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = jsonenc.String(b, a)
+		}
+		b = append(b, ']')
 	}
-	actions, err := json.Marshal(v.Actions)
-	if err != nil {
-		return nil, err
+	b = append(b, `,"transfers":`...)
+	if v.Transfers == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, t := range v.Transfers {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = t.AppendJSON(b)
+		}
+		b = append(b, ']')
 	}
-	transfers, err := json.Marshal(v.Transfers)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(app)+len(actions)+len(transfers)+32)
-	out = append(out, app[:len(app)-1]...) // the object without its closing brace
-	out = append(out, `,"actions":`...)
-	out = append(out, actions...)
-	out = append(out, `,"transfers":`...)
-	out = append(out, transfers...)
-	return append(out, '}'), nil
+	return append(b, '}')
 }
 
 // ViewPage is one page of a list of applications.

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"bangfu/internal/actor"
+	"bangfu/internal/relief"
 )
 
 // The shapes of a handler that binds, calls one service method with the request's actor and encodes what it
@@ -129,6 +130,13 @@ func answer[T any](c echo.Context, status int) func(T, error) error {
 		}
 		if _, empty := any(v).(noContent); empty {
 			return c.NoContent(http.StatusNoContent)
+		}
+		// An application's view, the answer to every approval and payment (SPEC §10), is sent as its
+		// AppendJSON writes it (the bytes of its MarshalJSON), not checked and compacted again by encoding/json.
+		// Named, not found by an interface: a type embedding one that appends (household.Detail) has its own
+		// MarshalJSON and must keep it.
+		if view, ok := any(v).(relief.View); ok {
+			return c.JSONBlob(status, view.AppendJSON(make([]byte, 0, 4096)))
 		}
 		return c.JSON(status, v)
 	}
