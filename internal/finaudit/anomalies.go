@@ -67,10 +67,10 @@ type Ref struct {
 
 // Finding is one anomaly: the rule, the records and the numbers.
 type Finding struct {
-	Rule      string `json:"rule"`
-	Message   string `json:"message"`
-	AmountFen int64  `json:"amount_fen"` // the money concerned
-	Refs      []Ref  `json:"records"`
+	Rule      string    `json:"rule"`
+	Message   string    `json:"message"`
+	AmountFen money.Fen `json:"amount_fen"` // the money concerned
+	Refs      []Ref     `json:"records"`
 }
 
 // RuleGroup is one rule's findings.
@@ -99,7 +99,8 @@ type AnomalyReport struct {
 
 // payment is one paid (or, for the green-channel rules, approved) application as the rules read it.
 type payment struct {
-	id, household, org, amount, createdBy, submittedBy, disburser, reviewer         int64
+	id, household, org, createdBy, submittedBy, disburser, reviewer                 int64
+	amount                                                                          money.Fen
 	appNo, typ, idNumber, student, schoolYear, paidAt, approvedAt, docsDue, outcome string
 	day, month                                                                      string // of paidAt, China calendar
 	aidYear                                                                         int64
@@ -224,12 +225,12 @@ const confirmWindow = 7
 func ruleUnconfirmed(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, now, from, to time.Time, add func(Finding)) error {
 	scope, args := a.Scope("d.org_path")
 	var ds []struct {
-		ID       int64  `db:"id"`
-		No       string `db:"delivery_no"`
-		Site     string `db:"site_name"`
-		On       string `db:"delivered_on"`
-		ValueFen int64  `db:"value_fen"`
-		Campaign string `db:"campaign"`
+		ID       int64     `db:"id"`
+		No       string    `db:"delivery_no"`
+		Site     string    `db:"site_name"`
+		On       string    `db:"delivered_on"`
+		ValueFen money.Fen `db:"value_fen"`
+		Campaign string    `db:"campaign"`
 	}
 	due := clock.Date(now.AddDate(0, 0, -confirmWindow))
 	err := sqlx.SelectContext(ctx, q, &ds, `SELECT d.id, d.delivery_no, d.site_name, d.delivered_on, d.value_fen, c.name AS campaign
@@ -275,7 +276,7 @@ func (k twiceKey) name() string {
 	return k.period
 }
 
-func yuan(f int64) string { return money.Fen(f).String() }
+func yuan(f money.Fen) string { return f.String() }
 
 // The rules ruleAmounts applies, each on its own candidates or all of them on every payment.
 const (
@@ -411,7 +412,7 @@ func ruleAmounts(paid []*payment, pol *policies, rules int, add func(Finding)) e
 			}
 			t := params.SecondApprovalAboveFen
 			start, _ := store.ParseTime(g[i].paidAt)
-			j, total := i, int64(0)
+			j, total := i, money.Fen(0)
 			for j < len(g) {
 				at, _ := store.ParseTime(g[j].paidAt)
 				if at.Sub(start) > splitWindow || g[j].amount > t {
@@ -442,7 +443,7 @@ const (
 )
 
 // typeCap is the most one payment of p's type may be (0: no single-payment cap).
-func typeCap(p *payment, params policy.Params) (int64, string) {
+func typeCap(p *payment, params policy.Params) (money.Fen, string) {
 	if p.green {
 		return params.GreenMaxAmountFen, "绿色通道单笔上限"
 	}
@@ -467,8 +468,8 @@ func idOf(p *payment) string {
 	return p.idNumber
 }
 
-func sum(g []*payment) int64 {
-	var s int64
+func sum(g []*payment) money.Fen {
+	var s money.Fen
 	for _, p := range g {
 		s += p.amount
 	}
@@ -577,7 +578,7 @@ func ruleShared(rule, what string, by map[string][]*home, mask func(string) stri
 		sort.Slice(hs, func(i, j int) bool { return hs[i].id < hs[j].id })
 		var rs []Ref
 		var files []string
-		var total int64
+		var total money.Fen
 		for _, h := range hs {
 			rs = append(rs, Ref{Type: "household", ID: h.id, Label: h.fileNo})
 			files = append(files, h.fileNo)

@@ -14,6 +14,7 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/clock"
 	"bangfu/internal/ident"
+	"bangfu/internal/money"
 	"bangfu/internal/policy"
 	"bangfu/internal/store"
 )
@@ -89,10 +90,10 @@ func inPaidOrder(paid []*payment) {
 // bounds are the smallest and largest value each threshold has had in any policy version, for any org: the
 // candidates of a rule are cut at the bound that keeps every payment some version in force might name.
 type bounds struct {
-	minCap     map[string]int64 // per type, the smallest single-payment cap (non-green)
-	minGreen   int64            // the smallest green_max_amount
-	minYear    int64            // the smallest household_cap_year
-	minT, maxT int64            // second_approval_above
+	minCap     map[string]money.Fen // per type, the smallest single-payment cap (non-green)
+	minGreen   money.Fen            // the smallest green_max_amount
+	minYear    money.Fen            // the smallest household_cap_year
+	minT, maxT money.Fen            // second_approval_above
 }
 
 func policyBounds(ctx context.Context, q sqlx.QueryerContext) (bounds, error) {
@@ -100,8 +101,8 @@ func policyBounds(ctx context.Context, q sqlx.QueryerContext) (bounds, error) {
 	if err := sqlx.SelectContext(ctx, q, &raw, "SELECT params FROM policies"); err != nil {
 		return bounds{}, err
 	}
-	b := bounds{minCap: map[string]int64{}}
-	lower := func(v *int64, x int64, first bool) {
+	b := bounds{minCap: map[string]money.Fen{}}
+	lower := func(v *money.Fen, x money.Fen, first bool) {
 		if first || x < *v {
 			*v = x
 		}

@@ -13,7 +13,7 @@ import (
 // version it used.
 type Assessment struct {
 	Suggested    Category
-	PerCapitaFen int64
+	PerCapitaFen money.Fen
 	Basis        string
 	PolicyID     int64
 }
@@ -54,30 +54,30 @@ func Assess(f Fields, persons int, p policy.Policy) Assessment {
 		persons = 1
 	}
 	income, expense := f.IncomeFen(), f.ExpenseFen()
-	perCapita := floorDiv(income-expense, int64(persons)*12)
+	perCapita := money.Fen(floorDiv(income-expense, int64(persons)*12))
 	dibao := p.Params.DibaoMonthlyFen
-	relative := int64(math.Round(p.Params.RelativeMultiplier * float64(dibao)))
+	relative := money.Fen(math.Round(p.Params.RelativeMultiplier * float64(dibao)))
 	a := Assessment{PerCapitaFen: perCapita, PolicyID: p.ID}
-	pc := "人均月收入 " + money.Fen(perCapita).String()
+	pc := "人均月收入 " + perCapita.String()
 	switch {
 	case len(f.exclusions()) > 0:
 		a.Suggested = Ineligible
 		a.Basis = "存在排除情形（" + strings.Join(f.exclusions(), "、") + "）→ " + CategoryNames[Ineligible]
 	case perCapita < dibao:
 		a.Suggested = Deep
-		a.Basis = fmt.Sprintf("%s < 低保 %s → %s", pc, money.Fen(dibao), CategoryNames[Deep])
+		a.Basis = fmt.Sprintf("%s < 低保 %s → %s", pc, dibao, CategoryNames[Deep])
 	case perCapita < relative:
 		a.Suggested = Relative
-		a.Basis = fmt.Sprintf("%s < %g × 低保 %s → %s", pc, p.Params.RelativeMultiplier, money.Fen(relative), CategoryNames[Relative])
+		a.Basis = fmt.Sprintf("%s < %g × 低保 %s → %s", pc, p.Params.RelativeMultiplier, relative, CategoryNames[Relative])
 	case float64(f.ExpenseMedicalFen) > p.Params.AccidentExpenseRatio*float64(income):
 		a.Suggested = Accident
 		a.Basis = fmt.Sprintf("%s ≥ %g × 低保 %s；自付医疗支出 %s > %g × 家庭年收入 %s → %s", pc,
-			p.Params.RelativeMultiplier, money.Fen(relative), money.Fen(f.ExpenseMedicalFen), p.Params.AccidentExpenseRatio,
+			p.Params.RelativeMultiplier, relative, money.Fen(f.ExpenseMedicalFen), p.Params.AccidentExpenseRatio,
 			money.Fen(income), CategoryNames[Accident])
 	default:
 		a.Suggested = Ineligible
 		a.Basis = fmt.Sprintf("%s ≥ %g × 低保 %s，自付医疗支出 %s ≤ %g × 家庭年收入 %s → %s", pc,
-			p.Params.RelativeMultiplier, money.Fen(relative), money.Fen(f.ExpenseMedicalFen), p.Params.AccidentExpenseRatio,
+			p.Params.RelativeMultiplier, relative, money.Fen(f.ExpenseMedicalFen), p.Params.AccidentExpenseRatio,
 			money.Fen(income), CategoryNames[Ineligible])
 	}
 	return a

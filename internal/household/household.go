@@ -12,6 +12,7 @@ import (
 
 	"bangfu/internal/ident"
 	"bangfu/internal/jsonenc"
+	"bangfu/internal/money"
 )
 
 // Status is a stored lifecycle state (SPEC §3.3). ReviewDue is never stored: a filed household whose last
@@ -181,12 +182,12 @@ type Household struct {
 	OrgName string   `db:"org_name" json:"org_name"`
 	Members []Member `db:"-" json:"members"`
 
-	SuggestedCategory Category `db:"suggested_category" json:"suggested_category"`
-	Category          Category `db:"category" json:"category"`
-	CategoryPolicyID  int64    `db:"category_policy_id" json:"category_policy_id"`
-	PerCapitaFen      int64    `db:"per_capita_fen" json:"per_capita_fen"`
-	CategoryBasis     string   `db:"category_basis" json:"category_basis"`
-	CategoryOverride  string   `db:"category_override" json:"category_override"`
+	SuggestedCategory Category  `db:"suggested_category" json:"suggested_category"`
+	Category          Category  `db:"category" json:"category"`
+	CategoryPolicyID  int64     `db:"category_policy_id" json:"category_policy_id"`
+	PerCapitaFen      money.Fen `db:"per_capita_fen" json:"per_capita_fen"`
+	CategoryBasis     string    `db:"category_basis" json:"category_basis"`
+	CategoryOverride  string    `db:"category_override" json:"category_override"`
 
 	CreatedBy      int64          `db:"created_by" json:"-"`
 	CreatedAt      string         `db:"created_at" json:"created_at"`
@@ -286,7 +287,7 @@ func (h Household) AppendJSON(b []byte) []byte {
 	str("suggested_category", string(h.SuggestedCategory))
 	str("category", string(h.Category))
 	num("category_policy_id", h.CategoryPolicyID)
-	num("per_capita_fen", h.PerCapitaFen)
+	num("per_capita_fen", int64(h.PerCapitaFen))
 	str("category_basis", h.CategoryBasis)
 	str("category_override", h.CategoryOverride)
 	str("created_at", h.CreatedAt)
@@ -320,7 +321,7 @@ type Brief struct {
 	Migrant      bool           `db:"migrant" json:"migrant"`
 	Suggested    Category       `db:"suggested_category" json:"suggested_category"`
 	Category     Category       `db:"category" json:"category"`
-	PerCapitaFen int64          `db:"per_capita_fen" json:"per_capita_fen"`
+	PerCapitaFen money.Fen      `db:"per_capita_fen" json:"per_capita_fen"`
 	FiledAt      sql.NullString `db:"filed_at" json:"-"`
 	UpdatedAt    string         `db:"updated_at" json:"updated_at"`
 }

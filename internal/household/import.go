@@ -18,6 +18,7 @@ import (
 	"bangfu/internal/audit"
 	"bangfu/internal/clock"
 	"bangfu/internal/ident"
+	"bangfu/internal/money"
 	"bangfu/internal/policy"
 	"bangfu/internal/store"
 )
@@ -87,7 +88,7 @@ type termColumns struct {
 	mainCause, updatedAt, headName, file string
 	filedAt                              sql.NullString
 	migrant                              bool
-	perCapitaFen                         int64
+	perCapitaFen                         money.Fen
 }
 
 type pendingID struct {

@@ -126,9 +126,11 @@ func (all everyone) want(a actor.Actor, f Filter) (ids []int64, total int) {
 		"": func(x, y int) int {
 			return -cmpBoth(all[x].UpdatedAt, all[y].UpdatedAt, all[x].ID, all[y].ID)
 		},
-		"name":       func(x, y int) int { return cmpBoth(all[x].Name, all[y].Name, all[x].ID, all[y].ID) },
-		"file_no":    func(x, y int) int { return strings.Compare(all[x].FileNo, all[y].FileNo) },
-		"per_capita": func(x, y int) int { return cmpBoth(all[x].PerCapitaFen, all[y].PerCapitaFen, all[x].ID, all[y].ID) },
+		"name":    func(x, y int) int { return cmpBoth(all[x].Name, all[y].Name, all[x].ID, all[y].ID) },
+		"file_no": func(x, y int) int { return strings.Compare(all[x].FileNo, all[y].FileNo) },
+		"per_capita": func(x, y int) int {
+			return cmpBoth(int64(all[x].PerCapitaFen), int64(all[y].PerCapitaFen), all[x].ID, all[y].ID)
+		},
 		"filed": func(x, y int) int {
 			return -cmpBoth(all[x].FiledAt.String, all[y].FiledAt.String, all[x].ID, all[y].ID)
 		},

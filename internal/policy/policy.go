@@ -17,6 +17,7 @@ import (
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
 	"bangfu/internal/clock"
+	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/store"
 	"bangfu/internal/validate"
@@ -31,23 +32,23 @@ type Service struct {
 
 // Params are the thresholds of SPEC §2. Money is in fen.
 type Params struct {
-	DibaoMonthlyFen           int64   `json:"dibao_monthly_fen" validate:"gt=0"`             // 低保 per person per month
-	RelativeMultiplier        float64 `json:"relative_multiplier" validate:"gt=0,lte=10"`    // 相对困难 below this × 低保
-	AccidentExpenseRatio      float64 `json:"accident_expense_ratio" validate:"gt=0,lte=10"` // 意外致困 above this × income
-	LivingCapYearFen          int64   `json:"living_cap_year_fen" validate:"gt=0"`
-	MedicalCapYearFen         int64   `json:"medical_cap_year_fen" validate:"gt=0"`
-	EducationHigherFiledFen   int64   `json:"education_higher_filed_fen" validate:"gt=0"`
-	EducationHigherUnfiledFen int64   `json:"education_higher_unfiled_fen" validate:"gt=0"`
-	EducationSeniorFiledFen   int64   `json:"education_senior_filed_fen" validate:"gt=0"`
-	EducationSeniorUnfiledFen int64   `json:"education_senior_unfiled_fen" validate:"gt=0"`
-	WarmthAmountFen           int64   `json:"warmth_amount_fen" validate:"gt=0"`
-	HouseholdCapYearFen       int64   `json:"household_cap_year_fen" validate:"gt=0"`
-	SecondApprovalAboveFen    int64   `json:"second_approval_above_fen" validate:"gt=0"`
-	GreenMaxAmountFen         int64   `json:"green_max_amount_fen" validate:"gt=0"`
-	GreenSLAHours             int     `json:"green_sla_hours" validate:"gt=0,lte=720"`
-	GreenDocsDays             int     `json:"green_docs_days" validate:"gt=0,lte=365"`
-	GreenMonthlyQuota         int     `json:"green_monthly_quota" validate:"gte=0"`
-	PublicityDays             int     `json:"publicity_days" validate:"gt=0,lte=60"`
+	DibaoMonthlyFen           money.Fen `json:"dibao_monthly_fen" validate:"gt=0"`             // 低保 per person per month
+	RelativeMultiplier        float64   `json:"relative_multiplier" validate:"gt=0,lte=10"`    // 相对困难 below this × 低保
+	AccidentExpenseRatio      float64   `json:"accident_expense_ratio" validate:"gt=0,lte=10"` // 意外致困 above this × income
+	LivingCapYearFen          money.Fen `json:"living_cap_year_fen" validate:"gt=0"`
+	MedicalCapYearFen         money.Fen `json:"medical_cap_year_fen" validate:"gt=0"`
+	EducationHigherFiledFen   money.Fen `json:"education_higher_filed_fen" validate:"gt=0"`
+	EducationHigherUnfiledFen money.Fen `json:"education_higher_unfiled_fen" validate:"gt=0"`
+	EducationSeniorFiledFen   money.Fen `json:"education_senior_filed_fen" validate:"gt=0"`
+	EducationSeniorUnfiledFen money.Fen `json:"education_senior_unfiled_fen" validate:"gt=0"`
+	WarmthAmountFen           money.Fen `json:"warmth_amount_fen" validate:"gt=0"`
+	HouseholdCapYearFen       money.Fen `json:"household_cap_year_fen" validate:"gt=0"`
+	SecondApprovalAboveFen    money.Fen `json:"second_approval_above_fen" validate:"gt=0"`
+	GreenMaxAmountFen         money.Fen `json:"green_max_amount_fen" validate:"gt=0"`
+	GreenSLAHours             int       `json:"green_sla_hours" validate:"gt=0,lte=720"`
+	GreenDocsDays             int       `json:"green_docs_days" validate:"gt=0,lte=365"`
+	GreenMonthlyQuota         int       `json:"green_monthly_quota" validate:"gte=0"`
+	PublicityDays             int       `json:"publicity_days" validate:"gt=0,lte=60"`
 }
 
 // Policy is one stored version.

@@ -10,6 +10,7 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/clock"
+	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/org/orgtest"
 	"bangfu/internal/storetest"
@@ -50,7 +51,7 @@ func adminAt(o org.Org) actor.Actor {
 func (f *fixture) version(t *testing.T, from string, o org.Org, warmthFen int64) Policy {
 	t.Helper()
 	p := f.base
-	p.WarmthAmountFen = warmthFen
+	p.WarmthAmountFen = money.Fen(warmthFen)
 	by := adminAt(f.district)
 	p2, err := f.svc.Create(context.Background(), by, NewVersion{EffectiveFrom: from, OrgID: o.ID, Params: p})
 	if err != nil {
@@ -76,7 +77,7 @@ func TestInForce_ChoosesTheNearestOrgThenTheLatestDateThenTheLatestVersion(t *te
 		name string
 		org  org.Org
 		date string
-		want int64
+		want money.Fen
 	}{
 		{"the district in March", f.district, "2026-03-17", 100_00},
 		{"the district in July", f.district, "2026-07-01", 200_00},

@@ -296,7 +296,7 @@ func approve(s *step) error {
 	}
 	p := snap.Policy.Params
 	// SPEC §4.3: one supervisor approves a green-channel case, whatever its amount (it is within green_max).
-	if !app.Green && app.AmountFen > money.Fen(p.SecondApprovalAboveFen) && app.Status == Submitted {
+	if !app.Green && app.AmountFen > p.SecondApprovalAboveFen && app.Status == Submitted {
 		s.set("status", FirstApproved)
 		s.set("first_approved_by", s.a.UserID)
 		s.set("first_approved_at", s.at)

@@ -142,13 +142,13 @@ func (f *facts) evaluate(stage Stage) []Check {
 			}
 			add("living_filed", "生活救助限已建档困难职工", false, apperr.Conflict, "household_id", msg)
 		}
-		f.capCheck(add, "living_cap", typeName, money.Fen(p.LivingCapYearFen), f.paid.SameTypeFen)
+		f.capCheck(add, "living_cap", typeName, p.LivingCapYearFen, f.paid.SameTypeFen)
 	}
 	if app.Type == Medical {
 		// SPEC §9.2: a cap refusal is a conflict, with the numbers.
 		add("medical_out_of_pocket", "不超过自付医疗费用", app.AmountFen <= app.OutOfPocketFen, apperr.Conflict, "amount_fen",
 			fmt.Sprintf("申请 %s，票据载明自付费用 %s", yuan(app.AmountFen), yuan(app.OutOfPocketFen)))
-		f.capCheck(add, "medical_cap", typeName, money.Fen(p.MedicalCapYearFen), f.paid.SameTypeFen)
+		f.capCheck(add, "medical_cap", typeName, p.MedicalCapYearFen, f.paid.SameTypeFen)
 	}
 	if app.Type == Education {
 		want, label := educationAmount(p, app.SchoolStage, f.hh != nil && f.hh.Filed())
@@ -158,16 +158,16 @@ func (f *facts) evaluate(stage Stage) []Check {
 			onceMessage(f.liveTwins, "该学生 "+app.SchoolYear+" 学年"))
 	}
 	if app.Type == Warmth {
-		add("warmth_amount", "送温暖金额", app.AmountFen <= money.Fen(p.WarmthAmountFen), apperr.Validation, "amount_fen",
-			fmt.Sprintf("申请 %s，标准 %s", yuan(app.AmountFen), yuan(money.Fen(p.WarmthAmountFen))))
+		add("warmth_amount", "送温暖金额", app.AmountFen <= p.WarmthAmountFen, apperr.Validation, "amount_fen",
+			fmt.Sprintf("申请 %s，标准 %s", yuan(app.AmountFen), yuan(p.WarmthAmountFen)))
 		add("warmth_once", "每户每年一次", f.liveTwins == 0, apperr.Conflict, "household_id",
 			onceMessage(f.liveTwins, fmt.Sprintf("%d 年度", app.AidYear)))
 	}
-	f.capCheck(add, "household_cap", "各类现金救助合计", money.Fen(p.HouseholdCapYearFen), f.paid.AllTypesFen)
+	f.capCheck(add, "household_cap", "各类现金救助合计", p.HouseholdCapYearFen, f.paid.AllTypesFen)
 
 	if app.Green {
-		add("green_max", "绿色通道单笔上限", app.AmountFen <= money.Fen(p.GreenMaxAmountFen), apperr.Conflict, "amount_fen",
-			fmt.Sprintf("申请 %s，绿色通道单笔上限 %s", yuan(app.AmountFen), yuan(money.Fen(p.GreenMaxAmountFen))))
+		add("green_max", "绿色通道单笔上限", app.AmountFen <= p.GreenMaxAmountFen, apperr.Conflict, "amount_fen",
+			fmt.Sprintf("申请 %s，绿色通道单笔上限 %s", yuan(app.AmountFen), yuan(p.GreenMaxAmountFen)))
 		if app.GreenReason == "pandemic" {
 			industry := ""
 			if f.hh != nil {
@@ -230,14 +230,14 @@ func educationAmount(p policy.Params, stage string, filed bool) (money.Fen, stri
 	switch stage {
 	case "higher_ed":
 		if filed {
-			return money.Fen(p.EducationHigherFiledFen), "高等教育·" + filedName
+			return p.EducationHigherFiledFen, "高等教育·" + filedName
 		}
-		return money.Fen(p.EducationHigherUnfiledFen), "高等教育·" + filedName
+		return p.EducationHigherUnfiledFen, "高等教育·" + filedName
 	case "senior_high", "vocational":
 		if filed {
-			return money.Fen(p.EducationSeniorFiledFen), "高中阶段·" + filedName
+			return p.EducationSeniorFiledFen, "高中阶段·" + filedName
 		}
-		return money.Fen(p.EducationSeniorUnfiledFen), "高中阶段·" + filedName
+		return p.EducationSeniorUnfiledFen, "高中阶段·" + filedName
 	}
 	return 0, ""
 }

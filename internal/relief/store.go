@@ -260,7 +260,7 @@ func (app *Application) fill(ctx context.Context, tx *sqlx.Tx, a actor.Actor, no
 		}
 	case Warmth:
 		if app.AmountFen == 0 {
-			app.AmountFen = money.Fen(p.WarmthAmountFen)
+			app.AmountFen = p.WarmthAmountFen
 		}
 	}
 	if app.AmountFen <= 0 {

@@ -6,7 +6,6 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/export"
 	"bangfu/internal/household"
-	"bangfu/internal/money"
 	"bangfu/internal/policy"
 )
 
@@ -36,9 +35,9 @@ func (s *Service) Policies(ctx context.Context, a actor.Actor, _ PolicyFilter, o
 				org = "全区"
 			}
 			x := p.Params
-			if err := emit([]any{p.EffectiveFrom, org, money.Fen(x.DibaoMonthlyFen), money.Fen(x.LivingCapYearFen),
-				money.Fen(x.MedicalCapYearFen), money.Fen(x.HouseholdCapYearFen), money.Fen(x.SecondApprovalAboveFen),
-				money.Fen(x.GreenMaxAmountFen), money.Fen(x.WarmthAmountFen), x.GreenSLAHours, x.GreenDocsDays, x.PublicityDays,
+			if err := emit([]any{p.EffectiveFrom, org, x.DibaoMonthlyFen, x.LivingCapYearFen,
+				x.MedicalCapYearFen, x.HouseholdCapYearFen, x.SecondApprovalAboveFen,
+				x.GreenMaxAmountFen, x.WarmthAmountFen, x.GreenSLAHours, x.GreenDocsDays, x.PublicityDays,
 				p.CreatedBy, p.CreatedAt}); err != nil {
 				return err
 			}
