@@ -11,6 +11,7 @@ import (
 	"bangfu/internal/benchkit"
 	"bangfu/internal/clock"
 	"bangfu/internal/finaudit"
+	"bangfu/internal/money"
 	"bangfu/internal/store"
 )
 
@@ -157,7 +158,7 @@ func BenchmarkAnomalies(b *testing.B) {
 			b.Fatal(err)
 		}
 		rawPage = append(rawPage, time.Since(t1))
-		if sum.N != r.Total || sum.Fen != r.TotalFen {
+		if sum.N != r.Total || money.Fen(sum.Fen) != r.TotalFen {
 			b.Fatalf("register totals %d / %d fen, the payments %d / %d fen", r.Total, r.TotalFen, sum.N, sum.Fen)
 		}
 	}

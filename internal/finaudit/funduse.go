@@ -10,6 +10,7 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/clock"
+	"bangfu/internal/money"
 	"bangfu/internal/store"
 )
 
@@ -24,12 +25,12 @@ type FundUseFilter struct {
 // reserved and available are the balances at the end of the period. Over the whole history,
 // available = received − allocated − paid − reserved + reversed, which is the ledger's own balance.
 type Flows struct {
-	ReceivedFen  int64 `json:"received_fen"`  // 来款 into a fund; 安排 into a line; 下拨 into an allocation
-	AllocatedFen int64 `json:"allocated_fen"` // 安排预算 out of a fund; 下拨 out of a line
-	ReservedFen  int64 `json:"reserved_fen"`  // approved, not yet paid (pending debits)
-	PaidFen      int64 `json:"paid_fen"`      // payments and costs posted
-	ReversedFen  int64 `json:"reversed_fen"`  // reversals: money back in (recoveries) less money taken back out
-	AvailableFen int64 `json:"available_fen"` // posted credits − posted debits − pending debits
+	ReceivedFen  money.Fen `json:"received_fen"`  // 来款 into a fund; 安排 into a line; 下拨 into an allocation
+	AllocatedFen money.Fen `json:"allocated_fen"` // 安排预算 out of a fund; 下拨 out of a line
+	ReservedFen  money.Fen `json:"reserved_fen"`  // approved, not yet paid (pending debits)
+	PaidFen      money.Fen `json:"paid_fen"`      // payments and costs posted
+	ReversedFen  money.Fen `json:"reversed_fen"`  // reversals: money back in (recoveries) less money taken back out
+	AvailableFen money.Fen `json:"available_fen"` // posted credits − posted debits − pending debits
 }
 
 // Month is one month of an account's flows.
@@ -65,15 +66,15 @@ type FundUse struct {
 }
 
 type flowTransfer struct {
-	ID        int64   `db:"id"`
-	Kind      string  `db:"kind"`
-	Debit     int64   `db:"debit_account_id"`
-	Credit    int64   `db:"credit_account_id"`
-	Amount    int64   `db:"amount"`
-	Pending   bool    `db:"pending"`
-	CreatedAt string  `db:"created_at"`
-	State     *string `db:"state"`
-	SettledAt *string `db:"settled_at"`
+	ID        int64     `db:"id"`
+	Kind      string    `db:"kind"`
+	Debit     int64     `db:"debit_account_id"`
+	Credit    int64     `db:"credit_account_id"`
+	Amount    money.Fen `db:"amount"`
+	Pending   bool      `db:"pending"`
+	CreatedAt string    `db:"created_at"`
+	State     *string   `db:"state"`
+	SettledAt *string   `db:"settled_at"`
 }
 
 // FundUse summarises, per fund source, budget line and grassroots allocation in a's scope, what came in, went

@@ -43,7 +43,7 @@ func agreesWithTheLedger(t failer, db *store.DB, u finaudit.FundUse) {
 			t.Fatal(err)
 		}
 		n++
-		if row.AvailableFen != acc.CreditsPosted-acc.DebitsPosted-acc.DebitsPending || row.ReservedFen != acc.DebitsPending {
+		if int64(row.AvailableFen) != acc.CreditsPosted-acc.DebitsPosted-acc.DebitsPending || int64(row.ReservedFen) != acc.DebitsPending {
 			t.Fatalf("%s: available %d reserved %d, ledger %d and %d", row.Name, row.AvailableFen, row.ReservedFen,
 				acc.CreditsPosted-acc.DebitsPosted-acc.DebitsPending, acc.DebitsPending)
 		}
@@ -77,7 +77,7 @@ func TestFundUse_EqualsTheLedgerRecomputationOnTheDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	agreesWithTheLedger(t, db, u)
-	var paid int64
+	var paid money.Fen
 	for _, r := range append(u.Lines, u.Allocations...) {
 		paid += r.PaidFen
 	}
@@ -87,7 +87,7 @@ func TestFundUse_EqualsTheLedgerRecomputationOnTheDemo(t *testing.T) {
 	}
 	// The register holds every payment: the relief disbursements and the campaign costs (SPEC §5: goods
 	// bought, health checks done), which are paid from budget lines too.
-	var campaignFen int64
+	var campaignFen money.Fen
 	if err := db.R.Get(&campaignFen, `SELECT coalesce(sum(amount), 0) FROM fund_transfers WHERE unit = 'CNY'
 		AND ref_type IN ('campaign_purchase', 'campaign_enrolment')`); err != nil {
 		t.Fatal(err)

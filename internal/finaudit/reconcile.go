@@ -13,13 +13,13 @@ import (
 
 // Difference is one place where the ledger and a register disagree (SPEC §8.2 对账).
 type Difference struct {
-	Rule          string `json:"rule"`
-	Message       string `json:"message"`
-	TransferID    int64  `json:"transfer_id,omitempty"`
-	ApplicationID int64  `json:"application_id,omitempty"`
-	AppNo         string `json:"app_no,omitempty"`
-	LedgerFen     int64  `json:"ledger_fen"`
-	RegisterFen   int64  `json:"register_fen"`
+	Rule          string    `json:"rule"`
+	Message       string    `json:"message"`
+	TransferID    int64     `json:"transfer_id,omitempty"`
+	ApplicationID int64     `json:"application_id,omitempty"`
+	AppNo         string    `json:"app_no,omitempty"`
+	LedgerFen     money.Fen `json:"ledger_fen"`
+	RegisterFen   money.Fen `json:"register_fen"`
 }
 
 func (d Difference) String() string { return d.Rule + ": " + d.Message }
@@ -29,8 +29,8 @@ type Reconciliation struct {
 	OK              bool         `json:"ok"`
 	Transfers       int          `json:"transfers"`    // posted transfers checked
 	Applications    int          `json:"applications"` // paid applications checked
-	LedgerPaidFen   int64        `json:"ledger_paid_fen"`
-	RegisterPaidFen int64        `json:"register_paid_fen"`
+	LedgerPaidFen   money.Fen    `json:"ledger_paid_fen"`
+	RegisterPaidFen money.Fen    `json:"register_paid_fen"`
 	Differences     []Difference `json:"differences"`
 }
 
@@ -62,12 +62,12 @@ type reconTransfer struct {
 }
 
 type reconApp struct {
-	ID         int64  `db:"id"`
-	AppNo      string `db:"app_no"`
-	Status     string `db:"status"`
-	AmountFen  int64  `db:"amount_fen"`
-	TransferID int64  `db:"transfer_id"`
-	RecoveryID int64  `db:"recovery_transfer_id"`
+	ID         int64     `db:"id"`
+	AppNo      string    `db:"app_no"`
+	Status     string    `db:"status"`
+	AmountFen  money.Fen `db:"amount_fen"`
+	TransferID int64     `db:"transfer_id"`
+	RecoveryID int64     `db:"recovery_transfer_id"`
 }
 
 // paidStatuses are the application statuses whose money has gone out (SPEC §4.2).
@@ -161,7 +161,7 @@ func reconcile(ctx context.Context, q sqlx.QueryerContext, a actor.Actor) (Recon
 		r.Transfers++
 		id := strconv.FormatInt(t.ID, 10)
 		if !recorded["fund."+t.Kind+" "+id] || (t.Pending && !recorded["fund.post "+id]) {
-			add(Difference{Rule: "no_ledger_record", TransferID: t.ID, LedgerFen: t.Amount,
+			add(Difference{Rule: "no_ledger_record", TransferID: t.ID, LedgerFen: money.Fen(t.Amount),
 				Message: fmt.Sprintf("转账 %d（%s）", t.ID, money.Format(t.Amount, t.Unit))})
 		}
 		switch {
@@ -173,36 +173,36 @@ func reconcile(ctx context.Context, q sqlx.QueryerContext, a actor.Actor) (Recon
 			app := appByID[orig.RefID]
 			if app != nil && app.RecoveryID != t.ID {
 				add(Difference{Rule: "reversal_unrecorded", TransferID: t.ID, ApplicationID: app.ID, AppNo: app.AppNo,
-					LedgerFen: t.Amount, RegisterFen: app.AmountFen,
+					LedgerFen: money.Fen(t.Amount), RegisterFen: app.AmountFen,
 					Message: fmt.Sprintf("转账 %d 冲正了申请 %s 的付款 %d", t.ID, app.AppNo, orig.ID)})
 			}
 		case t.RefType == "":
 			// receive, budget, allocate: the ledger's own movements, sourced by their events above
 			if t.Kind != "receive" && t.Kind != "budget" && t.Kind != "allocate" {
-				add(Difference{Rule: "no_source", TransferID: t.ID, LedgerFen: t.Amount,
+				add(Difference{Rule: "no_source", TransferID: t.ID, LedgerFen: money.Fen(t.Amount),
 					Message: fmt.Sprintf("转账 %d（%s）没有引用任何业务记录", t.ID, money.Format(t.Amount, t.Unit))})
 			}
 		case !knownRefTypes[t.RefType]:
-			add(Difference{Rule: "unknown_reference", TransferID: t.ID, LedgerFen: t.Amount,
+			add(Difference{Rule: "unknown_reference", TransferID: t.ID, LedgerFen: money.Fen(t.Amount),
 				Message: fmt.Sprintf("转账 %d 引用 %s %s", t.ID, t.RefType, t.RefID)})
 		case t.RefType == "application":
 			app := appByID[t.RefID]
 			if app == nil {
 				if !allApps[t.RefID] {
-					add(Difference{Rule: "no_source", TransferID: t.ID, LedgerFen: t.Amount,
+					add(Difference{Rule: "no_source", TransferID: t.ID, LedgerFen: money.Fen(t.Amount),
 						Message: fmt.Sprintf("转账 %d 引用的申请 %s 不存在", t.ID, t.RefID)})
 				}
 				continue
 			}
-			r.LedgerPaidFen += t.Amount
+			r.LedgerPaidFen += money.Fen(t.Amount)
 			switch {
 			case app.TransferID != t.ID:
 				add(Difference{Rule: "not_linked", TransferID: t.ID, ApplicationID: app.ID, AppNo: app.AppNo,
-					LedgerFen: t.Amount, RegisterFen: app.AmountFen,
+					LedgerFen: money.Fen(t.Amount), RegisterFen: app.AmountFen,
 					Message: fmt.Sprintf("转账 %d 为申请 %s 付款，申请记录的付款转账却是 %d", t.ID, app.AppNo, app.TransferID)})
 			case !paidStatuses[app.Status]:
 				add(Difference{Rule: "not_paid", TransferID: t.ID, ApplicationID: app.ID, AppNo: app.AppNo,
-					LedgerFen: t.Amount, RegisterFen: app.AmountFen,
+					LedgerFen: money.Fen(t.Amount), RegisterFen: app.AmountFen,
 					Message: fmt.Sprintf("申请 %s 状态为 %s", app.AppNo, app.Status)})
 			}
 		}
@@ -224,24 +224,24 @@ func reconcile(ctx context.Context, q sqlx.QueryerContext, a actor.Actor) (Recon
 			add(d)
 			continue
 		case t.State != "posted":
-			d.Rule, d.LedgerFen, d.Message = "transfer_not_posted", t.Amount, fmt.Sprintf("申请 %s 的转账 %d 状态为 %s", app.AppNo, t.ID, t.State)
+			d.Rule, d.LedgerFen, d.Message = "transfer_not_posted", money.Fen(t.Amount), fmt.Sprintf("申请 %s 的转账 %d 状态为 %s", app.AppNo, t.ID, t.State)
 			add(d)
 			continue
 		case t.RefType != "application" || t.RefID != strconv.FormatInt(app.ID, 10):
-			d.Rule, d.LedgerFen, d.Message = "not_linked", t.Amount, fmt.Sprintf("申请 %s 记录的转账 %d 是为 %s %s 写的", app.AppNo, t.ID, t.RefType, t.RefID)
+			d.Rule, d.LedgerFen, d.Message = "not_linked", money.Fen(t.Amount), fmt.Sprintf("申请 %s 记录的转账 %d 是为 %s %s 写的", app.AppNo, t.ID, t.RefType, t.RefID)
 			add(d)
 			continue
-		case t.Amount != app.AmountFen:
-			d.Rule, d.LedgerFen, d.Message = "amount_mismatch", t.Amount,
-				fmt.Sprintf("申请 %s 金额 %s，付款转账 %d 金额 %s", app.AppNo, money.Fen(app.AmountFen).String(), t.ID, money.Fen(t.Amount).String())
+		case money.Fen(t.Amount) != app.AmountFen:
+			d.Rule, d.LedgerFen, d.Message = "amount_mismatch", money.Fen(t.Amount),
+				fmt.Sprintf("申请 %s 金额 %s，付款转账 %d 金额 %s", app.AppNo, app.AmountFen.String(), t.ID, money.Fen(t.Amount).String())
 			add(d)
 		}
 		if app.RecoveryID != 0 {
 			rt := byID[app.RecoveryID]
-			if rt == nil || rt.Kind != "reverse" || rt.State != "posted" || rt.ReversesID != app.TransferID || rt.Amount != app.AmountFen {
+			if rt == nil || rt.Kind != "reverse" || rt.State != "posted" || rt.ReversesID != app.TransferID || money.Fen(rt.Amount) != app.AmountFen {
 				d.Rule, d.TransferID, d.Message = "recovery_inconsistent", app.RecoveryID, fmt.Sprintf("申请 %s 记录的追回转账 %d", app.AppNo, app.RecoveryID)
 				if rt != nil {
-					d.LedgerFen = rt.Amount
+					d.LedgerFen = money.Fen(rt.Amount)
 				}
 				add(d)
 			}

@@ -13,6 +13,7 @@ import (
 	"bangfu/internal/clock"
 	"bangfu/internal/ident"
 	"bangfu/internal/ledger"
+	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/store"
 )
@@ -34,31 +35,31 @@ type RegisterFilter struct {
 // Payment is one line of the register: one payment, its voucher and method, the payee masked and everyone who
 // decided on it named.
 type Payment struct {
-	ApplicationID int64    `db:"id" json:"application_id"`
-	AppNo         string   `db:"app_no" json:"app_no"`
-	Type          string   `db:"type" json:"type"`
-	TypeName      string   `db:"-" json:"type_name"`
-	Status        string   `db:"status" json:"status"`
-	Recovered     bool     `db:"recovered" json:"recovered"`
-	Green         bool     `db:"green" json:"green"`
-	AmountFen     int64    `db:"amount_fen" json:"amount_fen"`
-	PaidAt        string   `db:"disbursed_at" json:"paid_at"`
-	VoucherNo     string   `db:"voucher_no" json:"voucher_no"`
-	Method        string   `db:"payment_method" json:"payment_method"`
-	MethodName    string   `db:"-" json:"payment_method_name"`
-	OrgID         int64    `db:"org_id" json:"org_id"`
-	OrgName       string   `db:"-" json:"org_name"`
-	HouseholdID   *int64   `db:"household_id" json:"household_id"`
-	PayeeName     string   `db:"applicant_name" json:"payee_name"` // masked on the way out
-	PayeeCard     string   `db:"-" json:"payee_card"`              // masked; "" when paid in cash
-	TransferID    int64    `db:"transfer_id" json:"transfer_id"`
-	BudgetLine    string   `db:"-" json:"budget_line"`
-	BudgetLineID  int64    `db:"-" json:"budget_line_id"`
-	Caseworker    string   `db:"-" json:"caseworker"`
-	Approvers     []string `db:"-" json:"approvers"` // first and second approval, in order
-	Disburser     string   `db:"-" json:"disbursed_by"`
-	Kind          string   `db:"kind" json:"kind"`               // application, or campaign_cost (then ApplicationID is 0)
-	CampaignID    int64    `db:"campaign_id" json:"campaign_id"` // a campaign cost's campaign
+	ApplicationID int64     `db:"id" json:"application_id"`
+	AppNo         string    `db:"app_no" json:"app_no"`
+	Type          string    `db:"type" json:"type"`
+	TypeName      string    `db:"-" json:"type_name"`
+	Status        string    `db:"status" json:"status"`
+	Recovered     bool      `db:"recovered" json:"recovered"`
+	Green         bool      `db:"green" json:"green"`
+	AmountFen     money.Fen `db:"amount_fen" json:"amount_fen"`
+	PaidAt        string    `db:"disbursed_at" json:"paid_at"`
+	VoucherNo     string    `db:"voucher_no" json:"voucher_no"`
+	Method        string    `db:"payment_method" json:"payment_method"`
+	MethodName    string    `db:"-" json:"payment_method_name"`
+	OrgID         int64     `db:"org_id" json:"org_id"`
+	OrgName       string    `db:"-" json:"org_name"`
+	HouseholdID   *int64    `db:"household_id" json:"household_id"`
+	PayeeName     string    `db:"applicant_name" json:"payee_name"` // masked on the way out
+	PayeeCard     string    `db:"-" json:"payee_card"`              // masked; "" when paid in cash
+	TransferID    int64     `db:"transfer_id" json:"transfer_id"`
+	BudgetLine    string    `db:"-" json:"budget_line"`
+	BudgetLineID  int64     `db:"-" json:"budget_line_id"`
+	Caseworker    string    `db:"-" json:"caseworker"`
+	Approvers     []string  `db:"-" json:"approvers"` // first and second approval, in order
+	Disburser     string    `db:"-" json:"disbursed_by"`
+	Kind          string    `db:"kind" json:"kind"`               // application, or campaign_cost (then ApplicationID is 0)
+	CampaignID    int64     `db:"campaign_id" json:"campaign_id"` // a campaign cost's campaign
 
 	createdBy, firstApprovedBy, approvedBy, disbursedBy int64
 }
@@ -67,14 +68,14 @@ type Payment struct {
 type Register struct {
 	Items    []Payment      `json:"items"`
 	Total    int            `json:"total"`
-	TotalFen int64          `json:"total_fen"`
+	TotalFen money.Fen      `json:"total_fen"`
 	ByType   map[string]Sum `json:"by_type"`
 }
 
 // Sum is a count of payments and their amount.
 type Sum struct {
-	Count int   `json:"count"`
-	Fen   int64 `json:"fen"`
+	Count int       `json:"count"`
+	Fen   money.Fen `json:"fen"`
 }
 
 // PaymentMethodNames are the Chinese names of payment methods.
@@ -284,9 +285,9 @@ func (s *Service) Register(ctx context.Context, a actor.Actor, f RegisterFilter)
 	}
 	out := Register{Items: []Payment{}, ByType: map[string]Sum{}}
 	var sums, costs []struct {
-		Type  string `db:"type"`
-		Count int    `db:"n"`
-		Fen   int64  `db:"fen"`
+		Type  string    `db:"type"`
+		Count int       `db:"n"`
+		Fen   money.Fen `db:"fen"`
 	}
 	if err := sqlx.SelectContext(ctx, q, &sums, c.totalsQuery(), c.totalArgs...); err != nil {
 		return Register{}, err

@@ -10,6 +10,7 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/finaudit"
+	"bangfu/internal/money"
 )
 
 // allPages walks every page of the register for f and returns the payments.
@@ -45,9 +46,9 @@ func TestRegister_ListsEveryPaymentWithTotalsThatAddUp(t *testing.T) {
 	if r.Total != want || len(all) != want || apps < 100 || costs < 10 {
 		t.Fatalf("register has %d (total %d), the applications %d and campaign costs %d", len(all), r.Total, apps, costs)
 	}
-	var sum int64
+	var sum money.Fen
 	seen := map[string]bool{}
-	byType := map[string]int64{}
+	byType := map[string]money.Fen{}
 	for i, p := range all {
 		sum += p.AmountFen
 		byType[p.Type] += p.AmountFen

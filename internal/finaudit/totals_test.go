@@ -7,6 +7,7 @@ import (
 	"bangfu"
 
 	"bangfu/internal/finaudit"
+	"bangfu/internal/money"
 	"bangfu/internal/store"
 )
 
@@ -14,7 +15,7 @@ import (
 // applications), overall and per type.
 func checkTotals(t *testing.T, rows []finaudit.Payment, r finaudit.Register) {
 	t.Helper()
-	var fen int64
+	var fen money.Fen
 	byType := map[string]finaudit.Sum{}
 	for _, p := range rows {
 		fen += p.AmountFen

@@ -320,7 +320,7 @@ func (s *Service) money(ctx context.Context, a actor.Actor, year int) (Money, er
 	}
 	row := func(r finaudit.FundUseRow) MoneyRow {
 		return MoneyRow{AccountID: r.AccountID, Name: r.Name, OrgName: r.OrgName, ReceivedFen: money.Fen(r.ReceivedFen),
-			PaidFen: money.Fen(r.PaidFen), ReservedFen: money.Fen(r.ReservedFen), AvailableFen: money.Fen(r.AvailableFen)}
+			PaidFen: r.PaidFen, ReservedFen: r.ReservedFen, AvailableFen: r.AvailableFen}
 	}
 	out := Money{Year: year, Funds: []MoneyRow{}, Lines: []MoneyRow{}, Months: []MoneyMonth{}}
 	for _, r := range fu.Funds {
@@ -330,7 +330,7 @@ func (s *Service) money(ctx context.Context, a actor.Actor, year int) (Money, er
 		out.Lines = append(out.Lines, row(r))
 	}
 	for _, m := range fu.Months {
-		out.Months = append(out.Months, MoneyMonth{Month: m.Month, ReceivedFen: money.Fen(m.ReceivedFen), PaidFen: money.Fen(m.PaidFen)})
+		out.Months = append(out.Months, MoneyMonth{Month: m.Month, ReceivedFen: m.ReceivedFen, PaidFen: m.PaidFen})
 	}
 	return out, nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"bangfu/internal/actor"
 	"bangfu/internal/export"
-	"bangfu/internal/money"
 )
 
 // DashboardFilter: the dashboard has no filter; it is always the reader's scope today.
@@ -52,12 +51,12 @@ func (s *Service) DashboardExport(ctx context.Context, a actor.Actor, _ Dashboar
 			rows []MoneyRow
 		}{{"经费·来源", d.Money.Funds}, {"经费·预算科目", d.Money.Lines}} {
 			for _, r := range group.rows {
-				add(group.name, r.Name, nil, nil, nil, money.Fen(r.ReceivedFen), money.Fen(r.PaidFen), money.Fen(r.ReservedFen),
-					money.Fen(r.AvailableFen))
+				add(group.name, r.Name, nil, nil, nil, r.ReceivedFen, r.PaidFen, r.ReservedFen,
+					r.AvailableFen)
 			}
 		}
 		for _, m := range d.Money.Months {
-			add("经费·月度", m.Month, nil, nil, nil, money.Fen(m.ReceivedFen), money.Fen(m.PaidFen))
+			add("经费·月度", m.Month, nil, nil, nil, m.ReceivedFen, m.PaidFen)
 		}
 	}
 	for _, c := range d.Campaigns {

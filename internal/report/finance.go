@@ -41,7 +41,7 @@ func (s *Service) Register(ctx context.Context, a actor.Actor, f finaudit.Regist
 			if p.Recovered {
 				status = relief.StatusNames[relief.Recovered]
 			}
-			return []any{p.AppNo, p.TypeName, status, yesNo(p.Green), money.Fen(p.AmountFen), p.PaidAt, p.VoucherNo,
+			return []any{p.AppNo, p.TypeName, status, yesNo(p.Green), p.AmountFen, p.PaidAt, p.VoucherNo,
 				p.MethodName, p.OrgName, name, card, p.BudgetLine, p.Caseworker, strings.Join(p.Approvers, "、"), p.Disburser}
 		})
 	return s.write(ctx, a, "register", opt, sheet)

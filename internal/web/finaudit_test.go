@@ -48,7 +48,7 @@ func TestFinauditReports_OverTheDemo(t *testing.T) {
 			+ (SELECT sum(t.amount) FROM campaign_enrolments e JOIN fund_transfers t ON t.id = e.transfer_id)`); err != nil {
 			t.Fatal(err)
 		}
-		if all.TotalFen != want || all.Total == 0 {
+		if int64(all.TotalFen) != want || all.Total == 0 {
 			t.Fatalf("register total %d fen over %d payments, the payments %d", all.TotalFen, all.Total, want)
 		}
 		var med finaudit.Register
@@ -64,9 +64,9 @@ func TestFinauditReports_OverTheDemo(t *testing.T) {
 			if len(p.Approvers) == 0 || p.Disburser == "" || p.VoucherNo == "" {
 				t.Errorf("%s: approvers %v, disbursed by %q, voucher %q", p.AppNo, p.Approvers, p.Disburser, p.VoucherNo)
 			}
-			sum += p.AmountFen
+			sum += int64(p.AmountFen)
 		}
-		if med.Total != len(med.Items) || med.TotalFen != sum || med.TotalFen >= all.TotalFen {
+		if med.Total != len(med.Items) || int64(med.TotalFen) != sum || med.TotalFen >= all.TotalFen {
 			t.Errorf("medical: %d items of %d, %d fen, sum %d, of all %d", len(med.Items), med.Total, med.TotalFen, sum, all.TotalFen)
 		}
 		r := aud.Refused(400, "validation", "GET", "/api/v1/reports/register?from=2026-13-01", nil)
