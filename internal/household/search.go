@@ -146,6 +146,11 @@ func list(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.T
 	if err != nil {
 		return Page{}, err
 	}
+	if a.OrgPath == "" {
+		// An actor without an org sees nothing (its scope is the condition "0", under which SQLite refuses a
+		// partial index named by INDEXED BY).
+		return Page{Items: []Brief{}}, nil
+	}
 	// A name, a district-wide list and a union's list read one range of a name term's entries (a union's: its org
 	// path in household_terms_scope), which hold every filter column and sort key.
 	if q.ids == "" && (q.terms != nil || whole || f.OrgID != 0) {
@@ -158,7 +163,7 @@ func list(ctx context.Context, db sqlx.QueryerContext, a actor.Actor, now time.T
 		sc, args := a.Scope("t.org_path")
 		var size int
 		if err := sqlx.GetContext(ctx, db, &size, "SELECT count(*) FROM (SELECT 1 FROM household_terms t INDEXED BY "+
-			"household_terms_scope WHERE t.term = 'n:' AND "+sc+" LIMIT ?)", append(args, 2*totalCap+1)...); err != nil {
+			"household_terms_scope WHERE t.term = 'n:' AND "+nameTerms+" AND "+sc+" LIMIT ?)", append(args, 2*totalCap+1)...); err != nil {
 			return Page{}, err
 		}
 		if size <= 2*totalCap {
@@ -444,8 +449,8 @@ var termSort = map[string]string{
 	"filed":      "t.filed_at DESC, t.household_id DESC",
 }
 
-// nameTerms is the condition of the partial indexes household_terms_sig and household_terms_name (migration 18):
-// a query names it word for word so that SQLite may use them.
+// nameTerms is the condition of the partial indexes household_terms_sig, household_terms_name (migration 18) and
+// household_terms_scope (migration 29): a query names it word for word so that SQLite may use them.
 const nameTerms = "t.term >= 'n:' AND t.term < 'n;'"
 
 // termPlan is the FROM and WHERE of a name search (or of a list, the term "n:" that every household has) over
@@ -480,14 +485,14 @@ func termPlan(a actor.Actor, now time.Time, f Filter, term, name string, whole, 
 			cs = append(cs, cond{"t." + c.col + " = ?", []any{c.v}})
 		}
 	}
+	// Each of the three indexes holds name terms only (migrations 18 and 28).
 	index, from := "household_terms_scope", ""
+	cs = append(cs, cond{nameTerms, nil})
 	switch {
 	case byName:
 		index = "household_terms_name"
-		cs = append(cs, cond{nameTerms, nil})
 	case whole && f.OrgID == 0:
 		index = "household_terms_sig"
-		cs = append(cs, cond{nameTerms, nil})
 		if rs := sigRanges(f); rs != nil && len(rs)*seekCost <= entries {
 			// One seek of the term and a run of sig values for each row of the runs, the filters' matches and
 			// nothing else in between (the runs hold integers computed here, never input).
