@@ -85,6 +85,10 @@ func (s *step) set(col string, v any) {
 type acted struct {
 	app       Application
 	transfers []ledger.Transfer // nil: not known here
+	// docs are the kinds of document the household holds, as the action's decision read them in the
+	// transaction (docsKnown); the answer needs them for the missing documents.
+	docs      map[string]bool
+	docsKnown bool
 }
 
 // ActTx takes a workflow action on application id inside the caller's transaction (Service.Act runs it in
@@ -146,6 +150,9 @@ func actTx(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, id in
 		}
 	}
 	out := acted{app: after}
+	if s.decision != nil && after.HouseholdID.Valid {
+		out.docs, out.docsKnown = s.decision.snap.Documents, true
+	}
 	// The application has one transfer, its reservation (the idempotency key application-<id>-reserve), which
 	// only approve writes; a recovery's reversing transfer is read from the ledger.
 	if s.transfer != nil && !after.RecoveryID.Valid {

@@ -178,8 +178,8 @@ func (s *Service) Act(ctx context.Context, a actor.Actor, id int64, action strin
 		return s.Get(ctx, a, id)
 	}
 	app := out.app
-	var docs map[string]bool
-	if app.HouseholdID.Valid {
+	docs := out.docs
+	if app.HouseholdID.Valid && !out.docsKnown { // an approval read them in its transaction already
 		if docs, err = household.DocumentKindsOf(ctx, s.DB.R, app.HouseholdID.Int64); err != nil {
 			return View{}, err
 		}
