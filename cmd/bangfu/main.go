@@ -29,7 +29,6 @@ import (
 	"bangfu/internal/demo"
 	"bangfu/internal/finaudit"
 	"bangfu/internal/ledger"
-	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/relief"
 	"bangfu/internal/store"
@@ -453,6 +452,6 @@ func ledgerReconcile(ctx context.Context, args []string, out io.Writer) (int, er
 		return 1, fmt.Errorf("ledger reconcile: %d differences", len(r.Differences))
 	}
 	fmt.Fprintf(out, "ledger reconcile: ok, 0 differences: %d posted transfers have their source records, %d paid applications their transfers (%s)\n",
-		r.Transfers, r.Applications, money.Fen(r.RegisterPaidFen))
+		r.Transfers, r.Applications, r.RegisterPaidFen)
 	return 0, nil
 }

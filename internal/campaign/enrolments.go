@@ -18,7 +18,6 @@ import (
 	"bangfu/internal/clock"
 	"bangfu/internal/ident"
 	"bangfu/internal/ledger"
-	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/store"
 )
@@ -445,7 +444,7 @@ func (s *Service) ActOnEnrolment(ctx context.Context, a actor.Actor, id int64, a
 			}
 			t, err := ledger.Move(ctx, tx, a, now, ledger.TransferInput{DebitAccountID: c.BudgetAccountID, CreditAccountID: c.ExpenseAccountID,
 				Amount: int64(c.PriceFen), RefType: "campaign_enrolment", RefID: fmt.Sprint(id),
-				Memo: fmt.Sprintf("%s 体检费 %s（%s，%s）", c.Name, money.Fen(c.PriceFen), ident.MaskName(before.Name), c.Provider)})
+				Memo: fmt.Sprintf("%s 体检费 %s（%s，%s）", c.Name, c.PriceFen, ident.MaskName(before.Name), c.Provider)})
 			if err != nil {
 				return Enrolment{}, renameField(err, "amount", "date")
 			}

@@ -69,7 +69,7 @@ func (f *fixture) as(username string) actor.Actor {
 }
 
 // line receives fen into a general fund and puts it on the district's 2026 line of kind; it returns the line.
-func (f *fixture) line(kind string, fen int64) ledger.Account {
+func (f *fixture) line(kind string, fen money.Fen) ledger.Account {
 	f.t.Helper()
 	var line ledger.Account
 	now := f.clk.Now()
@@ -93,7 +93,7 @@ func (f *fixture) line(kind string, fen int64) ledger.Account {
 }
 
 // cooling is an open cooling campaign of the district with one good (矿泉水, ¥30 a case) and its line.
-func (f *fixture) cooling(budgetFen int64) (campaign.View, campaign.Good) {
+func (f *fixture) cooling(budgetFen money.Fen) (campaign.View, campaign.Good) {
 	f.t.Helper()
 	line := f.line("cooling", budgetFen)
 	c, err := f.svc.Create(f.ctx, f.fin, campaign.New{Kind: campaign.Cooling, Name: "2026年夏季送清凉", StartsOn: "2026-07-01",

@@ -9,10 +9,11 @@ import (
 	"bangfu/internal/campaign"
 	"bangfu/internal/demo"
 	"bangfu/internal/ledger"
+	"bangfu/internal/money"
 )
 
 // health is an open health-check campaign (¥300 a check) with a quota of quota for f.site.
-func (f *fixture) health(budgetFen, quota int64) campaign.View {
+func (f *fixture) health(budgetFen money.Fen, quota int64) campaign.View {
 	f.t.Helper()
 	line := f.line("health_check", budgetFen)
 	c, err := f.svc.Create(f.ctx, f.fin, campaign.New{Kind: campaign.HealthCheck, Name: "2026年职工免费体检", StartsOn: "2026-07-01",

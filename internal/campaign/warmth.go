@@ -239,7 +239,7 @@ func (s *Service) warmthList(ctx context.Context, a actor.Actor, now time.Time, 
 		out = append(out, warmthCandidate{
 			item:        WarmthItem{Ref: h.FileNo, HouseholdID: h.ID, Name: ident.MaskName(h.Name), OrgName: h.OrgName},
 			beneficiary: fmt.Sprintf("h:%d", h.ID),
-			in:          relief.Input{Type: relief.Warmth, HouseholdID: h.ID, AmountFen: money.Fen(in.AmountFen), Purpose: purpose},
+			in:          relief.Input{Type: relief.Warmth, HouseholdID: h.ID, AmountFen: in.AmountFen, Purpose: purpose},
 		})
 	}
 	paths := map[int64]string{}
@@ -315,7 +315,7 @@ func (s *Service) warmthList(ctx context.Context, a actor.Actor, now time.Time, 
 			item:        WarmthItem{Ref: ident.MaskID(idn), Name: ident.MaskName(strings.TrimSpace(w.Name))},
 			beneficiary: "p:" + idn,
 			in: relief.Input{Type: relief.Warmth, OrgID: w.OrgID, ApplicantName: strings.TrimSpace(w.Name), ApplicantIDNumber: idn,
-				ApplicantPhone: strings.TrimSpace(w.Phone), DutyNote: strings.TrimSpace(w.DutyNote), AmountFen: money.Fen(in.AmountFen), Purpose: purpose},
+				ApplicantPhone: strings.TrimSpace(w.Phone), DutyNote: strings.TrimSpace(w.DutyNote), AmountFen: in.AmountFen, Purpose: purpose},
 		})
 	}
 	if len(out) == 0 {

@@ -316,15 +316,15 @@ func (d *district) plans() []story {
 			if n%11 == 0 {
 				yuan = 10_800 // the whole year's cap at once: two supervisors approve it
 			}
-			add(relief.Input{Type: relief.Living, AmountFen: money.Fen(yuan * 100), Purpose: livingPurposes[h.MainCause]})
+			add(relief.Input{Type: relief.Living, AmountFen: money.Yuan(yuan), Purpose: livingPurposes[h.MainCause]})
 			if n%3 == 0 && n%11 != 0 {
-				add(relief.Input{Type: relief.Living, AmountFen: money.Fen(secondLivingYuan[n%len(secondLivingYuan)] * 100),
+				add(relief.Input{Type: relief.Living, AmountFen: money.Yuan(secondLivingYuan[n%len(secondLivingYuan)]),
 					Purpose: "年中家庭困难加重，再次申请生活救助"})
 			}
 		}
 		if h.Health == "serious" || h.ExpenseMedicalFen > 0 {
 			oop := medicalOutOfPocket[n%len(medicalOutOfPocket)]
-			add(relief.Input{Type: relief.Medical, OutOfPocketFen: money.Fen(oop * 100), AmountFen: money.Fen(min(oop/2, 30_000) / 100 * 10_000),
+			add(relief.Input{Type: relief.Medical, OutOfPocketFen: money.Yuan(oop), AmountFen: money.Yuan(min(oop/2, 30_000) / 100 * 100),
 				Purpose: medicalPurposes[n%len(medicalPurposes)]})
 		}
 		for _, m := range h.Members {
@@ -334,7 +334,7 @@ func (d *district) plans() []story {
 			}
 		}
 		if n%6 == 1 {
-			add(relief.Input{Type: relief.Condolence, AmountFen: money.Fen(condolenceYuan[n%len(condolenceYuan)] * 100),
+			add(relief.Input{Type: relief.Condolence, AmountFen: money.Yuan(condolenceYuan[n%len(condolenceYuan)]),
 				Purpose: condolencePurposes[n%len(condolencePurposes)]})
 		}
 	}

@@ -19,7 +19,7 @@ import (
 // demoGoods are the summer's cooling goods: name, unit, unit price (fen), bought (units), supplier.
 var demoGoods = []struct {
 	name, unit string
-	priceFen   int64
+	priceFen   money.Fen
 	qty        int64
 	supplier   string
 }{
@@ -109,7 +109,7 @@ func Campaigns(ctx context.Context, db *store.DB, svc *auth.Service) error {
 	}
 	goods := make([]campaign.Good, len(demoGoods))
 	for i, g := range demoGoods {
-		if goods[i], err = cs.AddGood(ctx, fin, cool.ID, campaign.NewGood{Name: g.name, Unit: g.unit, UnitPriceFen: money.Fen(g.priceFen)}); err != nil {
+		if goods[i], err = cs.AddGood(ctx, fin, cool.ID, campaign.NewGood{Name: g.name, Unit: g.unit, UnitPriceFen: g.priceFen}); err != nil {
 			return fmt.Errorf("demo good %s: %w", g.name, err)
 		}
 	}
@@ -119,7 +119,7 @@ func Campaigns(ctx context.Context, db *store.DB, svc *auth.Service) error {
 	for i, g := range demoGoods {
 		// A supplier's price is a little under the list price the slips value the goods at.
 		if _, err := cs.Buy(ctx, fin, cool.ID, campaign.NewPurchase{GoodID: goods[i].ID, Supplier: g.supplier,
-			InvoiceNo: fmt.Sprintf("330%d%05d", year, 1201+i*37), Quantity: g.qty, CostFen: money.Fen(g.qty * g.priceFen * 95 / 100),
+			InvoiceNo: fmt.Sprintf("330%d%05d", year, 1201+i*37), Quantity: g.qty, CostFen: money.Fen(g.qty) * g.priceFen * 95 / 100,
 			PurchasedOn: day(20)}); err != nil {
 			return fmt.Errorf("demo purchase %s: %w", g.name, err)
 		}

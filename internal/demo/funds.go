@@ -10,6 +10,7 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/ledger"
+	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/store"
 )
@@ -96,7 +97,7 @@ func seedFunds(ctx context.Context, db *store.DB, now time.Time) error {
 			}
 			funds[f.name] = acc
 			for _, r := range f.receipts {
-				if _, err := ledger.Receive(ctx, tx, fin, now, ledger.ReceiveInput{FundID: acc.ID, AmountFen: r.yuan * 100,
+				if _, err := ledger.Receive(ctx, tx, fin, now, ledger.ReceiveInput{FundID: acc.ID, AmountFen: money.Yuan(r.yuan),
 					VoucherNo: next("收"), PaymentMethod: "bank", Memo: r.payer}); err != nil {
 					return fmt.Errorf("demo receipt into %s: %w", f.name, err)
 				}
@@ -115,7 +116,7 @@ func seedFunds(ctx context.Context, db *store.DB, now time.Time) error {
 				lines[key] = line
 			}
 			if _, err := ledger.Budget(ctx, tx, fin, now, ledger.BudgetInput{FundID: funds[l.fund].ID, BudgetLineID: line.ID,
-				AmountFen: l.yuan * 100, VoucherNo: next("预"), Memo: "年度预算安排"}); err != nil {
+				AmountFen: money.Yuan(l.yuan), VoucherNo: next("预"), Memo: "年度预算安排"}); err != nil {
 				return fmt.Errorf("demo budget %s from %s: %w", l.aidType, l.fund, err)
 			}
 		}
@@ -125,7 +126,7 @@ func seedFunds(ctx context.Context, db *store.DB, now time.Time) error {
 				return err
 			}
 			if _, err := ledger.Allocate(ctx, tx, fin, now, ledger.AllocateInput{BudgetLineID: lines[[2]string{al.aidType, al.purpose}].ID,
-				OrgID: o.ID, AmountFen: al.yuan * 100, VoucherNo: next("拨"), Memo: "下拨" + o.Name}); err != nil {
+				OrgID: o.ID, AmountFen: money.Yuan(al.yuan), VoucherNo: next("拨"), Memo: "下拨" + o.Name}); err != nil {
 				return fmt.Errorf("demo allocation to %s: %w", al.org, err)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/auth"
 	"bangfu/internal/household"
+	"bangfu/internal/money"
 	"bangfu/internal/org"
 	"bangfu/internal/referral"
 	"bangfu/internal/store"
@@ -56,8 +57,8 @@ func Households(ctx context.Context, db *store.DB, svc *auth.Service) error {
 			Health: []string{"healthy", "chronic", "serious"}[i%3], Disability: []string{"none", "none", "mild", "severe"}[i%4],
 			MainCause: causes[i%len(causes)], SecondaryCauses: household.CauseList{},
 			// Incomes spread the households over the categories: deep, relative, accident and ineligible.
-			IncomeWagesFen:    int64([]int{1800000, 3000000, 6000000, 9000000, 4500000}[i%5]) + int64(i%7)*50000,
-			IncomeTransferFen: int64(i%3) * 120000,
+			IncomeWagesFen:    money.Fen([]int{1800000, 3000000, 6000000, 9000000, 4500000}[i%5]) + money.Fen(i%7)*50000,
+			IncomeTransferFen: money.Fen(i%3) * 120000,
 		}}
 		if i%5 == 2 {
 			// A good income swallowed by an out-of-pocket illness cost: 意外致困.

@@ -39,7 +39,7 @@ func (d *district) leads() error {
 	}
 	medical := func(h *household.Household, cw string, yuan int64, t0 time.Time, target relief.Status, purpose string) error {
 		return d.tell(story{cw: cw, t0: t0, target: target, decide: 20 * time.Hour, in: relief.Input{Type: relief.Medical,
-			HouseholdID: h.ID, AmountFen: money.Fen(yuan * 100), OutOfPocketFen: money.Fen(yuan * 300), Purpose: purpose}})
+			HouseholdID: h.ID, AmountFen: money.Yuan(yuan), OutOfPocketFen: money.Yuan(yuan * 3), Purpose: purpose}})
 	}
 
 	// Just below the threshold: three medical payments from one caseworker on one day, each at 96–99% of

@@ -9,7 +9,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -117,7 +116,7 @@ func csvValue(k Kind, v any) string {
 	case nil:
 		return ""
 	case money.Fen:
-		return strconv.FormatFloat(float64(x)/100, 'f', 2, 64)
+		return x.Decimal()
 	case string:
 		if k == Date && len(x) >= 10 {
 			return x[:10]
@@ -204,7 +203,7 @@ func xlsxCell(k Kind, v any, yuan, date, text int) any {
 	case nil:
 		return nil
 	case money.Fen:
-		return excelize.Cell{StyleID: yuan, Value: float64(x) / 100}
+		return excelize.Cell{StyleID: yuan, Value: x.Float()}
 	case string:
 		if k == Date {
 			if t, ok := parseDate(x); ok {

@@ -177,7 +177,7 @@ func TestFundUse_EqualsTheLedgerOnRandomHistories(t *testing.T) {
 		rt.Repeat(map[string]func(*rapid.T){
 			"wait": func(t *rapid.T) { clk.Advance(time.Duration(rapid.IntRange(1, 40).Draw(t, "days")) * 24 * time.Hour) },
 			"receive": func(t *rapid.T) {
-				tr, err := books.Receive(ctx, fin, ledger.ReceiveInput{FundID: rapid.SampledFrom(funds).Draw(t, "fund"), AmountFen: amount.Draw(t, "amt")})
+				tr, err := books.Receive(ctx, fin, ledger.ReceiveInput{FundID: rapid.SampledFrom(funds).Draw(t, "fund"), AmountFen: money.Fen(amount.Draw(t, "amt"))})
 				ok(err)
 				if err == nil {
 					posted = append(posted, tr.ID)
@@ -185,7 +185,7 @@ func TestFundUse_EqualsTheLedgerOnRandomHistories(t *testing.T) {
 			},
 			"budget": func(t *rapid.T) {
 				tr, err := books.Budget(ctx, fin, ledger.BudgetInput{FundID: rapid.SampledFrom(funds).Draw(t, "fund"),
-					BudgetLineID: rapid.SampledFrom(lines).Draw(t, "line"), AmountFen: amount.Draw(t, "amt")})
+					BudgetLineID: rapid.SampledFrom(lines).Draw(t, "line"), AmountFen: money.Fen(amount.Draw(t, "amt"))})
 				ok(err)
 				if err == nil {
 					posted = append(posted, tr.ID)
@@ -193,7 +193,7 @@ func TestFundUse_EqualsTheLedgerOnRandomHistories(t *testing.T) {
 			},
 			"allocate": func(t *rapid.T) {
 				tr, err := books.Allocate(ctx, fin, ledger.AllocateInput{BudgetLineID: rapid.SampledFrom(lines).Draw(t, "line"),
-					OrgID: rapid.SampledFrom([]int64{4, 5}).Draw(t, "org"), AmountFen: amount.Draw(t, "amt")})
+					OrgID: rapid.SampledFrom([]int64{4, 5}).Draw(t, "org"), AmountFen: money.Fen(amount.Draw(t, "amt"))})
 				ok(err)
 				if err == nil {
 					posted = append(posted, tr.ID)

@@ -19,12 +19,12 @@ type Assessment struct {
 }
 
 // IncomeFen is the household's income over the last 12 months, all kinds together.
-func (f *Fields) IncomeFen() int64 {
+func (f *Fields) IncomeFen() money.Fen {
 	return f.IncomeWagesFen + f.IncomeBusinessFen + f.IncomePropertyFen + f.IncomeTransferFen
 }
 
 // ExpenseFen is the household's unavoidable expenditure (刚性支出) over the same 12 months.
-func (f *Fields) ExpenseFen() int64 {
+func (f *Fields) ExpenseFen() money.Fen {
 	return f.ExpenseMedicalFen + f.ExpenseDisabilityFen + f.ExpenseSchoolingFen + f.ExpenseHousingFen
 }
 
@@ -54,7 +54,7 @@ func Assess(f Fields, persons int, p policy.Policy) Assessment {
 		persons = 1
 	}
 	income, expense := f.IncomeFen(), f.ExpenseFen()
-	perCapita := money.Fen(floorDiv(income-expense, int64(persons)*12))
+	perCapita := money.Fen(floorDiv(int64(income-expense), int64(persons)*12))
 	dibao := p.Params.DibaoMonthlyFen
 	relative := money.Fen(math.Round(p.Params.RelativeMultiplier * float64(dibao)))
 	a := Assessment{PerCapitaFen: perCapita, PolicyID: p.ID}
@@ -72,13 +72,13 @@ func Assess(f Fields, persons int, p policy.Policy) Assessment {
 	case float64(f.ExpenseMedicalFen) > p.Params.AccidentExpenseRatio*float64(income):
 		a.Suggested = Accident
 		a.Basis = fmt.Sprintf("%s ≥ %g × 低保 %s；自付医疗支出 %s > %g × 家庭年收入 %s → %s", pc,
-			p.Params.RelativeMultiplier, relative, money.Fen(f.ExpenseMedicalFen), p.Params.AccidentExpenseRatio,
-			money.Fen(income), CategoryNames[Accident])
+			p.Params.RelativeMultiplier, relative, f.ExpenseMedicalFen, p.Params.AccidentExpenseRatio,
+			income, CategoryNames[Accident])
 	default:
 		a.Suggested = Ineligible
 		a.Basis = fmt.Sprintf("%s ≥ %g × 低保 %s，自付医疗支出 %s ≤ %g × 家庭年收入 %s → %s", pc,
-			p.Params.RelativeMultiplier, relative, money.Fen(f.ExpenseMedicalFen), p.Params.AccidentExpenseRatio,
-			money.Fen(income), CategoryNames[Ineligible])
+			p.Params.RelativeMultiplier, relative, f.ExpenseMedicalFen, p.Params.AccidentExpenseRatio,
+			income, CategoryNames[Ineligible])
 	}
 	return a
 }

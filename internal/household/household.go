@@ -103,14 +103,14 @@ type Fields struct {
 	Health           string `db:"health" json:"health" validate:"required,oneof=healthy chronic serious"`
 	Disability       string `db:"disability" json:"disability" validate:"required,oneof=none mild severe"`
 
-	IncomeWagesFen       int64 `db:"income_wages_fen" json:"income_wages_fen" validate:"gte=0,lte=100000000000"`
-	IncomeBusinessFen    int64 `db:"income_business_fen" json:"income_business_fen" validate:"gte=0,lte=100000000000"`
-	IncomePropertyFen    int64 `db:"income_property_fen" json:"income_property_fen" validate:"gte=0,lte=100000000000"`
-	IncomeTransferFen    int64 `db:"income_transfer_fen" json:"income_transfer_fen" validate:"gte=0,lte=100000000000"`
-	ExpenseMedicalFen    int64 `db:"expense_medical_fen" json:"expense_medical_fen" validate:"gte=0,lte=100000000000"`
-	ExpenseDisabilityFen int64 `db:"expense_disability_fen" json:"expense_disability_fen" validate:"gte=0,lte=100000000000"`
-	ExpenseSchoolingFen  int64 `db:"expense_schooling_fen" json:"expense_schooling_fen" validate:"gte=0,lte=100000000000"`
-	ExpenseHousingFen    int64 `db:"expense_housing_fen" json:"expense_housing_fen" validate:"gte=0,lte=100000000000"`
+	IncomeWagesFen       money.Fen `db:"income_wages_fen" json:"income_wages_fen" validate:"gte=0,lte=100000000000"`
+	IncomeBusinessFen    money.Fen `db:"income_business_fen" json:"income_business_fen" validate:"gte=0,lte=100000000000"`
+	IncomePropertyFen    money.Fen `db:"income_property_fen" json:"income_property_fen" validate:"gte=0,lte=100000000000"`
+	IncomeTransferFen    money.Fen `db:"income_transfer_fen" json:"income_transfer_fen" validate:"gte=0,lte=100000000000"`
+	ExpenseMedicalFen    money.Fen `db:"expense_medical_fen" json:"expense_medical_fen" validate:"gte=0,lte=100000000000"`
+	ExpenseDisabilityFen money.Fen `db:"expense_disability_fen" json:"expense_disability_fen" validate:"gte=0,lte=100000000000"`
+	ExpenseSchoolingFen  money.Fen `db:"expense_schooling_fen" json:"expense_schooling_fen" validate:"gte=0,lte=100000000000"`
+	ExpenseHousingFen    money.Fen `db:"expense_housing_fen" json:"expense_housing_fen" validate:"gte=0,lte=100000000000"`
 
 	MainCause       string    `db:"main_cause" json:"main_cause" validate:"required,oneof=illness disability unemployment laid_off schooling disaster accident pandemic zero_employment other"`
 	SecondaryCauses CauseList `db:"secondary_causes" json:"secondary_causes" validate:"max=3,dive,oneof=illness disability unemployment laid_off schooling disaster accident pandemic zero_employment other"`
@@ -127,19 +127,19 @@ type Fields struct {
 
 // Member is one member of the household besides its head.
 type Member struct {
-	ID               int64  `db:"id" json:"id"` // 0 for a new member; an existing member's id keeps its stored numbers
-	HouseholdID      int64  `db:"household_id" json:"-"`
-	Seq              int    `db:"seq" json:"-"`
-	Name             string `db:"name" json:"name" validate:"required,max=40"`
-	Relation         string `db:"relation" json:"relation" validate:"required,oneof=spouse child parent sibling grandchild grandparent other"`
-	IDNumber         string `db:"id_number" json:"id_number" validate:"required,max=18"`
-	BirthDate        string `db:"birth_date" json:"birth_date" validate:"omitempty,datetime=2006-01-02"`
-	Gender           string `db:"gender" json:"gender" validate:"omitempty,oneof=male female"` // derived from the ID number
-	Health           string `db:"health" json:"health" validate:"required,oneof=healthy chronic serious"`
-	Disability       string `db:"disability" json:"disability" validate:"required,oneof=none mild severe"`
-	EmploymentStatus string `db:"employment_status" json:"employment_status" validate:"required,oneof=employed flexible unemployed laid_off retired student preschool none"`
-	SchoolStage      string `db:"school_stage" json:"school_stage" validate:"required,oneof=none primary junior_high senior_high vocational higher_ed"`
-	MonthlyIncomeFen int64  `db:"monthly_income_fen" json:"monthly_income_fen" validate:"gte=0,lte=10000000000"`
+	ID               int64     `db:"id" json:"id"` // 0 for a new member; an existing member's id keeps its stored numbers
+	HouseholdID      int64     `db:"household_id" json:"-"`
+	Seq              int       `db:"seq" json:"-"`
+	Name             string    `db:"name" json:"name" validate:"required,max=40"`
+	Relation         string    `db:"relation" json:"relation" validate:"required,oneof=spouse child parent sibling grandchild grandparent other"`
+	IDNumber         string    `db:"id_number" json:"id_number" validate:"required,max=18"`
+	BirthDate        string    `db:"birth_date" json:"birth_date" validate:"omitempty,datetime=2006-01-02"`
+	Gender           string    `db:"gender" json:"gender" validate:"omitempty,oneof=male female"` // derived from the ID number
+	Health           string    `db:"health" json:"health" validate:"required,oneof=healthy chronic serious"`
+	Disability       string    `db:"disability" json:"disability" validate:"required,oneof=none mild severe"`
+	EmploymentStatus string    `db:"employment_status" json:"employment_status" validate:"required,oneof=employed flexible unemployed laid_off retired student preschool none"`
+	SchoolStage      string    `db:"school_stage" json:"school_stage" validate:"required,oneof=none primary junior_high senior_high vocational higher_ed"`
+	MonthlyIncomeFen money.Fen `db:"monthly_income_fen" json:"monthly_income_fen" validate:"gte=0,lte=10000000000"`
 }
 
 // MarshalJSON masks the ID number: members leave the package masked (SPEC §7).
@@ -161,7 +161,7 @@ func (m Member) AppendJSON(b []byte) []byte {
 	str("disability", m.Disability)
 	str("employment_status", m.EmploymentStatus)
 	str("school_stage", m.SchoolStage)
-	b = jsonenc.Int(jsonenc.Key(b, "monthly_income_fen"), m.MonthlyIncomeFen)
+	b = jsonenc.Int(jsonenc.Key(b, "monthly_income_fen"), int64(m.MonthlyIncomeFen))
 	return append(b, '}')
 }
 
@@ -255,14 +255,14 @@ func (h Household) AppendJSON(b []byte) []byte {
 	str("bank_card", bank)
 	str("health", h.Health)
 	str("disability", h.Disability)
-	num("income_wages_fen", h.IncomeWagesFen)
-	num("income_business_fen", h.IncomeBusinessFen)
-	num("income_property_fen", h.IncomePropertyFen)
-	num("income_transfer_fen", h.IncomeTransferFen)
-	num("expense_medical_fen", h.ExpenseMedicalFen)
-	num("expense_disability_fen", h.ExpenseDisabilityFen)
-	num("expense_schooling_fen", h.ExpenseSchoolingFen)
-	num("expense_housing_fen", h.ExpenseHousingFen)
+	num("income_wages_fen", int64(h.IncomeWagesFen))
+	num("income_business_fen", int64(h.IncomeBusinessFen))
+	num("income_property_fen", int64(h.IncomePropertyFen))
+	num("income_transfer_fen", int64(h.IncomeTransferFen))
+	num("expense_medical_fen", int64(h.ExpenseMedicalFen))
+	num("expense_disability_fen", int64(h.ExpenseDisabilityFen))
+	num("expense_schooling_fen", int64(h.ExpenseSchoolingFen))
+	num("expense_housing_fen", int64(h.ExpenseHousingFen))
 	str("main_cause", h.MainCause)
 	causes := []string(h.SecondaryCauses)
 	if causes == nil {

@@ -1,12 +1,11 @@
 package importer
 
 import (
-	"math"
-	"strconv"
 	"strings"
 
 	"bangfu/internal/household"
 	"bangfu/internal/ident"
+	"bangfu/internal/money"
 )
 
 // Defaults for a new household's columns that a survey list may not carry; the caseworker corrects them on
@@ -99,13 +98,13 @@ func (p *plan) input(f *family) (household.Input, bool) {
 	if len(cs) > 0 {
 		in.MainCause, in.SecondaryCauses = cs[0], append(household.CauseList{}, cs[1:]...)
 	}
-	monthly, anyIncome := int64(0), false
-	money := func(pe *person) int64 {
+	monthly, anyIncome := money.Fen(0), false
+	income := func(pe *person) money.Fen {
 		v := pe.cell(colMonthly)
 		if v == "" {
 			return 0
 		}
-		fen, good := parseYuan(v)
+		fen, good := money.ParseYuan(v)
 		if !good {
 			p.refuse(cellProblem(pe, colMonthly, "「"+v+"」不是有效的金额（元），请填写不小于 0 的数字"), pe, f)
 			ok = false
@@ -114,7 +113,7 @@ func (p *plan) input(f *family) (household.Input, bool) {
 		anyIncome = true
 		return fen
 	}
-	monthly += money(h)
+	monthly += income(h)
 	for _, pe := range f.members {
 		m, seen := stored[pe.cell(colID)]
 		if !seen {
@@ -130,7 +129,7 @@ func (p *plan) input(f *family) (household.Input, bool) {
 		code(pe, colDisability, &m.Disability)
 		code(pe, colSchool, &m.SchoolStage)
 		if pe.cell(colMonthly) != "" {
-			m.MonthlyIncomeFen = money(pe)
+			m.MonthlyIncomeFen = income(pe)
 		}
 		monthly += m.MonthlyIncomeFen
 		in.Members = append(in.Members, m)
@@ -159,15 +158,4 @@ func splitList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool {
 		return r == '、' || r == ',' || r == '，' || r == ';' || r == '；' || r == '/' || r == ' '
 	})
-}
-
-// parseYuan reads an amount in yuan as people type it ("1500", "1,500.50", "¥1500", "1500元") into fen.
-func parseYuan(s string) (int64, bool) {
-	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(s, "¥"), "￥"), "元")
-	s = strings.ReplaceAll(s, ",", "")
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || v < 0 || v > 1e8 || math.IsNaN(v) {
-		return 0, false
-	}
-	return int64(math.Round(v * 100)), true
 }

@@ -90,7 +90,7 @@ func (f *fixture) payee(id string) ledger.Account {
 	return acc
 }
 
-func (f *fixture) receive(fund ledger.Account, fen int64) ledger.Transfer {
+func (f *fixture) receive(fund ledger.Account, fen money.Fen) ledger.Transfer {
 	f.t.Helper()
 	tr, err := f.books.Receive(f.ctx, f.fin, ledger.ReceiveInput{FundID: fund.ID, AmountFen: fen})
 	if err != nil {
@@ -99,7 +99,7 @@ func (f *fixture) receive(fund ledger.Account, fen int64) ledger.Transfer {
 	return tr
 }
 
-func (f *fixture) budget(fund, line ledger.Account, fen int64) ledger.Transfer {
+func (f *fixture) budget(fund, line ledger.Account, fen money.Fen) ledger.Transfer {
 	f.t.Helper()
 	tr, err := f.books.Budget(f.ctx, f.fin, ledger.BudgetInput{FundID: fund.ID, BudgetLineID: line.ID, AmountFen: fen})
 	if err != nil {
@@ -109,7 +109,7 @@ func (f *fixture) budget(fund, line ledger.Account, fen int64) ledger.Transfer {
 }
 
 // funded returns a budget line holding fen, fed by a general fund.
-func (f *fixture) funded(fen int64) ledger.Account {
+func (f *fixture) funded(fen money.Fen) ledger.Account {
 	f.t.Helper()
 	fund := f.fund("本级经费", "general")
 	line := f.line("living", "")

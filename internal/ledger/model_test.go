@@ -9,6 +9,7 @@ import (
 
 	"bangfu/internal/apperr"
 	"bangfu/internal/ledger"
+	"bangfu/internal/money"
 )
 
 // The model is what a person with a pencil would keep: per account the four sums, per transfer its accounts,
@@ -104,7 +105,7 @@ func TestLedger_RandomOperationsKeepEveryInvariantAgainstAModel(t *testing.T) {
 				fund := rapid.SampledFrom(m.funds).Draw(t, "fund")
 				amt := amount.Draw(t, "amount")
 				key := rapid.SampledFrom([]string{"", "", "k1", "k2", "k3"}).Draw(t, "key")
-				tr, err := f.books.Receive(f.ctx, f.fin, ledger.ReceiveInput{FundID: fund, AmountFen: amt, IdempotencyKey: key})
+				tr, err := f.books.Receive(f.ctx, f.fin, ledger.ReceiveInput{FundID: fund, AmountFen: money.Fen(amt), IdempotencyKey: key})
 				if prev, used := m.keys[key]; key != "" && used {
 					if prev.fund == fund && prev.amount == amt {
 						expect(t, err, "", "receive retried with the same key and content")
@@ -130,7 +131,7 @@ func TestLedger_RandomOperationsKeepEveryInvariantAgainstAModel(t *testing.T) {
 				fund := rapid.SampledFrom(m.funds).Draw(t, "fund")
 				line := rapid.SampledFrom(m.lines).Draw(t, "line")
 				amt := amount.Draw(t, "amount")
-				tr, err := f.books.Budget(f.ctx, f.fin, ledger.BudgetInput{FundID: fund, BudgetLineID: line, AmountFen: amt})
+				tr, err := f.books.Budget(f.ctx, f.fin, ledger.BudgetInput{FundID: fund, BudgetLineID: line, AmountFen: money.Fen(amt)})
 				allowed := false
 				for _, p := range m.account(fund).purposes {
 					allowed = allowed || p == m.account(line).purpose
@@ -146,7 +147,7 @@ func TestLedger_RandomOperationsKeepEveryInvariantAgainstAModel(t *testing.T) {
 				line := rapid.SampledFrom(m.lines).Draw(t, "line")
 				orgID := rapid.SampledFrom([]int64{grassrootA, grassrootB}).Draw(t, "org")
 				amt := amount.Draw(t, "amount")
-				tr, err := f.books.Allocate(f.ctx, f.fin, ledger.AllocateInput{BudgetLineID: line, OrgID: orgID, AmountFen: amt})
+				tr, err := f.books.Allocate(f.ctx, f.fin, ledger.AllocateInput{BudgetLineID: line, OrgID: orgID, AmountFen: money.Fen(amt)})
 				if amt > m.account(line).available() {
 					expect(t, err, apperr.Conflict, "allocate beyond the line")
 					return

@@ -336,12 +336,12 @@ func accountKind(acc Account, field string, kinds ...Kind) error {
 
 // ReceiveInput records outside money arriving into a fund (来款入账).
 type ReceiveInput struct {
-	FundID         int64  `json:"-"`
-	AmountFen      int64  `json:"amount_fen"`
-	VoucherNo      string `json:"voucher_no" validate:"max=64"`
-	PaymentMethod  string `json:"payment_method"`
-	Memo           string `json:"memo" validate:"max=500"`
-	IdempotencyKey string `json:"idempotency_key" validate:"max=100"`
+	FundID         int64     `json:"-"`
+	AmountFen      money.Fen `json:"amount_fen"`
+	VoucherNo      string    `json:"voucher_no" validate:"max=64"`
+	PaymentMethod  string    `json:"payment_method"`
+	Memo           string    `json:"memo" validate:"max=500"`
+	IdempotencyKey string    `json:"idempotency_key" validate:"max=100"`
 }
 
 // Receive posts money from outside into a fund source. Finance only, on a fund in scope.
@@ -349,7 +349,7 @@ func Receive(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in 
 	if err := a.Require(actor.Finance); err != nil {
 		return Transfer{}, err
 	}
-	ti := TransferInput{Amount: in.AmountFen, VoucherNo: in.VoucherNo, PaymentMethod: in.PaymentMethod, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
+	ti := TransferInput{Amount: int64(in.AmountFen), VoucherNo: in.VoucherNo, PaymentMethod: in.PaymentMethod, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
 	if err := checkInput(ti, "amount_fen"); err != nil {
 		return Transfer{}, err
 	}
@@ -361,19 +361,19 @@ func Receive(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in 
 	if err != nil {
 		return Transfer{}, err
 	}
-	c := content{Kind: KindReceive, Debit: ext.ID, Credit: fund.ID, Amount: in.AmountFen, Unit: fund.Unit,
+	c := content{Kind: KindReceive, Debit: ext.ID, Credit: fund.ID, Amount: int64(in.AmountFen), Unit: fund.Unit,
 		VoucherNo: in.VoucherNo, PaymentMethod: in.PaymentMethod, Memo: in.Memo}
 	return write(ctx, tx, a, now, c, in.IdempotencyKey, "amount_fen", ext, fund)
 }
 
 // BudgetInput moves money from a fund source into a budget line (安排预算).
 type BudgetInput struct {
-	FundID         int64  `json:"-"`
-	BudgetLineID   int64  `json:"budget_line_id"`
-	AmountFen      int64  `json:"amount_fen"`
-	VoucherNo      string `json:"voucher_no" validate:"max=64"`
-	Memo           string `json:"memo" validate:"max=500"`
-	IdempotencyKey string `json:"idempotency_key" validate:"max=100"`
+	FundID         int64     `json:"-"`
+	BudgetLineID   int64     `json:"budget_line_id"`
+	AmountFen      money.Fen `json:"amount_fen"`
+	VoucherNo      string    `json:"voucher_no" validate:"max=64"`
+	Memo           string    `json:"memo" validate:"max=500"`
+	IdempotencyKey string    `json:"idempotency_key" validate:"max=100"`
 }
 
 // Budget posts money from a fund into a budget line, refused unless the fund's purposes allow the line
@@ -382,7 +382,7 @@ func Budget(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in B
 	if err := a.Require(actor.Finance); err != nil {
 		return Transfer{}, err
 	}
-	ti := TransferInput{Amount: in.AmountFen, VoucherNo: in.VoucherNo, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
+	ti := TransferInput{Amount: int64(in.AmountFen), VoucherNo: in.VoucherNo, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
 	if err := checkInput(ti, "amount_fen"); err != nil {
 		return Transfer{}, err
 	}
@@ -394,7 +394,7 @@ func Budget(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in B
 	if err != nil {
 		return Transfer{}, err
 	}
-	c := content{Kind: KindBudget, Debit: fund.ID, Credit: line.ID, Amount: in.AmountFen, Unit: fund.Unit,
+	c := content{Kind: KindBudget, Debit: fund.ID, Credit: line.ID, Amount: int64(in.AmountFen), Unit: fund.Unit,
 		VoucherNo: in.VoucherNo, Memo: in.Memo}
 	if t, found, err := replay(ctx, tx, in.IdempotencyKey, c.hash()); found || err != nil {
 		return t, err
@@ -414,12 +414,12 @@ func Budget(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in B
 
 // AllocateInput gives a grassroots union a share of a budget line (下拨).
 type AllocateInput struct {
-	BudgetLineID   int64  `json:"budget_line_id"`
-	OrgID          int64  `json:"org_id"`
-	AmountFen      int64  `json:"amount_fen"`
-	VoucherNo      string `json:"voucher_no" validate:"max=64"`
-	Memo           string `json:"memo" validate:"max=500"`
-	IdempotencyKey string `json:"idempotency_key" validate:"max=100"`
+	BudgetLineID   int64     `json:"budget_line_id"`
+	OrgID          int64     `json:"org_id"`
+	AmountFen      money.Fen `json:"amount_fen"`
+	VoucherNo      string    `json:"voucher_no" validate:"max=64"`
+	Memo           string    `json:"memo" validate:"max=500"`
+	IdempotencyKey string    `json:"idempotency_key" validate:"max=100"`
 }
 
 // Allocate posts money from a budget line into the allocation of a grassroots union, opening the allocation on
@@ -428,7 +428,7 @@ func Allocate(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in
 	if err := a.Require(actor.Finance); err != nil {
 		return Transfer{}, err
 	}
-	ti := TransferInput{Amount: in.AmountFen, VoucherNo: in.VoucherNo, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
+	ti := TransferInput{Amount: int64(in.AmountFen), VoucherNo: in.VoucherNo, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
 	if err := checkInput(ti, "amount_fen"); err != nil {
 		return Transfer{}, err
 	}
@@ -453,7 +453,7 @@ func Allocate(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in
 	if err != nil {
 		return Transfer{}, err
 	}
-	c := content{Kind: KindAllocate, Debit: line.ID, Credit: alloc.ID, Amount: in.AmountFen, Unit: line.Unit,
+	c := content{Kind: KindAllocate, Debit: line.ID, Credit: alloc.ID, Amount: int64(in.AmountFen), Unit: line.Unit,
 		VoucherNo: in.VoucherNo, Memo: in.Memo}
 	return write(ctx, tx, a, now, c, in.IdempotencyKey, "amount_fen", line, alloc)
 }

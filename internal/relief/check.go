@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"bangfu/internal/ledger"
+	"bangfu/internal/money"
 )
 
 // moneyState is the state an application's one transfer must be in for each status (SPEC §4.2): reserved
@@ -24,11 +25,11 @@ var moneyState = map[Status]string{Approved: ledger.Pending, Disbursed: ledger.P
 // transfers; their tables are its own.
 func CheckMoney(ctx context.Context, q sqlx.QueryerContext) (checked int, problems []string, err error) {
 	var apps []struct {
-		ID         int64  `db:"id"`
-		AppNo      string `db:"app_no"`
-		Status     Status `db:"status"`
-		AmountFen  int64  `db:"amount_fen"`
-		TransferID *int64 `db:"transfer_id"`
+		ID         int64     `db:"id"`
+		AppNo      string    `db:"app_no"`
+		Status     Status    `db:"status"`
+		AmountFen  money.Fen `db:"amount_fen"`
+		TransferID *int64    `db:"transfer_id"`
 	}
 	if err := sqlx.SelectContext(ctx, q, &apps, `SELECT id, app_no, status, amount_fen, transfer_id FROM applications ORDER BY id`); err != nil {
 		return 0, nil, err
@@ -63,7 +64,7 @@ func CheckMoney(ctx context.Context, q sqlx.QueryerContext) (checked int, proble
 			problems = append(problems, fmt.Sprintf("application %s (%s): transfer %d is %s, want %s", r.AppNo, r.Status, t.ID, t.State, want))
 		case (r.Status == Recovered) != (t.ReversedByID != nil):
 			problems = append(problems, fmt.Sprintf("application %s (%s): transfer %d reversed: %t", r.AppNo, r.Status, t.ID, t.ReversedByID != nil))
-		case t.Amount != r.AmountFen:
+		case money.Fen(t.Amount) != r.AmountFen:
 			problems = append(problems, fmt.Sprintf("application %s: transfer %d moves %d fen, the application %d", r.AppNo, t.ID, t.Amount, r.AmountFen))
 		}
 	}

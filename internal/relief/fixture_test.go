@@ -15,6 +15,7 @@ import (
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/ledger"
+	"bangfu/internal/money"
 	"bangfu/internal/relief"
 	"bangfu/internal/storetest"
 )
@@ -59,7 +60,7 @@ func (f *fixture) as(username string) actor.Actor {
 }
 
 // budget receives fen into a general fund and puts it all on the 2026 warmth line; it returns the line.
-func (f *fixture) budget(fen int64) ledger.Account {
+func (f *fixture) budget(fen money.Fen) ledger.Account {
 	f.t.Helper()
 	var line ledger.Account
 	now := f.clk.Now()

@@ -319,7 +319,7 @@ func (s *Service) money(ctx context.Context, a actor.Actor, year int) (Money, er
 		return Money{}, err
 	}
 	row := func(r finaudit.FundUseRow) MoneyRow {
-		return MoneyRow{AccountID: r.AccountID, Name: r.Name, OrgName: r.OrgName, ReceivedFen: money.Fen(r.ReceivedFen),
+		return MoneyRow{AccountID: r.AccountID, Name: r.Name, OrgName: r.OrgName, ReceivedFen: r.ReceivedFen,
 			PaidFen: r.PaidFen, ReservedFen: r.ReservedFen, AvailableFen: r.AvailableFen}
 	}
 	out := Money{Year: year, Funds: []MoneyRow{}, Lines: []MoneyRow{}, Months: []MoneyMonth{}}

@@ -204,7 +204,7 @@ func (s *Service) Households(ctx context.Context, a actor.Actor, f household.Fil
 			}
 			return []any{h.FileNo, h.Name, id, phone, h.OrgName, household.StatusNames[h.Status],
 				household.CategoryNames[h.Category], household.CategoryNames[h.Suggested], household.CauseNames[h.MainCause],
-				household.IndustryName(h.Industry), yesNo(h.Migrant), money.Fen(h.PerCapitaFen), filed, h.UpdatedAt}
+				household.IndustryName(h.Industry), yesNo(h.Migrant), h.PerCapitaFen, filed, h.UpdatedAt}
 		})
 	return s.write(ctx, a, "households", opt, sheet)
 }
@@ -230,7 +230,7 @@ func (s *Service) Applications(ctx context.Context, a actor.Actor, f relief.Filt
 				id, phone = n.IDNumber, n.Phone
 			}
 			return []any{v.AppNo, relief.TypeNames[v.Type], relief.StatusNames[v.Status], v.ApplicantName, id, phone,
-				v.OrgName, v.AidYear, money.Fen(v.AmountFen), yesNo(v.Green), v.CreatedAt}
+				v.OrgName, v.AidYear, v.AmountFen, yesNo(v.Green), v.CreatedAt}
 		})
 	return s.write(ctx, a, "applications", opt, sheet)
 }
@@ -252,7 +252,7 @@ func (s *Service) Referrals(ctx context.Context, a actor.Actor, f referral.Filte
 		return p.Items, err
 	}, nil, func(r referral.Referral, _ struct{}, _ bool) []any {
 		return []any{r.Name, r.IDNumber, r.Phone, r.OrgName, r.Reason, r.FollowUpDate, referral.StatusNames[r.Status],
-			money.Fen(r.AmountFen), r.Outcome, r.CreatedAt}
+			r.AmountFen, r.Outcome, r.CreatedAt}
 	})
 	return s.write(ctx, a, "referrals", opt, sheet)
 }

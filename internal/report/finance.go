@@ -9,7 +9,6 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/export"
 	"bangfu/internal/finaudit"
-	"bangfu/internal/money"
 	"bangfu/internal/relief"
 )
 
@@ -75,7 +74,7 @@ func (s *Service) Anomalies(ctx context.Context, a actor.Actor, f finaudit.Anoma
 		for i, r := range x.Refs {
 			refs[i] = r.Label
 		}
-		return []any{x.name, x.Message, money.Fen(x.AmountFen), strings.Join(refs, "、")}
+		return []any{x.name, x.Message, x.AmountFen, strings.Join(refs, "、")}
 	})
 	return s.write(ctx, a, "anomalies", opt, sheet)
 }
@@ -110,8 +109,8 @@ func (s *Service) FundUse(ctx context.Context, a actor.Actor, f finaudit.FundUse
 		{Title: "冲正", Kind: export.Money, Width: 12}, {Title: "可用余额", Kind: export.Money, Width: 16},
 	}}
 	sheet.Rows = listRows[row, struct{}](opt, whole(all), nil, func(x row, _ struct{}, _ bool) []any {
-		return []any{x.level, x.Name, x.OrgName, money.Fen(x.ReceivedFen), money.Fen(x.AllocatedFen), money.Fen(x.ReservedFen),
-			money.Fen(x.PaidFen), money.Fen(x.ReversedFen), money.Fen(x.AvailableFen)}
+		return []any{x.level, x.Name, x.OrgName, x.ReceivedFen, x.AllocatedFen, x.ReservedFen,
+			x.PaidFen, x.ReversedFen, x.AvailableFen}
 	})
 	return s.write(ctx, a, "fund-use", opt, sheet)
 }
@@ -199,7 +198,7 @@ func (s *Service) Reconciliation(ctx context.Context, a actor.Actor, _ struct{},
 		if d.TransferID != 0 {
 			transfer = d.TransferID
 		}
-		return []any{rule, d.Message, d.AppNo, transfer, money.Fen(d.LedgerFen), money.Fen(d.RegisterFen)}
+		return []any{rule, d.Message, d.AppNo, transfer, d.LedgerFen, d.RegisterFen}
 	})
 	return s.write(ctx, a, "reconciliation", opt, sheet)
 }

@@ -17,6 +17,7 @@ import (
 	"bangfu/internal/demo"
 	files "bangfu/internal/household"
 	"bangfu/internal/ledger"
+	"bangfu/internal/money"
 	"bangfu/internal/relief"
 	"bangfu/internal/store"
 )
@@ -25,7 +26,7 @@ import (
 const Org = "BJ-XX-JH-01"
 
 // AmountFen is what each prepared application asks for (¥100).
-const AmountFen = 10_000
+const AmountFen money.Fen = 10_000
 
 // Submitted files households of caseworker1 in Org with their documents, funds a living-aid line of now's
 // year with exactly the money the applications need, and submits n living-aid applications of ¥100 over them
@@ -92,7 +93,7 @@ func Submitted(ctx context.Context, db *store.DB, now time.Time, n int) ([]int64
 		if err != nil {
 			return err
 		}
-		amount := int64(n) * AmountFen
+		amount := money.Fen(n) * AmountFen
 		if _, err := ledger.Receive(ctx, tx, fin, now, ledger.ReceiveInput{FundID: fund.ID, AmountFen: amount, VoucherNo: "收-压力", PaymentMethod: "bank"}); err != nil {
 			return err
 		}
