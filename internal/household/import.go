@@ -529,6 +529,14 @@ func (b *Bulk) Flush(ctx context.Context) error {
 		if c := strings.Compare(x.term, y.term); c != 0 {
 			return c
 		}
+		// A name term's households go in name order: three of its four wide indexes (household_terms_scope, _sig,
+		// _name) order a term's entries by their few filter values and then the head's name, so each is filled
+		// in order too, where household-ID order put every entry at a random place in them.
+		if x.named {
+			if c := strings.Compare(x.of.headName, y.of.headName); c != 0 {
+				return c
+			}
+		}
 		return cmp.Compare(x.of.householdID, y.of.householdID)
 	})
 	args := make([]any, 0, 13*termBatch)
