@@ -109,6 +109,11 @@ func ByCode(ctx context.Context, q sqlx.QueryerContext, code string) (Org, error
 	return o, err
 }
 
+// Get returns org id if a sees it; an org outside a's subtree is not acknowledged.
+func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Org, error) {
+	return GetInScope(ctx, s.DB.R, a, id)
+}
+
 // List returns the orgs in a's subtree in tree order (each parent before its children, siblings by code).
 func (s *Service) List(ctx context.Context, a actor.Actor) ([]Org, error) {
 	return List(ctx, s.DB.R, a)

@@ -70,6 +70,7 @@ type Server struct {
 	imports    *importer.Jobs
 
 	importLimit int64
+	records     map[string]recordRead // the reads that answer for a record's scope (scope.go)
 }
 
 // BodyLimit is the largest JSON request body accepted (SPEC §9.2: larger bodies get 413 too_large).
@@ -152,7 +153,9 @@ func New(cfg Config) *echo.Echo {
 	account.POST("/me/password", withBody(s, http.StatusNoContent, done(s.auth.ChangeOwnPassword)))
 
 	// authorize checks the route's roles (permissions.go) before any handler reads the body.
-	in := api.Group("", s.requireLogin, requireFreshPassword, s.authorize, checkSearch)
+	// scopeBeforeBody answers a refused body on a record the user may not see as the record's 404 (scope.go).
+	s.records = s.recordReads()
+	in := api.Group("", s.requireLogin, requireFreshPassword, s.authorize, s.scopeBeforeBody, checkSearch)
 
 	s.adminRoutes(in)
 	s.fundRoutes(in)
