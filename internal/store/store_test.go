@@ -35,8 +35,9 @@ func pragma(t *testing.T, q sqlx.Queryer, name string) string {
 	return v
 }
 
-// The durability contract (docs/operations.md, docs/architecture.md): WAL with synchronous=FULL, foreign keys,
-// a busy timeout; the reads are query-only.
+// The durability contract (docs/operations.md, docs/architecture.md): WAL, every acknowledged write fsynced
+// (synchronous=FULL, or on the writer NORMAL with the fsync before the answer), foreign keys, a busy timeout;
+// the reads are query-only.
 func TestOpen_SetsThePragmasOfBothPools(t *testing.T) {
 	db := newDB(t)
 	// Several read connections at once, so the check covers more than the first one in the pool.
@@ -56,12 +57,14 @@ func TestOpen_SetsThePragmasOfBothPools(t *testing.T) {
 		want   string
 	}{
 		{"writer", db.W, "journal_mode", "wal"},
-		{"writer", db.W, "synchronous", "2"}, // FULL
+		{"writer", db.W, "synchronous", "1"},        // NORMAL: the acknowledger fsyncs before answering (durable.go)
+		{"writer", db.W, "wal_autocheckpoint", "0"}, // the checkpointer copies the WAL beside it (checkpoint.go)
 		{"writer", db.W, "foreign_keys", "1"},
 		{"writer", db.W, "busy_timeout", "5000"},
 		{"writer", db.W, "query_only", "0"},
 		{"writer", db.W, "temp_store", "2"}, // MEMORY: the savepoint journals of group commit stay off the disk
 		{"reader", db.R, "journal_mode", "wal"},
+		{"reader", db.R, "synchronous", "2"}, // FULL
 		{"reader", db.R, "foreign_keys", "1"},
 		{"reader", db.R, "busy_timeout", "5000"},
 		{"reader", db.R, "query_only", "1"},

@@ -36,9 +36,10 @@ import (
 //     group gets the error, as when COMMIT fails: none was acknowledged.
 //   - If SQLite drops the whole transaction (an interrupt, an I/O error: lostTransaction), the failing request
 //     gets its error and the others run again from scratch in a fresh transaction; none was acknowledged yet.
-//   - Acknowledgement: Write returns nil only after COMMIT returned, and with synchronous=FULL in WAL mode
-//     COMMIT returns after the fsync, so an acknowledged write survives kill -9 (cmd/bangfu/kill_test.go). A
-//     failed COMMIT answers every request of the group with the error: none of them is acknowledged.
+//   - Acknowledgement: Write returns nil only after COMMIT returned and then an fsync of the WAL covered it
+//     (durable.go: the fsync runs beside the writer, which goes on with the next group meanwhile), so an
+//     acknowledged write survives kill -9 and power loss (cmd/bangfu/kill_test.go). A failed COMMIT or fsync
+//     answers every request of the group with the error: none of them is acknowledged.
 //
 // Group commit shares the fsync, not the rules: each fn still sees the committed-or-earlier-in-group state
 // and is checked in full.
@@ -122,6 +123,7 @@ func (db *DB) WriteTogether(ctx context.Context, fns ...func(tx *sqlx.Tx) error)
 // transaction and commits.
 func (db *DB) commitLoop() {
 	defer close(db.stopped)
+	defer db.ack.close() // the last groups' answers, after their fsync
 	for first := range db.writes {
 		if first.together != nil {
 			db.commitGroup(first.together)
@@ -154,11 +156,16 @@ func (db *DB) commitLoop() {
 
 func (db *DB) commitGroup(group []*writeRequest) {
 	results := make([]writeResult, len(group))
-	answer := func() {
-		for i, r := range group {
-			r.done <- results[i]
+	committed := false
+	answer := func() { db.ack.answer(reply{group: group, results: results, committed: committed}) }
+	if err := db.ack.refused(); err != nil {
+		for i := range results {
+			results[i].err = err
 		}
+		answer()
+		return
 	}
+	db.ckpt.byWriter(db.W)
 	tx, err := db.W.Beginx()
 	if err != nil {
 		for i := range results {
@@ -177,7 +184,7 @@ func (db *DB) commitGroup(group []*writeRequest) {
 		// r's failure took the whole transaction with it. r gets its error; the others did nothing wrong and
 		// their changes are gone with the transaction, so they run again in a fresh one.
 		tx.Rollback()
-		r.done <- res
+		db.ack.answer(reply{group: []*writeRequest{r}, results: []writeResult{res}})
 		var again []*writeRequest
 		for _, o := range group {
 			if o != r {
@@ -206,6 +213,9 @@ func (db *DB) commitGroup(group []*writeRequest) {
 				results[i].err = fmt.Errorf("commit: %w", err)
 			}
 		}
+	} else {
+		committed = true
+		db.ckpt.committed()
 	}
 	answer()
 }
