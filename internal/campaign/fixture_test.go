@@ -3,6 +3,7 @@ package campaign_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,6 +150,32 @@ func (f *fixture) auditCount() int {
 		f.t.Fatal(err)
 	}
 	return n
+}
+
+// race runs do(0) to do(n-1) all at once and counts the calls that succeeded and those refused as a
+// conflict; any other error fails t, naming what was done.
+func race(t *testing.T, n int, what string, do func(i int) error) (ok, refused int) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := do(i)
+			mu.Lock()
+			defer mu.Unlock()
+			switch apperr.CodeOf(err) {
+			case "":
+				ok++
+			case apperr.Conflict:
+				refused++
+			default:
+				t.Errorf("%s: %v", what, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return ok, refused
 }
 
 func wantCode(t *testing.T, err error, code apperr.Code) {
