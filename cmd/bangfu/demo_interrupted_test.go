@@ -9,13 +9,12 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"golang.org/x/crypto/bcrypt"
 
 	"bangfu/internal/actor"
 	"bangfu/internal/audit"
-	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/store"
 )
 
@@ -27,7 +26,7 @@ func TestServeDemo_RefusesADatabaseWhoseDemoWasCutShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What a kill leaves half-way through the first `serve --demo`: the orgs and users, the demo begun.
-	if _, err := demo.Seed(ctx, db, &auth.Service{DB: db, Clock: clock.System{}, BcryptCost: bcrypt.MinCost}); err != nil {
+	if _, err := demo.Seed(ctx, db, demotest.Users(db, clock.System{})); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Write(ctx, func(tx *sqlx.Tx) error {

@@ -15,11 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/relief/relieftest"
 	"bangfu/internal/store"
 )
@@ -50,7 +48,7 @@ func TestKill9_UnderApproveAndDisburseLoadLosesNoAcknowledgedWrite(t *testing.T)
 			t.Fatal(err)
 		}
 		defer d.Close()
-		if _, err := demo.Seed(ctx, d, &auth.Service{DB: d, Clock: clock.System{}, BcryptCost: bcrypt.MinCost}); err != nil {
+		if _, err := demo.Seed(ctx, d, demotest.Users(d, clock.System{})); err != nil {
 			t.Fatal(err)
 		}
 		ids, err := relieftest.Submitted(ctx, d, time.Now(), killRounds*perRound)

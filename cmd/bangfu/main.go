@@ -237,10 +237,7 @@ func auditVerify(ctx context.Context, args []string, out io.Writer) (int, error)
 	keyPath := keyFlag(fs)
 	var files stringList
 	fs.Var(&files, "checkpoint", "a checkpoint text file filed earlier (repeatable): prove the log only grew since")
-	if err := fs.Parse(args); err != nil {
-		return 2, err
-	}
-	db, err := openExisting(*dbPath)
+	db, err := parseAndOpen(fs, dbPath, args)
 	if err != nil {
 		return 2, err
 	}
@@ -252,8 +249,7 @@ func auditVerify(ctx context.Context, args []string, out io.Writer) (int, error)
 	if err != nil {
 		return 2, err
 	}
-	j, _ := json.Marshal(r)
-	fmt.Fprintln(out, string(j))
+	printJSON(out, r)
 	if !r.OK {
 		return 1, fmt.Errorf("audit chain broken at sequence number %d", r.FirstBadSeq)
 	}
@@ -264,10 +260,7 @@ func auditVerify(ctx context.Context, args []string, out io.Writer) (int, error)
 // transfers) and prints every difference; any difference is exit code 1.
 func ledgerCheck(ctx context.Context, args []string, out io.Writer) (int, error) {
 	fs, dbPath := newFlags("ledger check", out)
-	if err := fs.Parse(args); err != nil {
-		return 2, err
-	}
-	db, err := openExisting(*dbPath)
+	db, err := parseAndOpen(fs, dbPath, args)
 	if err != nil {
 		return 2, err
 	}
@@ -276,25 +269,19 @@ func ledgerCheck(ctx context.Context, args []string, out io.Writer) (int, error)
 	if err != nil {
 		return 2, err
 	}
-	for _, d := range r.Differences {
-		fmt.Fprintln(out, "DIFFERS", d)
-	}
+	printDiffers(out, r.Differences)
 	// SPEC §4.2: each application's money is exactly the one transfer its status says.
 	apps, problems, err := relief.CheckMoney(ctx, db.R)
 	if err != nil {
 		return 2, err
 	}
-	for _, p := range problems {
-		fmt.Fprintln(out, "DIFFERS", p)
-	}
+	printDiffers(out, problems)
 	// SPEC §5, §6: the campaigns' stock, deliveries, checks and spending agree with the ledger.
 	campaigns, differs, err := campaign.CheckBooks(ctx, db.R)
 	if err != nil {
 		return 2, err
 	}
-	for _, p := range differs {
-		fmt.Fprintln(out, "DIFFERS", p)
-	}
+	printDiffers(out, differs)
 	problems = append(problems, differs...)
 	if !r.OK() || len(problems) > 0 {
 		return 1, fmt.Errorf("ledger check: %d differences in %d accounts and %d transfers, %d in %d applications",
@@ -303,6 +290,15 @@ func ledgerCheck(ctx context.Context, args []string, out io.Writer) (int, error)
 	fmt.Fprintf(out, "ledger check: ok, %d accounts and %d transfers agree with a recomputation; %d applications with their transfers; %d campaigns with their records\n",
 		r.Accounts, r.Transfers, apps, campaigns)
 	return 0, nil
+}
+
+// parseAndOpen parses a tool's flags and opens the existing database they name, as the checking tools start.
+// The caller closes it; any error is the tool's exit code 2 (flag.ErrHelp, --help, is turned into 0 by run).
+func parseAndOpen(fs *flag.FlagSet, dbPath *string, args []string) (*store.DB, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return openExisting(*dbPath)
 }
 
 // openExisting opens a database that must already exist (tools never create an empty one by accident).
@@ -390,10 +386,7 @@ func checkpointService(db *store.DB, dbPath, keyPath string) *audit.Checkpoints 
 func auditCheckpoint(ctx context.Context, args []string, out io.Writer) (int, error) {
 	fs, dbPath := newFlags("audit checkpoint", out)
 	keyPath := keyFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2, err
-	}
-	db, err := openExisting(*dbPath)
+	db, err := parseAndOpen(fs, dbPath, args)
 	if err != nil {
 		return 2, err
 	}
@@ -421,8 +414,7 @@ func verifyCheckpoints(ctx context.Context, db *store.DB, svc *audit.Checkpoints
 	if err != nil {
 		return 1, describe(err)
 	}
-	j, _ := json.Marshal(r)
-	fmt.Fprintln(out, string(j))
+	printJSON(out, r)
 	if !r.OK {
 		return 1, fmt.Errorf("audit chain: %s (%s) at sequence number %d", r.Problem, r.Message, r.FirstBadSeq)
 	}
@@ -433,10 +425,7 @@ func verifyCheckpoints(ctx context.Context, db *store.DB, svc *audit.Checkpoints
 // source record and every paid application its transfer for the same amount. Any difference is exit code 1.
 func ledgerReconcile(ctx context.Context, args []string, out io.Writer) (int, error) {
 	fs, dbPath := newFlags("ledger reconcile", out)
-	if err := fs.Parse(args); err != nil {
-		return 2, err
-	}
-	db, err := openExisting(*dbPath)
+	db, err := parseAndOpen(fs, dbPath, args)
 	if err != nil {
 		return 2, err
 	}
@@ -445,13 +434,24 @@ func ledgerReconcile(ctx context.Context, args []string, out io.Writer) (int, er
 	if err != nil {
 		return 2, describe(err)
 	}
-	for _, d := range r.Differences {
-		fmt.Fprintln(out, "DIFFERS", d)
-	}
+	printDiffers(out, r.Differences)
 	if !r.OK {
 		return 1, fmt.Errorf("ledger reconcile: %d differences", len(r.Differences))
 	}
 	fmt.Fprintf(out, "ledger reconcile: ok, 0 differences: %d posted transfers have their source records, %d paid applications their transfers (%s)\n",
 		r.Transfers, r.Applications, r.RegisterPaidFen)
 	return 0, nil
+}
+
+// printDiffers prints each difference a check found on a line of its own, after "DIFFERS".
+func printDiffers[T any](out io.Writer, differences []T) {
+	for _, d := range differences {
+		fmt.Fprintln(out, "DIFFERS", d)
+	}
+}
+
+// printJSON prints a check's report as one line of JSON.
+func printJSON(out io.Writer, report any) {
+	j, _ := json.Marshal(report)
+	fmt.Fprintln(out, string(j))
 }

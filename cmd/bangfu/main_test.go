@@ -18,11 +18,19 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/store"
 )
 
 // seededDB writes a database with the demo orgs and users and closes it, as a server would leave it.
 func seededDB(t *testing.T) string {
+	t.Helper()
+	return demoFile(t, clock.System{}, demo.Seed)
+}
+
+// demoFile writes a new database file with seed's demo data (demo.Seed or demo.Full), written at clk's time,
+// and closes it, as a server would leave it; it returns the file's path.
+func demoFile(t *testing.T, clk clock.Clock, seed demotest.Seeder) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "bangfu.db")
 	db, err := store.Open(path)
@@ -30,8 +38,7 @@ func seededDB(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	svc := &auth.Service{DB: db, Clock: clock.System{}, BcryptCost: bcrypt.MinCost}
-	if _, err := demo.Seed(context.Background(), db, svc); err != nil {
+	if _, err := seed(context.Background(), db, demotest.Users(db, clk)); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -402,7 +409,7 @@ func TestServeDemo_WritesDemoDataOnlyIntoAnEmptyDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		return db, &auth.Service{DB: db, Clock: clock.System{}, BcryptCost: bcrypt.MinCost}
+		return db, demotest.Users(db, clock.System{})
 	}
 
 	t.Run("an empty database gets the demo once", func(t *testing.T) {

@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"golang.org/x/crypto/bcrypt"
 
-	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/store"
@@ -19,16 +17,7 @@ import (
 // SPEC §8.2, §9.1: bangfu ledger reconcile passes on the clean demo and exits 1 on a damaged copy, naming the
 // application whose amount no longer matches its payment.
 func TestLedgerReconcile_TheDemoReconcilesAndADamagedCopyExitsOne(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "bangfu.db")
-	db, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &auth.Service{DB: db, Clock: clock.NewManual(time.Date(2026, 6, 10, 9, 0, 0, 0, clock.China)), BcryptCost: bcrypt.MinCost}
-	if _, err := demo.Full(context.Background(), db, svc); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	path := demoFile(t, clock.NewManual(time.Date(2026, 6, 10, 9, 0, 0, 0, clock.China)), demo.Full)
 	code, out, err := bangfu(t, "", "ledger", "reconcile", "--db", path)
 	if code != 0 || err != nil || !strings.Contains(out, "0 differences") {
 		t.Fatalf("clean demo: exit %d, %v, %s", code, err, out)

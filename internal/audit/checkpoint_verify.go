@@ -127,11 +127,7 @@ func VerifyCheckpoints(ctx context.Context, q sqlx.QueryerContext, cps []Checkpo
 	}
 
 	// 2. The head row, which remembers how far the chain went.
-	var head struct {
-		Seq  int64  `db:"seq"`
-		Hash string `db:"hash"`
-	}
-	err = sqlx.GetContext(ctx, q, &head, "SELECT seq, hash FROM audit_head WHERE id = 1")
+	head, err := readHead(ctx, q)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if last > 0 {

@@ -58,11 +58,7 @@ func verify(ctx context.Context, q sqlx.QueryerContext) (Result, error) {
 		return Result{}, err
 	}
 	last := expected - 1
-	var head struct {
-		Seq  int64  `db:"seq"`
-		Hash string `db:"hash"`
-	}
-	err = sqlx.GetContext(ctx, q, &head, "SELECT seq, hash FROM audit_head WHERE id = 1")
+	head, err := readHead(ctx, q)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if last > 0 {
@@ -79,4 +75,17 @@ func verify(ctx context.Context, q sqlx.QueryerContext) (Result, error) {
 		return Result{FirstBadSeq: last}, nil
 	}
 	return Result{OK: true, HeadSeq: last, HeadHash: prev}, nil
+}
+
+// headRow is the head row, which remembers how far the chain went.
+type headRow struct {
+	Seq  int64  `db:"seq"`
+	Hash string `db:"hash"`
+}
+
+// readHead reads the head row; sql.ErrNoRows where there is none.
+func readHead(ctx context.Context, q sqlx.QueryerContext) (headRow, error) {
+	var h headRow
+	err := sqlx.GetContext(ctx, q, &h, "SELECT seq, hash FROM audit_head WHERE id = 1")
+	return h, err
 }

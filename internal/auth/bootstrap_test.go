@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,15 +9,11 @@ import (
 
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
-	"bangfu/internal/store"
+	"bangfu/internal/storetest"
 )
 
 func TestBootstrap_CreatesTheFirstAdminOnceWithAOneTimePassword(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "bangfu.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t)
 	ctx := context.Background()
 	svc := &auth.Service{DB: db, Clock: clock.NewManual(time.Date(2026, 1, 5, 9, 0, 0, 0, clock.China)), BcryptCost: bcrypt.MinCost}
 	created, err := svc.Bootstrap(ctx, "district", "区总工会", "admin", "系统管理员", "first-start-pw", true)

@@ -6,13 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"bangfu/internal/apperr"
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
-	"bangfu/internal/storetest"
+	"bangfu/internal/demotest"
 )
 
 type lockoutFixture struct {
@@ -22,12 +20,8 @@ type lockoutFixture struct {
 }
 
 func newLockout(t *testing.T) *lockoutFixture {
-	db := storetest.Open(t)
 	clk := clock.NewManual(time.Date(2026, 3, 10, 9, 0, 0, 0, clock.China))
-	svc := &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}
-	if _, err := demo.Seed(context.Background(), db, svc); err != nil {
-		t.Fatal(err)
-	}
+	_, svc := demotest.Open(t, clk, demo.Seed)
 	return &lockoutFixture{t: t, svc: svc, clock: clk}
 }
 

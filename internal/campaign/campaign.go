@@ -122,6 +122,19 @@ func managed(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64
 	return c, err
 }
 
+// campaignFor is campaign id as find (inScope or managed) reads it for a, if a may take action on it now (Can).
+func campaignFor(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64, action string,
+	find func(context.Context, sqlx.QueryerContext, actor.Actor, int64) (Campaign, error)) (Campaign, error) {
+	c, err := find(ctx, q, a, id)
+	if err != nil {
+		return Campaign{}, err
+	}
+	if err := Can(a, &c, action); err != nil {
+		return Campaign{}, err
+	}
+	return c, nil
+}
+
 // New is the input of Create.
 type New struct {
 	Kind            string    `json:"kind" validate:"required,oneof=cooling health_check warmth"`

@@ -1,7 +1,6 @@
 package campaign_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -57,27 +56,10 @@ func TestDeliver_FiftyRacingDeliveriesAgainstStockForTwentyDeliverExactlyTwenty(
 	f := newFixture(t)
 	c, g := f.cooling(1_000_000)
 	f.buy(c, g, 20, 60_000)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	ok, refused := 0, 0
-	for i := 0; i < 50; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := f.svc.Deliver(f.ctx, f.cw, c.ID, f.delivery(g, 1))
-			mu.Lock()
-			defer mu.Unlock()
-			switch apperr.CodeOf(err) {
-			case "":
-				ok++
-			case apperr.Conflict:
-				refused++
-			default:
-				t.Errorf("delivery: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
+	ok, refused := race(t, 50, "delivery", func(int) error {
+		_, err := f.svc.Deliver(f.ctx, f.cw, c.ID, f.delivery(g, 1))
+		return err
+	})
 	if ok != 20 || refused != 30 {
 		t.Fatalf("%d delivered, %d refused; want 20 and 30", ok, refused)
 	}

@@ -236,11 +236,8 @@ func (s *Service) Deliver(ctx context.Context, a actor.Actor, campaignID int64, 
 }
 
 func deliver(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, campaignID int64, in NewDelivery) (Delivery, error) {
-	c, err := inScope(ctx, tx, a, campaignID)
+	c, err := campaignFor(ctx, tx, a, campaignID, ActDeliver, inScope)
 	if err != nil {
-		return Delivery{}, err
-	}
-	if err := Can(a, &c, ActDeliver); err != nil {
 		return Delivery{}, err
 	}
 	if in.DeliveredOn > clockDate(now) {

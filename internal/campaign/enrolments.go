@@ -196,11 +196,8 @@ func (s *Service) SetQuotas(ctx context.Context, a actor.Actor, id int64, in Quo
 	}
 	now := s.Clock.Now()
 	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) ([]Quota, error) {
-		c, err := managed(ctx, tx, a, id)
+		c, err := campaignFor(ctx, tx, a, id, ActSetQuota, managed)
 		if err != nil {
-			return nil, err
-		}
-		if err := Can(a, &c, ActSetQuota); err != nil {
 			return nil, err
 		}
 		before, err := quotasOf(ctx, tx, a, id)
@@ -285,11 +282,8 @@ func (s *Service) Enrol(ctx context.Context, a actor.Actor, campaignID int64, in
 }
 
 func enrol(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, campaignID int64, in NewEnrolment) (Enrolment, error) {
-	c, err := inScope(ctx, tx, a, campaignID)
+	c, err := campaignFor(ctx, tx, a, campaignID, ActEnrol, inScope)
 	if err != nil {
-		return Enrolment{}, err
-	}
-	if err := Can(a, &c, ActEnrol); err != nil {
 		return Enrolment{}, err
 	}
 	o, err := org.GetInScope(ctx, tx, a, in.OrgID)

@@ -3,23 +3,22 @@ package campaign_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"golang.org/x/crypto/bcrypt"
 
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
-	"bangfu/internal/auth"
 	"bangfu/internal/campaign"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/ledger"
+	"bangfu/internal/ledger/ledgertest"
 	"bangfu/internal/money"
 	"bangfu/internal/relief"
-	"bangfu/internal/storetest"
 )
 
 // fixture is a fresh database with the demo orgs and users, a manual clock in July 2026 and the campaign
@@ -38,11 +37,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := storetest.Open(t)
 	clk := clock.NewManual(time.Date(2026, 7, 14, 9, 0, 0, 0, clock.China))
-	if _, err := demo.Seed(ctx, db, &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}); err != nil {
-		t.Fatal(err)
-	}
+	db := demotest.Seed(t, clk)
 	f := &fixture{t: t, ctx: ctx, svc: &campaign.Service{DB: db, Clock: clk}, clk: clk}
 	f.cw, f.cw2, f.sup, f.fin = f.as("caseworker1"), f.as("caseworker2"), f.as("supervisor1"), f.as("finance1")
 	f.auditor, f.admin = f.as("auditor1"), f.as("admin")
@@ -61,11 +57,7 @@ func (f *fixture) orgID(code string) int64 {
 
 func (f *fixture) as(username string) actor.Actor {
 	f.t.Helper()
-	a, err := auth.ActorNamed(f.ctx, f.svc.DB.R, username, "test")
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
+	return demotest.Actor(f.t, f.svc.DB, username)
 }
 
 // line receives fen into a general fund and puts it on the district's 2026 line of kind; it returns the line.
@@ -73,18 +65,9 @@ func (f *fixture) line(kind string, fen money.Fen) ledger.Account {
 	f.t.Helper()
 	var line ledger.Account
 	now := f.clk.Now()
-	if err := f.svc.DB.Write(f.ctx, func(tx *sqlx.Tx) error {
-		fund, err := ledger.CreateFund(f.ctx, tx, f.fin, now, ledger.NewFund{Name: "本级经费" + kind, Purposes: []string{"general"}})
-		if err != nil {
-			return err
-		}
-		if _, err := ledger.Receive(f.ctx, tx, f.fin, now, ledger.ReceiveInput{FundID: fund.ID, AmountFen: fen, VoucherNo: "收-1", PaymentMethod: "bank"}); err != nil {
-			return err
-		}
-		if line, err = ledger.CreateBudgetLine(f.ctx, tx, f.fin, now, ledger.NewBudgetLine{Year: 2026, AidType: kind}); err != nil {
-			return err
-		}
-		_, err = ledger.Budget(f.ctx, tx, f.fin, now, ledger.BudgetInput{FundID: fund.ID, BudgetLineID: line.ID, AmountFen: fen, VoucherNo: "预-1"})
+	if err := f.svc.DB.Write(f.ctx, func(tx *sqlx.Tx) (err error) {
+		line, err = ledgertest.FundLine(f.ctx, tx, f.fin, now, ledgertest.Line{Fund: "本级经费" + kind, Year: 2026, AidType: kind,
+			AmountFen: fen, Voucher: "1"})
 		return err
 	}); err != nil {
 		f.t.Fatal(err)
@@ -167,6 +150,32 @@ func (f *fixture) auditCount() int {
 		f.t.Fatal(err)
 	}
 	return n
+}
+
+// race runs do(0) to do(n-1) all at once and counts the calls that succeeded and those refused as a
+// conflict; any other error fails t, naming what was done.
+func race(t *testing.T, n int, what string, do func(i int) error) (ok, refused int) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := do(i)
+			mu.Lock()
+			defer mu.Unlock()
+			switch apperr.CodeOf(err) {
+			case "":
+				ok++
+			case apperr.Conflict:
+				refused++
+			default:
+				t.Errorf("%s: %v", what, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return ok, refused
 }
 
 func wantCode(t *testing.T, err error, code apperr.Code) {

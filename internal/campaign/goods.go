@@ -71,11 +71,8 @@ func (s *Service) AddGood(ctx context.Context, a actor.Actor, campaignID int64, 
 	}
 	now := s.Clock.Now()
 	return store.InTx(ctx, s.DB, func(tx *sqlx.Tx) (Good, error) {
-		c, err := managed(ctx, tx, a, campaignID)
+		c, err := campaignFor(ctx, tx, a, campaignID, ActAddGood, managed)
 		if err != nil {
-			return Good{}, err
-		}
-		if err := Can(a, &c, ActAddGood); err != nil {
 			return Good{}, err
 		}
 		var dup int
@@ -215,11 +212,8 @@ func (s *Service) Buy(ctx context.Context, a actor.Actor, campaignID int64, in N
 }
 
 func buy(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, campaignID int64, in NewPurchase) (Purchase, error) {
-	c, err := managed(ctx, tx, a, campaignID)
+	c, err := campaignFor(ctx, tx, a, campaignID, ActPurchase, managed)
 	if err != nil {
-		return Purchase{}, err
-	}
-	if err := Can(a, &c, ActPurchase); err != nil {
 		return Purchase{}, err
 	}
 	g, err := getGood(ctx, tx, in.GoodID)

@@ -1,7 +1,6 @@
 package campaign_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -47,29 +46,12 @@ func worker(i int) campaign.NewEnrolment {
 func TestEnrol_FiftyRacingEnrolmentsForAQuotaOfTwentyEnrolExactlyTwenty(t *testing.T) {
 	f := newFixture(t)
 	c := f.health(10_000_000, 20)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	ok, refused := 0, 0
-	for i := 0; i < 50; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			in := worker(i)
-			in.OrgID = f.site
-			_, err := f.svc.Enrol(f.ctx, f.cw, c.ID, in)
-			mu.Lock()
-			defer mu.Unlock()
-			switch apperr.CodeOf(err) {
-			case "":
-				ok++
-			case apperr.Conflict:
-				refused++
-			default:
-				t.Errorf("enrol: %v", err)
-			}
-		}(i)
-	}
-	wg.Wait()
+	ok, refused := race(t, 50, "enrol", func(i int) error {
+		in := worker(i)
+		in.OrgID = f.site
+		_, err := f.svc.Enrol(f.ctx, f.cw, c.ID, in)
+		return err
+	})
 	if ok != 20 || refused != 30 {
 		t.Fatalf("%d enrolled, %d refused; want 20 and 30", ok, refused)
 	}

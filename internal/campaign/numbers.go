@@ -6,33 +6,21 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"bangfu/internal/actor"
-	"bangfu/internal/store"
+	"bangfu/internal/unmask"
 )
 
 // Numbers are the full identifiers behind a masked list row: an enrolment's ID number and phone, or a
 // delivery's receiver phone (IDNumber empty).
-type Numbers struct {
-	ID       int64  `db:"id"`
-	IDNumber string `db:"id_number"`
-	Phone    string `db:"phone"`
-}
+type Numbers = unmask.Numbers
 
 // FullEnrolmentNumbers returns the full ID numbers and phones of those of the enrolments ids in a's scope.
+// Only finance and auditors may ask; the caller (an unmasked export, SPEC §8.1) audits the whole export.
 func FullEnrolmentNumbers(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, ids []int64) ([]Numbers, error) {
-	return fullNumbers(ctx, q, a, "SELECT id, id_number, phone FROM campaign_enrolments", ids)
+	return unmask.Read(ctx, q, a, "SELECT id, id_number, phone FROM campaign_enrolments", ids)
 }
 
 // FullReceiverPhones returns the receivers' full phone numbers of those of the deliveries ids in a's scope.
+// Only finance and auditors may ask; the caller (an unmasked export, SPEC §8.1) audits the whole export.
 func FullReceiverPhones(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, ids []int64) ([]Numbers, error) {
-	return fullNumbers(ctx, q, a, "SELECT id, '' AS id_number, receiver_phone AS phone FROM campaign_deliveries", ids)
-}
-
-// fullNumbers reads the numbers that selectFrom names for the rows ids in a's scope. Only finance and
-// auditors may ask; the caller (an unmasked export, SPEC §8.1) audits the whole export.
-func fullNumbers(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, selectFrom string, ids []int64) ([]Numbers, error) {
-	if err := a.Require(actor.Finance, actor.Auditor); err != nil {
-		return nil, err
-	}
-	scope, args := a.Scope("org_path")
-	return store.SelectIn[Numbers](ctx, q, selectFrom+" WHERE id IN (?) AND "+scope, ids, args...)
+	return unmask.Read(ctx, q, a, "SELECT id, '' AS id_number, receiver_phone AS phone FROM campaign_deliveries", ids)
 }

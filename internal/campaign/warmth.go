@@ -103,11 +103,8 @@ func (s *Service) ApplyWarmth(ctx context.Context, a actor.Actor, id int64, in W
 	if err := checkWarmth(&in); err != nil {
 		return WarmthRun{}, err
 	}
-	c, err := inScope(ctx, s.DB.R, a, id)
+	c, err := campaignFor(ctx, s.DB.R, a, id, ActApplyWarmth, inScope)
 	if err != nil {
-		return WarmthRun{}, err
-	}
-	if err := Can(a, &c, ActApplyWarmth); err != nil {
 		return WarmthRun{}, err
 	}
 	now := s.Clock.Now()
@@ -170,11 +167,8 @@ func (s *Service) ApproveWarmth(ctx context.Context, a actor.Actor, id int64, in
 	if utf8.RuneCountInString(in.Reason) > 500 {
 		return relief.BulkResult{}, apperr.Invalid("reason", "批准意见不能超过 500 个字")
 	}
-	c, err := inScope(ctx, s.DB.R, a, id)
+	c, err := campaignFor(ctx, s.DB.R, a, id, ActApproveWarmth, inScope)
 	if err != nil {
-		return relief.BulkResult{}, err
-	}
-	if err := Can(a, &c, ActApproveWarmth); err != nil {
 		return relief.BulkResult{}, err
 	}
 	scope, args := a.Scope("w.org_path")
@@ -373,11 +367,8 @@ func applyWarmth(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time,
 	if item.Result == WarmthRefused { // resolved as refused (an unknown file number)
 		return item, &apperr.Error{Code: item.Code, Message: item.Message}
 	}
-	c, err := inScope(ctx, tx, a, campaignID)
+	c, err := campaignFor(ctx, tx, a, campaignID, ActApplyWarmth, inScope)
 	if err != nil {
-		return item, err
-	}
-	if err := Can(a, &c, ActApplyWarmth); err != nil {
 		return item, err
 	}
 	if prior, ok, err := onList(ctx, tx, c.ID, cand.beneficiary); err != nil {

@@ -2,34 +2,22 @@ package demo_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"bangfu/internal/actor"
 	"bangfu/internal/audit"
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/ledger"
 	"bangfu/internal/relief"
-	"bangfu/internal/store"
 )
 
 func TestFull_ApplicationsCoverEveryStatusTypeAndGreenChannelCase(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, clock.China)
-	svc := &auth.Service{DB: db, Clock: clock.NewManual(now), BcryptCost: bcrypt.MinCost}
-	if created, err := demo.Full(ctx, db, svc); err != nil || !created {
-		t.Fatalf("demo.Full: %v %v", created, err)
-	}
+	db := demotest.Full(t, clock.NewManual(now))
 
 	count := func(q string, args ...any) int {
 		t.Helper()

@@ -1,31 +1,16 @@
 package demo_test
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"bangfu/internal/auth"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
-	"bangfu/internal/store"
+	"bangfu/internal/demotest"
 )
 
 // The demo campaigns: a dozen deliveries with some unconfirmed, and enrolments in every state.
 func TestFull_WritesTheDemoCampaigns(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	svc := &auth.Service{DB: db, Clock: clock.NewManual(time.Date(2026, 7, 20, 9, 0, 0, 0, clock.China)), BcryptCost: bcrypt.MinCost}
-	if _, err := demo.Full(ctx, db, svc); err != nil {
-		t.Fatal(err)
-	}
+	db := demotest.Full(t, clock.NewManual(time.Date(2026, 7, 20, 9, 0, 0, 0, clock.China)))
 	var n struct {
 		Deliveries  int `db:"deliveries"`
 		Unconfirmed int `db:"unconfirmed"`

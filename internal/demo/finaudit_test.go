@@ -2,33 +2,21 @@ package demo_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"bangfu/internal/actor"
-	"bangfu/internal/auth"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/finaudit"
-	"bangfu/internal/store"
 )
 
 // TestFull_EveryAnomalyRuleFindsADemoCaseAndTheBooksReconcile (SPEC §8.2): the demo shows the auditor what
 // each rule finds, on records that look like a district's, and its ledger and registers agree to the fen.
 func TestFull_EveryAnomalyRuleFindsADemoCaseAndTheBooksReconcile(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	clk := clock.NewManual(time.Date(2026, 3, 10, 9, 0, 0, 0, clock.China))
-	if _, err := demo.Full(ctx, db, &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}); err != nil {
-		t.Fatal(err)
-	}
+	db := demotest.Full(t, clk)
 	svc := &finaudit.Service{DB: db, Clock: clk}
 	system := actor.System("test")
 	rec, err := svc.Reconcile(ctx, system)

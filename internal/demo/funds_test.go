@@ -2,31 +2,18 @@ package demo_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"bangfu/internal/audit"
-	"bangfu/internal/auth"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/ledger"
-	"bangfu/internal/store"
 )
 
 func TestFull_WritesADemoLedgerThatChecksAndKeepsTheAuditChain(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	svc := &auth.Service{DB: db, Clock: clock.NewManual(time.Date(2026, 3, 10, 9, 0, 0, 0, clock.China)), BcryptCost: bcrypt.MinCost}
-	if created, err := demo.Full(ctx, db, svc); err != nil || !created {
-		t.Fatalf("demo.Full: %v %v", created, err)
-	}
+	db := demotest.Full(t, clock.NewManual(time.Date(2026, 3, 10, 9, 0, 0, 0, clock.China)))
 	r, err := ledger.Check(ctx, db.R)
 	if err != nil || !r.OK() || r.Transfers < 20 {
 		t.Fatalf("ledger check: %+v %v", r, err)

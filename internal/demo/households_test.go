@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,15 +9,11 @@ import (
 
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
-	"bangfu/internal/store"
+	"bangfu/internal/storetest"
 )
 
 func TestFull_HouseholdsCoverEveryStatusAndCategory(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t)
 	svc := &auth.Service{DB: db, Clock: clock.NewManual(time.Date(2026, 3, 10, 9, 0, 0, 0, clock.China)), BcryptCost: bcrypt.MinCost}
 	if _, err := Full(context.Background(), db, svc); err != nil {
 		t.Fatal(err)

@@ -6,15 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
-	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/household"
-	"bangfu/internal/storetest"
 )
 
 // serviceFixture is the demo district — its orgs and users — and the household service over it.
@@ -27,22 +24,14 @@ type serviceFixture struct {
 func newService(t *testing.T) *serviceFixture {
 	t.Helper()
 	ctx := context.Background()
-	db := storetest.Open(t)
 	clk := clock.NewManual(time.Date(2026, 3, 10, 9, 0, 0, 0, clock.China))
-	users := &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}
-	if _, err := demo.Seed(ctx, db, users); err != nil {
-		t.Fatal(err)
-	}
+	db := demotest.Seed(t, clk)
 	return &serviceFixture{t: t, ctx: ctx, svc: &household.Service{DB: db, Clock: clk}}
 }
 
 func (f *serviceFixture) as(username string) actor.Actor {
 	f.t.Helper()
-	a, err := auth.ActorNamed(f.ctx, f.svc.DB.R, username, "test")
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
+	return demotest.Actor(f.t, f.svc.DB, username)
 }
 
 func (f *serviceFixture) idNumber(n int) string {

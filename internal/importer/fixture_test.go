@@ -11,15 +11,12 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"bangfu/internal/actor"
-	"bangfu/internal/auth"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/store"
-	"bangfu/internal/storetest"
 )
 
 var testNow = time.Date(2026, 3, 10, 9, 0, 0, 0, clock.China)
@@ -34,26 +31,15 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db := storetest.Open(t)
 	clk := clock.NewManual(testNow)
-	if _, err := demo.Seed(context.Background(), db, &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}); err != nil {
-		t.Fatal(err)
-	}
+	db := demotest.Seed(t, clk)
 	return &fixture{t: t, db: db, svc: &Service{DB: db, Clock: clk}, dir: t.TempDir()}
 }
 
 // as returns the actor of a demo user.
 func (f *fixture) as(username string) actor.Actor {
 	f.t.Helper()
-	var id int64
-	if err := f.db.R.Get(&id, "SELECT id FROM users WHERE username = ?", username); err != nil {
-		f.t.Fatal(err)
-	}
-	a, err := auth.ActorFor(context.Background(), f.db.R, id, "test")
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
+	return demotest.Actor(f.t, f.db, username)
 }
 
 func (f *fixture) count(table string) int {

@@ -136,6 +136,15 @@ func checkText(field, s string, max int) error {
 	return nil
 }
 
+// financeInput checks a movement finance itself posts (Receive, Budget, Allocate): finance only, and the
+// input as checkInput checks it, its amount named amount_fen.
+func financeInput(a actor.Actor, in TransferInput) error {
+	if err := a.Require(actor.Finance); err != nil {
+		return err
+	}
+	return checkInput(in, "amount_fen")
+}
+
 // checkInput refuses malformed input before anything is looked up.
 func checkInput(in TransferInput, amountField string) error {
 	if in.Amount <= 0 {
@@ -346,11 +355,7 @@ type ReceiveInput struct {
 
 // Receive posts money from outside into a fund source. Finance only, on a fund in scope.
 func Receive(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in ReceiveInput) (Transfer, error) {
-	if err := a.Require(actor.Finance); err != nil {
-		return Transfer{}, err
-	}
-	ti := TransferInput{Amount: int64(in.AmountFen), VoucherNo: in.VoucherNo, PaymentMethod: in.PaymentMethod, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
-	if err := checkInput(ti, "amount_fen"); err != nil {
+	if err := financeInput(a, TransferInput{Amount: int64(in.AmountFen), VoucherNo: in.VoucherNo, PaymentMethod: in.PaymentMethod, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}); err != nil {
 		return Transfer{}, err
 	}
 	fund, err := account(ctx, tx, a, true, in.FundID, "fund_id", FundSource)
@@ -379,11 +384,7 @@ type BudgetInput struct {
 // Budget posts money from a fund into a budget line, refused unless the fund's purposes allow the line
 // (专款专用). Finance only, on accounts in scope.
 func Budget(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in BudgetInput) (Transfer, error) {
-	if err := a.Require(actor.Finance); err != nil {
-		return Transfer{}, err
-	}
-	ti := TransferInput{Amount: int64(in.AmountFen), VoucherNo: in.VoucherNo, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
-	if err := checkInput(ti, "amount_fen"); err != nil {
+	if err := financeInput(a, TransferInput{Amount: int64(in.AmountFen), VoucherNo: in.VoucherNo, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}); err != nil {
 		return Transfer{}, err
 	}
 	fund, err := account(ctx, tx, a, true, in.FundID, "fund_id", FundSource)
@@ -425,11 +426,7 @@ type AllocateInput struct {
 // Allocate posts money from a budget line into the allocation of a grassroots union, opening the allocation on
 // first use. Finance only; the line and the union must be in scope.
 func Allocate(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in AllocateInput) (Transfer, error) {
-	if err := a.Require(actor.Finance); err != nil {
-		return Transfer{}, err
-	}
-	ti := TransferInput{Amount: int64(in.AmountFen), VoucherNo: in.VoucherNo, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}
-	if err := checkInput(ti, "amount_fen"); err != nil {
+	if err := financeInput(a, TransferInput{Amount: int64(in.AmountFen), VoucherNo: in.VoucherNo, Memo: in.Memo, IdempotencyKey: in.IdempotencyKey}); err != nil {
 		return Transfer{}, err
 	}
 	line, err := account(ctx, tx, a, true, in.BudgetLineID, "budget_line_id", BudgetLine)

@@ -8,16 +8,15 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"golang.org/x/crypto/bcrypt"
 
 	"bangfu/internal/actor"
-	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/ledger"
+	"bangfu/internal/ledger/ledgertest"
 	"bangfu/internal/money"
 	"bangfu/internal/relief"
-	"bangfu/internal/storetest"
 )
 
 // fixture is a fresh database with the demo orgs and users, a manual clock on a Tuesday morning in March
@@ -36,11 +35,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := storetest.Open(t)
 	clk := clock.NewManual(time.Date(2026, 3, 10, 9, 0, 0, 0, clock.China))
-	if _, err := demo.Seed(ctx, db, &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}); err != nil {
-		t.Fatal(err)
-	}
+	db := demotest.Seed(t, clk)
 	f := &fixture{t: t, ctx: ctx, svc: &relief.Service{DB: db, Clock: clk}, clk: clk}
 	f.cw, f.sup1, f.sup2, f.fin = f.as("caseworker1"), f.as("supervisor1"), f.as("supervisor2"), f.as("finance1")
 	f.auditor, f.admin = f.as("auditor1"), f.as("admin")
@@ -52,11 +48,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) as(username string) actor.Actor {
 	f.t.Helper()
-	a, err := auth.ActorNamed(f.ctx, f.svc.DB.R, username, "test")
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
+	return demotest.Actor(f.t, f.svc.DB, username)
 }
 
 // budget receives fen into a general fund and puts it all on the 2026 warmth line; it returns the line.
@@ -64,18 +56,9 @@ func (f *fixture) budget(fen money.Fen) ledger.Account {
 	f.t.Helper()
 	var line ledger.Account
 	now := f.clk.Now()
-	if err := f.svc.DB.Write(f.ctx, func(tx *sqlx.Tx) error {
-		fund, err := ledger.CreateFund(f.ctx, tx, f.fin, now, ledger.NewFund{Name: "送温暖经费", Purposes: []string{"general"}})
-		if err != nil {
-			return err
-		}
-		if _, err := ledger.Receive(f.ctx, tx, f.fin, now, ledger.ReceiveInput{FundID: fund.ID, AmountFen: fen, VoucherNo: "收-1", PaymentMethod: "bank"}); err != nil {
-			return err
-		}
-		if line, err = ledger.CreateBudgetLine(f.ctx, tx, f.fin, now, ledger.NewBudgetLine{Year: 2026, AidType: "warmth"}); err != nil {
-			return err
-		}
-		_, err = ledger.Budget(f.ctx, tx, f.fin, now, ledger.BudgetInput{FundID: fund.ID, BudgetLineID: line.ID, AmountFen: fen, VoucherNo: "预-1"})
+	if err := f.svc.DB.Write(f.ctx, func(tx *sqlx.Tx) (err error) {
+		line, err = ledgertest.FundLine(f.ctx, tx, f.fin, now, ledgertest.Line{Fund: "送温暖经费", Year: 2026, AidType: "warmth",
+			AmountFen: fen, Voucher: "1"})
 		return err
 	}); err != nil {
 		f.t.Fatal(err)

@@ -6,16 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
-	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/report"
 	"bangfu/internal/store"
-	"bangfu/internal/storetest"
 )
 
 // fixtureNow is the clock of the hand-built fixture: the households below were filed either within the year
@@ -32,23 +29,11 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db := storetest.Open(t)
-	ctx := context.Background()
 	clk := clock.NewManual(fixtureNow)
-	if _, err := demo.Seed(ctx, db, &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}); err != nil {
-		t.Fatal(err)
-	}
+	db := demotest.Seed(t, clk)
 	f := &fixture{db: db, svc: &report.Service{DB: db, Clock: clk}, as: map[string]actor.Actor{}}
 	for _, u := range demo.Users {
-		var id int64
-		if err := db.R.Get(&id, "SELECT id FROM users WHERE username = ?", u.Username); err != nil {
-			t.Fatal(err)
-		}
-		a, err := auth.ActorFor(ctx, db.R, id, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.as[u.Username] = a
+		f.as[u.Username] = demotest.Actor(t, db, u.Username)
 	}
 	return f
 }

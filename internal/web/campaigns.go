@@ -69,12 +69,8 @@ type campaignHandlers struct {
 // in. The code travels in the body (not the address, which logs and histories keep), and the answer is the
 // image as a data URL.
 func (h *campaignHandlers) slipQR(c echo.Context) error {
-	id, err := pathID(c)
+	id, in, err := idAndBody[campaign.CodeInput](h.s, c)
 	if err != nil {
-		return err
-	}
-	var in campaign.CodeInput
-	if err := h.s.bind(c, &in); err != nil {
 		return err
 	}
 	if _, err := h.svc.SlipCode(c.Request().Context(), actorOf(c), id, in); err != nil {

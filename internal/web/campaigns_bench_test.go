@@ -3,59 +3,10 @@ package web_test
 import (
 	"fmt"
 	"net/http"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"bangfu/internal/benchkit"
-	"bangfu/internal/web/webtest"
 )
-
-// benchCampaignLoad runs n requests from 32 clients, each with its own caseworker1 session, and returns the
-// requests per second and the rows the writer connection changed per request. Any answer but 201 fails.
-func benchCampaignLoad(b *testing.B, srv *webtest.Server, n int, path string, body func(i int) any) (perSec, rows float64) {
-	clients := make([]*benchSession, benchClients)
-	for i := range clients {
-		clients[i] = benchLogin(b, srv, "caseworker1")
-	}
-	changes := func() int64 {
-		var c int64
-		if err := srv.DB.W.Get(&c, "SELECT total_changes()"); err != nil {
-			b.Fatal(err)
-		}
-		return c
-	}
-	var next, failed atomic.Int64
-	var firstErr atomic.Value
-	b.ResetTimer()
-	c0 := changes()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for _, c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
-				status, out, err := c.post(path, body(int(i)))
-				if err == nil && status == http.StatusCreated {
-					continue
-				}
-				failed.Add(1)
-				firstErr.CompareAndSwap(nil, fmt.Sprintf("%s %d: %d %s %v", path, i, status, strings.TrimSpace(string(out)), err))
-				return
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	if failed.Load() > 0 {
-		b.Fatalf("%d requests failed, the first: %v", failed.Load(), firstErr.Load())
-	}
-	return float64(n) / elapsed.Seconds(), float64(changes()-c0) / float64(n)
-}
 
 // BenchmarkCampaignDeliveries_32Clients: 32 clients record b.N deliveries of one case each through POST
 // /api/v1/campaigns/{id}/deliveries (scope, stock check in the write transaction, a ledger transfer, the
@@ -64,7 +15,7 @@ func benchCampaignLoad(b *testing.B, srv *webtest.Server, n int, path string, bo
 func BenchmarkCampaignDeliveries_32Clients(b *testing.B) {
 	cb := newCampaignBench(b)
 	cid, gid := cb.cooling(int64(b.N))
-	perSec, rows := benchCampaignLoad(b, cb.s, b.N, fmt.Sprintf("/api/v1/campaigns/%d/deliveries", cid), func(int) any { return delivery(gid, 1) })
+	perSec, rows, _ := postLoad(b, cb.s, b.N, fmt.Sprintf("/api/v1/campaigns/%d/deliveries", cid), func(int) any { return delivery(gid, 1) })
 	var stock int64
 	if err := cb.s.DB.R.Get(&stock, `SELECT s.credits_posted - s.debits_posted FROM fund_accounts s
 		JOIN campaign_goods g ON g.stock_account_id = s.id WHERE g.id = ?`, gid); err != nil || stock != 0 {
@@ -87,7 +38,7 @@ func BenchmarkCampaignEnrolments_32Clients(b *testing.B) {
 	site := cb.s.OrgID("BJ-XX-JH-01")
 	cb.fin.Must(http.StatusOK, "PUT", fmt.Sprintf("/api/v1/campaigns/%d/quotas", hc.ID), map[string]any{"quotas": []map[string]any{{"org_id": site, "quota": b.N}}})
 	cb.fin.Must(http.StatusOK, "POST", fmt.Sprintf("/api/v1/campaigns/%d/open", hc.ID), map[string]any{})
-	perSec, rows := benchCampaignLoad(b, cb.s, b.N, fmt.Sprintf("/api/v1/campaigns/%d/enrolments", hc.ID), func(i int) any {
+	perSec, rows, _ := postLoad(b, cb.s, b.N, fmt.Sprintf("/api/v1/campaigns/%d/enrolments", hc.ID), func(i int) any {
 		return map[string]any{"org_id": site, "name": "职工", "id_number": residentID(i), "migrant": i%2 == 0}
 	})
 	var n int

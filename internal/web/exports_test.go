@@ -176,21 +176,14 @@ func TestExport_UnmaskedOnlyForFinanceAndAuditors(t *testing.T) {
 			t.Fatalf("unmasked export shows ID %q", rec[2])
 		}
 	}
-	var ev struct {
-		Actor  string `db:"actor"`
-		After  string `db:"changes"`
-		Reason string `db:"reason"`
-	}
-	if err := s.DB.R.Get(&ev, "SELECT actor, changes, reason FROM audit_events WHERE action = 'export' ORDER BY seq DESC LIMIT 1"); err != nil {
-		t.Fatal(err)
-	}
+	who, after, reason := lastExport(t, s)
 	for _, want := range []string{`"unmasked":true`, `"filter":"category=deep"`, `"rows":` + strconv.Itoa(len(records)-1)} {
-		if !strings.Contains(strings.ReplaceAll(ev.After, " ", ""), want) {
-			t.Errorf("audit event after = %s, want %s", ev.After, want)
+		if !strings.Contains(after, want) {
+			t.Errorf("audit event after = %s, want %s", after, want)
 		}
 	}
-	if ev.Actor != "auditor1" || !strings.Contains(ev.Reason, "不打码") {
-		t.Errorf("audit event by %q: %q", ev.Actor, ev.Reason)
+	if who != "auditor1" || !strings.Contains(reason, "不打码") {
+		t.Errorf("audit event by %q: %q", who, reason)
 	}
 }
 

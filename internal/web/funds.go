@@ -39,12 +39,8 @@ func (s *Server) listAllocations(c echo.Context) error {
 }
 
 func (s *Server) receiveFunds(c echo.Context) error {
-	id, err := pathID(c)
+	id, in, err := idAndBody[ledger.ReceiveInput](s, c)
 	if err != nil {
-		return err
-	}
-	var in ledger.ReceiveInput
-	if err := s.bind(c, &in); err != nil {
 		return err
 	}
 	in.FundID = id
@@ -56,12 +52,8 @@ func (s *Server) receiveFunds(c echo.Context) error {
 }
 
 func (s *Server) budgetFunds(c echo.Context) error {
-	id, err := pathID(c)
+	id, in, err := idAndBody[ledger.BudgetInput](s, c)
 	if err != nil {
-		return err
-	}
-	var in ledger.BudgetInput
-	if err := s.bind(c, &in); err != nil {
 		return err
 	}
 	in.FundID = id

@@ -83,15 +83,22 @@ func withBody[I, T any](s *Server, status int, call func(context.Context, actor.
 	}
 }
 
+// idAndBody reads the record :id and then binds the body into an I, as every write on one record begins.
+func idAndBody[I any](s *Server, c echo.Context) (int64, I, error) {
+	var in I
+	id, err := pathID(c)
+	if err != nil {
+		return 0, in, err
+	}
+	err = s.bind(c, &in)
+	return id, in, err
+}
+
 // withBodyOn answers a write on the record :id.
 func withBodyOn[I, T any](s *Server, status int, call func(context.Context, actor.Actor, int64, I) (T, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id, err := pathID(c)
+		id, in, err := idAndBody[I](s, c)
 		if err != nil {
-			return err
-		}
-		var in I
-		if err := s.bind(c, &in); err != nil {
 			return err
 		}
 		return answer[T](c, status)(call(c.Request().Context(), actorOf(c), id, in))
@@ -102,12 +109,8 @@ func withBodyOn[I, T any](s *Server, status int, call func(context.Context, acto
 // record :id (the area's table says whether the actor may take it).
 func withAction[I, T any](s *Server, call func(context.Context, actor.Actor, int64, string, I) (T, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id, err := pathID(c)
+		id, in, err := idAndBody[I](s, c)
 		if err != nil {
-			return err
-		}
-		var in I
-		if err := s.bind(c, &in); err != nil {
 			return err
 		}
 		return answer[T](c, http.StatusOK)(call(c.Request().Context(), actorOf(c), id, c.Param("action"), in))

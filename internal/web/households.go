@@ -115,20 +115,20 @@ func uploadReadError(err error, tooLarge error) error {
 	return apperr.Invalid("file", "上传内容读取失败")
 }
 
-func docID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("doc"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.NotFoundf("材料不存在")
+// docPath reads a document's address: the household :id and its document :doc.
+func docPath(c echo.Context) (id, doc int64, err error) {
+	if id, err = pathID(c); err != nil {
+		return 0, 0, err
 	}
-	return id, nil
+	doc, err = strconv.ParseInt(c.Param("doc"), 10, 64)
+	if err != nil || doc <= 0 {
+		return 0, 0, apperr.NotFoundf("材料不存在")
+	}
+	return id, doc, nil
 }
 
 func (s *Server) downloadDocument(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	d, err := docID(c)
+	id, d, err := docPath(c)
 	if err != nil {
 		return err
 	}
@@ -147,11 +147,7 @@ func (s *Server) downloadDocument(c echo.Context) error {
 }
 
 func (s *Server) deleteDocument(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	d, err := docID(c)
+	id, d, err := docPath(c)
 	if err != nil {
 		return err
 	}

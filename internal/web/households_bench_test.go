@@ -1,14 +1,7 @@
 package web_test
 
 import (
-	"database/sql"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"path/filepath"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,58 +19,11 @@ import (
 func BenchmarkHouseholdCreate_32Clients(b *testing.B) {
 	srv := webtest.New(b)
 	org := srv.OrgID("BJ-XX-JH-01")
-	clients := make([]*benchSession, benchClients)
-	for i := range clients {
-		clients[i] = benchLogin(b, srv, "caseworker1")
-	}
-	changes := func() int64 {
-		var n int64
-		if err := srv.DB.W.Get(&n, "SELECT total_changes()"); err != nil {
-			b.Fatal(err)
-		}
-		return n
-	}
 	var audited0 int
 	if err := srv.DB.R.Get(&audited0, "SELECT count(*) FROM audit_events WHERE action = 'household.create'"); err != nil {
 		b.Fatal(err)
 	}
-	var next atomic.Int64
-	var failed atomic.Int64
-	var firstErr atomic.Value
-	var fiveXX atomic.Int64
-	b.ResetTimer()
-	c0 := changes()
-	stopProfile := profileTimed(b)
-	cpu0 := cpuTime()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for _, c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := next.Add(1) - 1; i < int64(b.N); i = next.Add(1) - 1 {
-				status, out, err := c.post("/api/v1/households", benchHousehold(org, int(i)))
-				if err == nil && status == http.StatusCreated {
-					continue
-				}
-				if status >= 500 {
-					fiveXX.Add(1)
-				}
-				failed.Add(1)
-				firstErr.CompareAndSwap(nil, fmt.Sprintf("create %d: %d %s %v", i, status, strings.TrimSpace(string(out)), err))
-				return
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
-	stopProfile()
-	b.StopTimer()
-	if failed.Load() > 0 {
-		b.Fatalf("%d creates failed (%d answers 5xx), the first: %v", failed.Load(), fiveXX.Load(), firstErr.Load())
-	}
-	rows := float64(changes()-c0) / float64(b.N)
+	perSec, rows, cpu := postLoad(b, srv, b.N, "/api/v1/households", func(i int) any { return benchHousehold(org, i) })
 	var created, audited int
 	if err := srv.DB.R.Get(&created, "SELECT count(*) FROM households WHERE file_no <> '' AND head_name = '赵明华'"); err != nil || created != b.N {
 		b.Fatalf("%d households created, want %d: %v", created, b.N, err)
@@ -85,7 +31,6 @@ func BenchmarkHouseholdCreate_32Clients(b *testing.B) {
 	if err := srv.DB.R.Get(&audited, "SELECT count(*) FROM audit_events WHERE action = 'household.create'"); err != nil || audited-audited0 != b.N {
 		b.Fatalf("%d household.create audit events, want %d: %v", audited-audited0, b.N, err)
 	}
-	perSec := float64(b.N) / elapsed.Seconds()
 	rawCPU0 := cpuTime()
 	raw := rawWrites(b, b.N, int(rows+0.5))
 	rawCPU := cpuTime() - rawCPU0
@@ -113,53 +58,4 @@ func benchHousehold(org int64, i int) map[string]any {
 				"disability": "none", "employment_status": "student", "school_stage": "senior_high", "monthly_income_fen": 0},
 		},
 	}
-}
-
-// rawWrites is raw go-sqlite3 writing n transactions of rows rows each (~300-byte rows into an indexed
-// table), each committed on its own with synchronous=FULL in WAL mode, from 32 goroutines through one
-// connection. It returns transactions per second.
-func rawWrites(b *testing.B, n, rows int) float64 {
-	b.Helper()
-	raw, err := sql.Open("sqlite3", "file:"+filepath.Join(b.TempDir(), "raw.db")+
-		"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_txlock=immediate")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer raw.Close()
-	raw.SetMaxOpenConns(1)
-	if _, err := raw.Exec(`CREATE TABLE rows (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, body TEXT NOT NULL);
-		CREATE INDEX rows_owner ON rows (owner, kind)`); err != nil {
-		b.Fatal(err)
-	}
-	body, _ := json.Marshal(strings.Repeat("困难职工", 25)) // about 300 bytes
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range benchClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				tx, err := raw.Begin()
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				at := time.Now().UTC().Format(time.RFC3339Nano)
-				for k := range max(rows, 1) {
-					if _, err := tx.Exec("INSERT INTO rows (owner, kind, at, body) VALUES (?, ?, ?, ?)", i, fmt.Sprint("k", k), at, body); err != nil {
-						tx.Rollback()
-						b.Error(err)
-						return
-					}
-				}
-				if err := tx.Commit(); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(n) / time.Since(start).Seconds()
 }

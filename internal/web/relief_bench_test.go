@@ -1,34 +1,19 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"os"
-	"path/filepath"
-	"runtime/pprof"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"bangfu/internal/benchkit"
-	"bangfu/internal/demo"
 	"bangfu/internal/ledger"
 	"bangfu/internal/relief/relieftest"
 	"bangfu/internal/web/webtest"
 )
-
-// benchClients is the number of concurrent clients of SPEC §10: approve-and-disburse at ≥ 1,000 per second
-// with 32 concurrent clients and no 5xx.
-const benchClients = 32
 
 // BenchmarkApproveAndDisburse_32Clients drives the real HTTP API: b.N submitted living-aid applications
 // (prepared through the Go API, outside the timer), then 32 goroutines, each with a supervisor's and
@@ -51,13 +36,7 @@ func BenchmarkApproveAndDisburse_32Clients(b *testing.B) {
 	}
 
 	// Rows written, as the server's writer connection counts them (triggers and audit events included).
-	changes := func() int64 {
-		var n int64
-		if err := srv.DB.W.Get(&n, "SELECT total_changes()"); err != nil {
-			b.Fatal(err)
-		}
-		return n
-	}
+	changes := func() int64 { return totalChanges(b, srv) }
 	c0 := changes()
 	for _, id := range ids[:warm] {
 		clients[0].must(b, clients[0].approver, id, "approve")
@@ -69,32 +48,10 @@ func BenchmarkApproveAndDisburse_32Clients(b *testing.B) {
 	c2 := changes()
 	ids = ids[warm:]
 
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	c3 := changes()
-	stopProfile := profileTimed(b)
-	cpu0 := cpuTime()
-	start := time.Now()
-	for _, c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := next.Add(1) - 1; i < int64(len(ids)); i = next.Add(1) - 1 {
-				if !c.pair(ids[i]) {
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
-	stopProfile()
-	b.StopTimer()
+	elapsed, cpu, changed := timedLoad(b, srv, len(ids), len(clients), func(k, i int) bool { return clients[k].pair(ids[i]) })
 	// The rows the timed pairs wrote (a household's first approval also opens its payee account), split
 	// between the two requests as in the warm-up.
-	rowsPerPair := float64(changes()-c3) / float64(b.N)
+	rowsPerPair := float64(changed) / float64(b.N)
 	approveRows := int(rowsPerPair*float64(c1-c0)/float64(c2-c0) + 0.5)
 	disburseRows := int(rowsPerPair+0.5) - approveRows
 
@@ -143,31 +100,6 @@ func BenchmarkApproveAndDisburse_32Clients(b *testing.B) {
 		CPUPerOp: benchkit.PerOp(cpu, b.N), RawCPUPerOp: benchkit.PerOp(rawCPU, b.N)})
 }
 
-// profileTimed starts a CPU profile of the timed part alone (not the preparation) into the file that
-// BANGFU_BENCH_CPUPROFILE names, if set, and returns the function that stops it.
-func profileTimed(b *testing.B) func() {
-	path := os.Getenv("BANGFU_BENCH_CPUPROFILE")
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		b.Fatal(err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
-}
-
-// cpuTime is the CPU time (user and system) this process has used so far.
-func cpuTime() time.Duration { return benchkit.CPUTime() }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
 // prepareSubmitted prepares n submitted living-aid applications of ¥100 with the money to pay them
 // (relieftest.Submitted) and returns their ids.
 func prepareSubmitted(b *testing.B, srv *webtest.Server, n int) []int64 {
@@ -186,51 +118,6 @@ type benchClient struct {
 	latencies       []time.Duration
 	fiveXX, failed  int
 	firstErr        string
-}
-
-type benchSession struct {
-	base string
-	http *http.Client
-	csrf string
-}
-
-func benchLogin(b *testing.B, srv *webtest.Server, username string) *benchSession {
-	b.Helper()
-	jar, _ := cookiejar.New(nil)
-	// Each session keeps its own connection alive, as a browser would.
-	s := &benchSession{base: srv.URL, http: &http.Client{Jar: jar, Timeout: time.Minute,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 2}}}
-	status, body, err := s.post("/api/v1/session", map[string]string{"username": username, "password": demo.Password})
-	if err != nil || status != http.StatusOK {
-		b.Fatalf("log in %s: %d %s %v", username, status, body, err)
-	}
-	var me struct {
-		CSRF string `json:"csrf_token"`
-	}
-	if err := json.Unmarshal(body, &me); err != nil {
-		b.Fatal(err)
-	}
-	s.csrf = me.CSRF
-	return s
-}
-
-func (s *benchSession) post(path string, body any) (int, []byte, error) {
-	j, _ := json.Marshal(body)
-	req, err := http.NewRequest(http.MethodPost, s.base+path, bytes.NewReader(j))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if s.csrf != "" {
-		req.Header.Set("X-CSRF-Token", s.csrf)
-	}
-	res, err := s.http.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	return res.StatusCode, out, err
 }
 
 // act sends one workflow action and records its latency and outcome; it reports whether it succeeded.
@@ -273,18 +160,10 @@ func (c *benchClient) must(b *testing.B, s *benchSession, id int64, action strin
 // mode, from 32 goroutines through one connection. It returns pairs per second.
 func rawPairs(b *testing.B, n, approveRows, disburseRows int) float64 {
 	b.Helper()
-	raw, err := sql.Open("sqlite3", "file:"+filepath.Join(b.TempDir(), "raw.db")+
-		"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_txlock=immediate")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer raw.Close()
-	raw.SetMaxOpenConns(1)
-	if _, err := raw.Exec(`CREATE TABLE cases (id INTEGER PRIMARY KEY, status TEXT NOT NULL, updated_at TEXT NOT NULL);
+	raw := rawDB(b, `CREATE TABLE cases (id INTEGER PRIMARY KEY, status TEXT NOT NULL, updated_at TEXT NOT NULL);
 		CREATE TABLE events (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, body TEXT NOT NULL);
-		CREATE INDEX events_case ON events (case_id, kind)`); err != nil {
-		b.Fatal(err)
-	}
+		CREATE INDEX events_case ON events (case_id, kind)`)
+	defer raw.Close()
 	tx, _ := raw.Begin()
 	for i := range n {
 		tx.Exec("INSERT INTO cases (id, status, updated_at) VALUES (?, 'submitted', '')", i+1)
@@ -311,25 +190,10 @@ func rawPairs(b *testing.B, n, approveRows, disburseRows int) float64 {
 		}
 		return tx.Commit()
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range benchClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := next.Add(1); id <= int64(n); id = next.Add(1) {
-				if err := write(id, "approved", approveRows); err != nil {
-					b.Error(err)
-					return
-				}
-				if err := write(id, "disbursed", disburseRows); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(n) / time.Since(start).Seconds()
+	return rawLoad(b, n, func(id int64) error {
+		if err := write(id, "approved", approveRows); err != nil {
+			return err
+		}
+		return write(id, "disbursed", disburseRows)
+	})
 }

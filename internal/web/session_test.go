@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +16,7 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
-	"bangfu/internal/store"
+	"bangfu/internal/demotest"
 	"bangfu/internal/web"
 	"bangfu/internal/web/webtest"
 )
@@ -275,15 +274,8 @@ func TestOneTimePassword_DemoUsersAndTheirOwnChangesAreNot(t *testing.T) {
 
 // Issue 2 §4: the session cookie is Secure when the server is reached over TLS.
 func TestLogin_OverTLSSetsASecureCookie(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "bangfu.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	clk := clock.NewManual(webtest.Start)
-	if _, err := demo.Seed(context.Background(), db, &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}); err != nil {
-		t.Fatal(err)
-	}
+	db := demotest.Seed(t, clk)
 	ts := httptest.NewTLSServer(web.New(web.Config{DB: db, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BcryptCost: bcrypt.MinCost, LoginRate: 1000, LoginBurst: 1000}))
 	t.Cleanup(ts.Close)

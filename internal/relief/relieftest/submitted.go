@@ -16,7 +16,7 @@ import (
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	files "bangfu/internal/household"
-	"bangfu/internal/ledger"
+	"bangfu/internal/ledger/ledgertest"
 	"bangfu/internal/money"
 	"bangfu/internal/relief"
 	"bangfu/internal/store"
@@ -89,19 +89,8 @@ func Submitted(ctx context.Context, db *store.DB, now time.Time, n int) ([]int64
 			}
 			homes[i] = h.ID
 		}
-		fund, err := ledger.CreateFund(ctx, tx, fin, now, ledger.NewFund{Name: "上级补助（压力测试）", Purposes: []string{"general"}})
-		if err != nil {
-			return err
-		}
-		amount := money.Fen(n) * AmountFen
-		if _, err := ledger.Receive(ctx, tx, fin, now, ledger.ReceiveInput{FundID: fund.ID, AmountFen: amount, VoucherNo: "收-压力", PaymentMethod: "bank"}); err != nil {
-			return err
-		}
-		line, err := ledger.CreateBudgetLine(ctx, tx, fin, now, ledger.NewBudgetLine{Year: int64(now.In(clock.China).Year()), AidType: "living"})
-		if err != nil {
-			return err
-		}
-		_, err = ledger.Budget(ctx, tx, fin, now, ledger.BudgetInput{FundID: fund.ID, BudgetLineID: line.ID, AmountFen: amount, VoucherNo: "预-压力"})
+		_, err := ledgertest.FundLine(ctx, tx, fin, now, ledgertest.Line{Fund: "上级补助（压力测试）", Year: int64(now.In(clock.China).Year()),
+			AidType: "living", AmountFen: money.Fen(n) * AmountFen, Voucher: "压力"})
 		return err
 	}); err != nil {
 		return nil, err

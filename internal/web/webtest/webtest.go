@@ -4,7 +4,6 @@ package webtest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,7 +11,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 	"bangfu/internal/store"
 	"bangfu/internal/web"
 )
@@ -53,17 +52,10 @@ func NewDemo(t testing.TB, options ...func(*web.Config)) *Server {
 	return start(t, demo.Full, options)
 }
 
-func start(t testing.TB, seed func(context.Context, *store.DB, *auth.Service) (bool, error), options []func(*web.Config)) *Server {
+func start(t testing.TB, seed demotest.Seeder, options []func(*web.Config)) *Server {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "bangfu.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	clk := clock.NewManual(Start)
-	svc := &auth.Service{DB: db, Clock: clk, BcryptCost: bcrypt.MinCost}
-	if _, err := seed(context.Background(), db, svc); err != nil {
-		t.Fatal(err)
-	}
+	db, svc := demotest.Open(t, clk, seed)
 	var logTo io.Writer = io.Discard
 	if os.Getenv("BANGFU_TEST_LOG") != "" { // the server's log, for debugging a failing test
 		logTo = os.Stderr
@@ -76,7 +68,7 @@ func start(t testing.TB, seed func(context.Context, *store.DB, *auth.Service) (b
 	}
 	h := web.New(cfg)
 	s := &Server{Server: httptest.NewServer(h), DB: db, Clock: clk, Auth: svc, t: t, cfg: cfg}
-	t.Cleanup(func() { s.Close(); db.Close() })
+	t.Cleanup(s.Close) // before the database's own clean-up closes it
 	return s
 }
 
