@@ -6,7 +6,6 @@ package campaign
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -89,10 +88,9 @@ const selectCampaign = `SELECT c.*, (SELECT o.name FROM orgs o WHERE o.id = c.or
 	(SELECT f.name FROM fund_accounts f WHERE f.id = c.budget_account_id) AS budget_name FROM campaigns c`
 
 func get(ctx context.Context, q sqlx.QueryerContext, id int64) (Campaign, error) {
-	var c Campaign
-	err := sqlx.GetContext(ctx, q, &c, selectCampaign+" WHERE c.id = ?", id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.NotFoundf("活动不存在")
+	c, err := store.Get[Campaign](ctx, q, "活动不存在", selectCampaign+" WHERE c.id = ?", id)
+	if err != nil {
+		return c, err
 	}
 	c.fill()
 	return c, err
@@ -111,6 +109,15 @@ func inScope(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64
 		return Campaign{}, apperr.NotFoundf("活动不存在")
 	}
 	return c, err
+}
+
+// readable returns campaign id to a reader: a's role must be one that reads campaigns, and the campaign
+// must be in a's scope (inScope).
+func (s *Service) readable(ctx context.Context, a actor.Actor, id int64) (Campaign, error) {
+	if err := a.Require(readers...); err != nil {
+		return Campaign{}, err
+	}
+	return inScope(ctx, s.DB.R, a, id)
 }
 
 // managed returns campaign id if it is in a's own subtree: finance manages the campaigns of its subtree only.
@@ -268,10 +275,7 @@ func fits(acc ledger.Account, in New, o org.Org) error {
 
 // Get returns campaign id as its page shows it: the campaign, the actions a may take on it, and its figures.
 func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error) {
-	if err := a.Require(readers...); err != nil {
-		return View{}, err
-	}
-	c, err := inScope(ctx, s.DB.R, a, id)
+	c, err := s.readable(ctx, a, id)
 	if err != nil {
 		return View{}, err
 	}
@@ -424,10 +428,7 @@ func (s *Service) Act(ctx context.Context, a actor.Actor, id int64, action strin
 
 // History is the audit timeline of campaign id, newest first.
 func (s *Service) History(ctx context.Context, a actor.Actor, id int64, page, perPage int) ([]audit.Event, int, error) {
-	if err := a.Require(readers...); err != nil {
-		return nil, 0, err
-	}
-	if _, err := inScope(ctx, s.DB.R, a, id); err != nil {
+	if _, err := s.readable(ctx, a, id); err != nil {
 		return nil, 0, err
 	}
 	return audit.List(ctx, s.DB.R, a, audit.Filter{EntityType: "campaign", EntityID: fmt.Sprint(id), Page: page, PerPage: perPage})

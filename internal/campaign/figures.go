@@ -138,10 +138,7 @@ type Report struct {
 // Report returns the report of campaign id: the figures and, per site or per union, the detail. The sites
 // and quotas are those of a's scope.
 func (s *Service) Report(ctx context.Context, a actor.Actor, id int64) (Report, error) {
-	if err := a.Require(readers...); err != nil {
-		return Report{}, err
-	}
-	c, err := inScope(ctx, s.DB.R, a, id)
+	c, err := s.readable(ctx, a, id)
 	if err != nil {
 		return Report{}, err
 	}
