@@ -53,24 +53,33 @@ type Service struct {
 // readers may read campaigns: SPEC §1.2, admin reads no case or money data.
 var readers = []actor.Role{actor.Caseworker, actor.Supervisor, actor.Finance, actor.Auditor}
 
-// Campaign is one campaign with its figures.
+// Header is what names a campaign wherever it is shown, on its own page or in a report across campaigns.
+type Header struct {
+	ID         int64     `db:"id" json:"id"`
+	Kind       string    `db:"kind" json:"kind"`
+	KindName   string    `db:"-" json:"kind_name"`
+	Name       string    `db:"name" json:"name"`
+	Status     string    `db:"status" json:"status"`
+	StatusName string    `db:"-" json:"status_name"`
+	StartsOn   string    `db:"starts_on" json:"starts_on"`
+	EndsOn     string    `db:"ends_on" json:"ends_on"`
+	OrgID      int64     `db:"org_id" json:"org_id"`
+	OrgName    string    `db:"org_name" json:"org_name"`
+	OrgPath    string    `db:"org_path" json:"-"`
+	BudgetName string    `db:"budget_name" json:"budget_name"`
+	PriceFen   money.Fen `db:"price_fen" json:"price_fen"` // health check: the price per check
+}
+
+func (h *Header) fill() {
+	h.KindName, h.StatusName = KindNames[h.Kind], StatusNames[h.Status]
+}
+
+// Campaign is one campaign as it is stored.
 type Campaign struct {
-	ID               int64          `db:"id" json:"id"`
-	Kind             string         `db:"kind" json:"kind"`
-	KindName         string         `db:"-" json:"kind_name"`
-	Name             string         `db:"name" json:"name"`
-	Status           string         `db:"status" json:"status"`
-	StatusName       string         `db:"-" json:"status_name"`
-	StartsOn         string         `db:"starts_on" json:"starts_on"`
-	EndsOn           string         `db:"ends_on" json:"ends_on"`
-	OrgID            int64          `db:"org_id" json:"org_id"`
-	OrgName          string         `db:"org_name" json:"org_name"`
-	OrgPath          string         `db:"org_path" json:"-"`
+	Header
 	BudgetAccountID  int64          `db:"budget_account_id" json:"budget_account_id"`
-	BudgetName       string         `db:"budget_name" json:"budget_name"`
 	ExpenseAccountID int64          `db:"expense_account_id" json:"-"`
 	Provider         string         `db:"provider" json:"provider"`
-	PriceFen         money.Fen      `db:"price_fen" json:"price_fen"`
 	Note             string         `db:"note" json:"note"`
 	CreatedBy        int64          `db:"created_by" json:"-"`
 	CreatedAt        string         `db:"created_at" json:"created_at"`
@@ -78,10 +87,6 @@ type Campaign struct {
 	ClosedAt         sql.NullString `db:"closed_at" json:"-"`
 	OpenedBy         sql.NullInt64  `db:"opened_by" json:"-"`
 	ClosedBy         sql.NullInt64  `db:"closed_by" json:"-"`
-}
-
-func (c *Campaign) fill() {
-	c.KindName, c.StatusName = KindNames[c.Kind], StatusNames[c.Status]
 }
 
 const selectCampaign = `SELECT c.*, (SELECT o.name FROM orgs o WHERE o.id = c.org_id) AS org_name,

@@ -99,7 +99,7 @@ func figures(ctx context.Context, q sqlx.QueryerContext, c Campaign) (Figures, e
 		f.CommittedChecksFen = money.Fen(max(n.Quota-n.Checked, 0)) * c.PriceFen
 	case Warmth:
 		// The whole campaign's: the district sees every row (an actor at the root path).
-		cov := map[int64]*Coverage{c.ID: {ID: c.ID}}
+		cov := map[int64]*Coverage{c.ID: {Header: Header{ID: c.ID}}}
 		if err := warmthCoverage(ctx, q, actor.Actor{OrgPath: "/"}, []int64{c.ID}, cov); err != nil {
 			return f, err
 		}
