@@ -1,15 +1,13 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
-
 	"bangfu/internal/audit"
+	"bangfu/internal/audit/audittest"
 )
 
 // SPEC §7, §9.1: bangfu audit checkpoint signs the head with the instance key (created beside the database with
@@ -51,35 +49,7 @@ func TestAuditVerifyCheckpoint_CatchesARewrittenChainAndExitsOne(t *testing.T) {
 	os.WriteFile(file, []byte(text), 0o644)
 	// As an attacker with the file: drop the triggers, change event 1, rehash the whole chain and the head.
 	db := inspect(t, path)
-	err := db.Write(context.Background(), func(tx *sqlx.Tx) error {
-		for _, tr := range []string{"audit_events_no_update", "audit_head_only_forward"} {
-			if _, err := tx.Exec("DROP TRIGGER " + tr); err != nil {
-				return err
-			}
-		}
-		var es []audit.Event
-		if err := tx.Select(&es, "SELECT * FROM audit_events ORDER BY seq"); err != nil {
-			return err
-		}
-		prev := audit.GenesisHash
-		for i := range es {
-			e := &es[i]
-			if i == 0 {
-				e.Reason = "改过了"
-			}
-			e.PrevHash = prev
-			e.Hash = rehash(prev, e)
-			if _, err := tx.Exec("UPDATE audit_events SET reason = ?, prev_hash = ?, hash = ? WHERE seq = ?", e.Reason, e.PrevHash, e.Hash, e.Seq); err != nil {
-				return err
-			}
-			prev = e.Hash
-		}
-		_, err := tx.Exec("UPDATE audit_head SET hash = ?", prev)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	audittest.Tamper(t, db, audittest.Steps(audittest.Exec("UPDATE audit_events SET reason = '改过了' WHERE seq = 1"), audittest.Rehash(1)))
 	db.Close()
 	if code, _, err := bangfu(t, "", "audit", "verify", "--db", path); code != 0 || err != nil {
 		t.Fatalf("the rehashed chain should pass the plain walk (that is the attack): exit %d %v", code, err)
@@ -89,7 +59,3 @@ func TestAuditVerifyCheckpoint_CatchesARewrittenChainAndExitsOne(t *testing.T) {
 		t.Errorf("exit %d, %v, %s", code, err, out)
 	}
 }
-
-// rehash is the chain's hash as the attacker recomputes it: SHA-256 of the previous hash and the event's
-// canonical encoding, which is public (internal/audit).
-func rehash(prev string, e *audit.Event) string { return audit.HashEvent(prev, e) }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"bangfu/internal/audit"
+	"bangfu/internal/audit/audittest"
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
@@ -281,16 +282,7 @@ func TestAuditVerify_PrintsOKForAnUntouchedChain(t *testing.T) {
 func TestAuditVerify_NamesTheFirstBadSeqAndExitsOne(t *testing.T) {
 	path := seededDB(t)
 	db := inspect(t, path)
-	err := db.Write(context.Background(), func(tx *sqlx.Tx) error {
-		if _, err := tx.Exec("DROP TRIGGER audit_events_no_update"); err != nil {
-			return err
-		}
-		_, err := tx.Exec("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	audittest.Tamper(t, db, audittest.Exec("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3"))
 	db.Close()
 
 	code, out, err := bangfu(t, "", "audit", "verify", "--db", path)

@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -241,11 +240,10 @@ func (s *Checkpoints) Get(ctx context.Context, a actor.Actor, id int64) (Checkpo
 	if err := requireAny(a, actor.Finance, actor.Auditor, actor.Admin); err != nil {
 		return Checkpoint{}, err
 	}
-	var c Checkpoint
-	err := s.DB.R.GetContext(ctx, &c, `SELECT id, seq, head_hash, signed_at, public_key, signature, actor
-		FROM audit_checkpoints WHERE id = ?`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Checkpoint{}, apperr.NotFoundf("检查点不存在")
+	c, err := store.Get[Checkpoint](ctx, s.DB.R, "检查点不存在", `SELECT id, seq, head_hash, signed_at, public_key, signature,
+		actor FROM audit_checkpoints WHERE id = ?`, id)
+	if err != nil {
+		return Checkpoint{}, err
 	}
 	c.Text = c.Format()
 	return c, err

@@ -14,6 +14,7 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
+	"bangfu/internal/audit/audittest"
 	"bangfu/internal/clock"
 	"bangfu/internal/store"
 )
@@ -191,42 +192,6 @@ func (l *tamperLab) verify(t *testing.T, cps ...audit.Checkpoint) audit.Checkpoi
 	return r
 }
 
-// rehashFrom recomputes every hash from seq on and moves the head, as an attacker who knows the algorithm would
-// after changing or removing events: the chain is then consistent in itself.
-func rehashFrom(seq int64) func(tx *sqlx.Tx) error {
-	return func(tx *sqlx.Tx) error {
-		var es []audit.Event
-		if err := tx.Select(&es, "SELECT * FROM audit_events ORDER BY seq"); err != nil {
-			return err
-		}
-		prev := audit.GenesisHash
-		for i := range es {
-			e := &es[i]
-			if e.Seq >= seq {
-				e.PrevHash = prev
-				e.Hash = audit.HashEvent(prev, e)
-				if err := exec(tx, "UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?", e.PrevHash, e.Hash, e.Seq); err != nil {
-					return err
-				}
-			}
-			prev = e.Hash
-		}
-		last := es[len(es)-1]
-		return exec(tx, "UPDATE audit_head SET seq = ?, hash = ?", last.Seq, last.Hash)
-	}
-}
-
-func steps(fns ...func(tx *sqlx.Tx) error) func(tx *sqlx.Tx) error {
-	return func(tx *sqlx.Tx) error {
-		for _, fn := range fns {
-			if err := fn(tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
 func TestVerifyCheckpoints_NamesEachTamperingWithTheFirstBadSequenceNumber(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -237,23 +202,23 @@ func TestVerifyCheckpoints_NamesEachTamperingWithTheFirstBadSequenceNumber(t *te
 	}{
 		{"edit", flipLastByte("reason", 6), false, audit.Edited, 6},
 		{"delete", func(tx *sqlx.Tx) error { return exec(tx, "DELETE FROM audit_events WHERE seq = 6") }, false, audit.Deleted, 6},
-		{"delete and renumber", steps(
+		{"delete and renumber", audittest.Steps(
 			func(tx *sqlx.Tx) error { return exec(tx, "DELETE FROM audit_events WHERE seq = 6") },
 			func(tx *sqlx.Tx) error { return exec(tx, "UPDATE audit_events SET seq = seq - 1 WHERE seq > 6") },
 			func(tx *sqlx.Tx) error { return exec(tx, "UPDATE audit_head SET seq = 11") }), false, audit.Deleted, 6},
 		{"reorder", swapOnCopy(6, 7), false, audit.Reordered, 6},
-		{"truncate, head moved back", steps(
+		{"truncate, head moved back", audittest.Steps(
 			func(tx *sqlx.Tx) error { return exec(tx, "DELETE FROM audit_events WHERE seq > 7") },
 			func(tx *sqlx.Tx) error {
 				return exec(tx, "UPDATE audit_head SET seq = 7, hash = (SELECT hash FROM audit_events WHERE seq = 7)")
 			}), true, audit.Truncated, 8},
-		{"rewrite and rehash from the event after checkpoint A", steps(flipLastByte("reason", 5), rehashFrom(5)), true, audit.Rewritten, 5},
-		{"rewrite and rehash the whole chain", steps(flipLastByte("actor", 1), rehashFrom(1)), true, audit.Rewritten, 1},
-		{"reorder and rehash", steps(swapOnCopy(2, 3), rehashFrom(1)), true, audit.Rewritten, 1},
-		{"delete, renumber and rehash", steps(
+		{"rewrite and rehash from the event after checkpoint A", audittest.Steps(flipLastByte("reason", 5), audittest.Rehash(5)), true, audit.Rewritten, 5},
+		{"rewrite and rehash the whole chain", audittest.Steps(flipLastByte("actor", 1), audittest.Rehash(1)), true, audit.Rewritten, 1},
+		{"reorder and rehash", audittest.Steps(swapOnCopy(2, 3), audittest.Rehash(1)), true, audit.Rewritten, 1},
+		{"delete, renumber and rehash", audittest.Steps(
 			func(tx *sqlx.Tx) error { return exec(tx, "DELETE FROM audit_events WHERE seq = 7") },
 			func(tx *sqlx.Tx) error { return exec(tx, "UPDATE audit_events SET seq = seq - 1 WHERE seq > 7") },
-			rehashFrom(7)), true, audit.Rewritten, 5},
+			audittest.Rehash(7)), true, audit.Rewritten, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,7 +226,7 @@ func TestVerifyCheckpoints_NamesEachTamperingWithTheFirstBadSequenceNumber(t *te
 			if r := l.verify(t, l.a, l.b); !r.OK {
 				t.Fatalf("the untouched copy: %+v", r)
 			}
-			tamper(t, l.copy, tt.change)
+			audittest.Tamper(t, l.copy, tt.change)
 			if plain := verify(t, l.copy); plain.OK != tt.plainOK {
 				t.Errorf("plain Verify = %+v, want ok=%v", plain, tt.plainOK)
 			}
@@ -284,7 +249,7 @@ func TestVerifyCheckpoints_NamesEachTamperingWithTheFirstBadSequenceNumber(t *te
 // bounded by that checkpoint alone.
 func TestVerifyCheckpoints_ARewriteIsBoundedByTheCheckpointsThatStillMatch(t *testing.T) {
 	l := newTamperLab(t)
-	tamper(t, l.copy, steps(flipLastByte("reason", 6), rehashFrom(6)))
+	audittest.Tamper(t, l.copy, audittest.Steps(flipLastByte("reason", 6), audittest.Rehash(6)))
 	if r := l.verify(t, l.b); r.OK || r.Problem != audit.Rewritten || r.FirstBadSeq != 1 || r.DisprovedBy != 8 {
 		t.Errorf("with checkpoint B only: %+v, want rewritten from 1 (disproved by 8)", r)
 	}

@@ -10,27 +10,11 @@ import (
 
 	"bangfu/internal/actor"
 	"bangfu/internal/audit"
+	"bangfu/internal/audit/audittest"
 	"bangfu/internal/store"
 )
 
 const chainLength = 10
-
-// tamper does what someone with the database file could: drop the append-only triggers and change rows.
-func tamper(t *testing.T, db *store.DB, fn func(tx *sqlx.Tx) error) {
-	t.Helper()
-	err := db.Write(context.Background(), func(tx *sqlx.Tx) error {
-		for _, trigger := range []string{"audit_events_no_update", "audit_events_no_delete",
-			"audit_head_no_delete", "audit_head_only_forward"} {
-			if _, err := tx.Exec("DROP TRIGGER " + trigger); err != nil {
-				return err
-			}
-		}
-		return fn(tx)
-	})
-	if err != nil {
-		t.Fatalf("tamper: %v", err)
-	}
-}
 
 func exec(tx *sqlx.Tx, query string, args ...any) error {
 	res, err := tx.Exec(query, args...)
@@ -81,7 +65,7 @@ func TestVerify_NamesTheEventWithOneChangedByte(t *testing.T) {
 			t.Run(column+"/"+p.name, func(t *testing.T) {
 				db := newDB(t)
 				recordN(t, db, chainLength)
-				tamper(t, db, flipLastByte(column, p.seq))
+				audittest.Tamper(t, db, flipLastByte(column, p.seq))
 				checkFirstBad(t, db, p.seq)
 			})
 		}
@@ -91,7 +75,7 @@ func TestVerify_NamesTheEventWithOneChangedByte(t *testing.T) {
 			t.Run(column+"/"+p.name, func(t *testing.T) {
 				db := newDB(t)
 				recordN(t, db, chainLength)
-				tamper(t, db, func(tx *sqlx.Tx) error {
+				audittest.Tamper(t, db, func(tx *sqlx.Tx) error {
 					return exec(tx, "UPDATE audit_events SET "+column+" = coalesce("+column+", 0) + 1 WHERE seq = ?", p.seq)
 				})
 				checkFirstBad(t, db, p.seq)
@@ -105,14 +89,14 @@ func TestVerify_NamesADeletedEvent(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			db := newDB(t)
 			recordN(t, db, chainLength)
-			tamper(t, db, func(tx *sqlx.Tx) error { return exec(tx, "DELETE FROM audit_events WHERE seq = ?", p.seq) })
+			audittest.Tamper(t, db, func(tx *sqlx.Tx) error { return exec(tx, "DELETE FROM audit_events WHERE seq = ?", p.seq) })
 			checkFirstBad(t, db, p.seq)
 		})
 	}
 	t.Run("several in the middle", func(t *testing.T) {
 		db := newDB(t)
 		recordN(t, db, chainLength)
-		tamper(t, db, func(tx *sqlx.Tx) error { return exec(tx, "DELETE FROM audit_events WHERE seq IN (4, 6, 7)") })
+		audittest.Tamper(t, db, func(tx *sqlx.Tx) error { return exec(tx, "DELETE FROM audit_events WHERE seq IN (4, 6, 7)") })
 		checkFirstBad(t, db, 4)
 	})
 }
@@ -151,7 +135,7 @@ func TestVerify_NamesTheFirstOfTwoSwappedEvents(t *testing.T) {
 			db := newDB(t)
 			recordN(t, db, chainLength)
 			before := events(t, db)
-			tamper(t, db, swapContents(tt.i, tt.j))
+			audittest.Tamper(t, db, swapContents(tt.i, tt.j))
 			after := events(t, db)
 			if after[tt.i-1].Hash != before[tt.j-1].Hash || after[tt.j-1].Hash != before[tt.i-1].Hash {
 				t.Fatal("the swap did not happen")
@@ -166,7 +150,7 @@ func TestVerify_NamesTheFirstEventCutFromTheTail(t *testing.T) {
 		t.Run(fmt.Sprintf("last %d", cut), func(t *testing.T) {
 			db := newDB(t)
 			recordN(t, db, chainLength)
-			tamper(t, db, func(tx *sqlx.Tx) error {
+			audittest.Tamper(t, db, func(tx *sqlx.Tx) error {
 				return exec(tx, "DELETE FROM audit_events WHERE seq > ?", chainLength-cut)
 			})
 			checkFirstBad(t, db, chainLength-cut+1)
@@ -192,7 +176,7 @@ func TestVerify_NamesDamageToTheHead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			db := newDB(t)
 			recordN(t, db, chainLength)
-			tamper(t, db, tt.change)
+			audittest.Tamper(t, db, tt.change)
 			checkFirstBad(t, db, tt.want)
 		})
 	}
@@ -211,7 +195,7 @@ func TestVerify_NamesAnEventAppendedBehindTheHeadsBack(t *testing.T) {
 	}
 	// Record the forged event properly, then put the head back where it was.
 	record(t, db, caseworker, t0, audit.Entry{Action: "forged", EntityType: "x", EntityID: "1"})
-	tamper(t, db, func(tx *sqlx.Tx) error {
+	audittest.Tamper(t, db, func(tx *sqlx.Tx) error {
 		return exec(tx, "UPDATE audit_head SET seq = ?, hash = ?", head.Seq, head.Hash)
 	})
 	checkFirstBad(t, db, chainLength+1)

@@ -69,10 +69,9 @@ func (u *User) fill() {
 }
 
 func getUser(ctx context.Context, q sqlx.QueryerContext, where string, arg any) (User, error) {
-	var u User
-	err := sqlx.GetContext(ctx, q, &u, selectUser+" WHERE "+where, arg)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, apperr.NotFoundf("用户不存在")
+	u, err := store.Get[User](ctx, q, "用户不存在", selectUser+" WHERE "+where, arg)
+	if err != nil {
+		return u, err
 	}
 	u.fill()
 	return u, err

@@ -6,7 +6,6 @@ package campaign
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -54,24 +53,33 @@ type Service struct {
 // readers may read campaigns: SPEC §1.2, admin reads no case or money data.
 var readers = []actor.Role{actor.Caseworker, actor.Supervisor, actor.Finance, actor.Auditor}
 
-// Campaign is one campaign with its figures.
+// Header is what names a campaign wherever it is shown, on its own page or in a report across campaigns.
+type Header struct {
+	ID         int64     `db:"id" json:"id"`
+	Kind       string    `db:"kind" json:"kind"`
+	KindName   string    `db:"-" json:"kind_name"`
+	Name       string    `db:"name" json:"name"`
+	Status     string    `db:"status" json:"status"`
+	StatusName string    `db:"-" json:"status_name"`
+	StartsOn   string    `db:"starts_on" json:"starts_on"`
+	EndsOn     string    `db:"ends_on" json:"ends_on"`
+	OrgID      int64     `db:"org_id" json:"org_id"`
+	OrgName    string    `db:"org_name" json:"org_name"`
+	OrgPath    string    `db:"org_path" json:"-"`
+	BudgetName string    `db:"budget_name" json:"budget_name"`
+	PriceFen   money.Fen `db:"price_fen" json:"price_fen"` // health check: the price per check
+}
+
+func (h *Header) fill() {
+	h.KindName, h.StatusName = KindNames[h.Kind], StatusNames[h.Status]
+}
+
+// Campaign is one campaign as it is stored.
 type Campaign struct {
-	ID               int64          `db:"id" json:"id"`
-	Kind             string         `db:"kind" json:"kind"`
-	KindName         string         `db:"-" json:"kind_name"`
-	Name             string         `db:"name" json:"name"`
-	Status           string         `db:"status" json:"status"`
-	StatusName       string         `db:"-" json:"status_name"`
-	StartsOn         string         `db:"starts_on" json:"starts_on"`
-	EndsOn           string         `db:"ends_on" json:"ends_on"`
-	OrgID            int64          `db:"org_id" json:"org_id"`
-	OrgName          string         `db:"org_name" json:"org_name"`
-	OrgPath          string         `db:"org_path" json:"-"`
+	Header
 	BudgetAccountID  int64          `db:"budget_account_id" json:"budget_account_id"`
-	BudgetName       string         `db:"budget_name" json:"budget_name"`
 	ExpenseAccountID int64          `db:"expense_account_id" json:"-"`
 	Provider         string         `db:"provider" json:"provider"`
-	PriceFen         money.Fen      `db:"price_fen" json:"price_fen"`
 	Note             string         `db:"note" json:"note"`
 	CreatedBy        int64          `db:"created_by" json:"-"`
 	CreatedAt        string         `db:"created_at" json:"created_at"`
@@ -81,18 +89,13 @@ type Campaign struct {
 	ClosedBy         sql.NullInt64  `db:"closed_by" json:"-"`
 }
 
-func (c *Campaign) fill() {
-	c.KindName, c.StatusName = KindNames[c.Kind], StatusNames[c.Status]
-}
-
 const selectCampaign = `SELECT c.*, (SELECT o.name FROM orgs o WHERE o.id = c.org_id) AS org_name,
 	(SELECT f.name FROM fund_accounts f WHERE f.id = c.budget_account_id) AS budget_name FROM campaigns c`
 
 func get(ctx context.Context, q sqlx.QueryerContext, id int64) (Campaign, error) {
-	var c Campaign
-	err := sqlx.GetContext(ctx, q, &c, selectCampaign+" WHERE c.id = ?", id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.NotFoundf("活动不存在")
+	c, err := store.Get[Campaign](ctx, q, "活动不存在", selectCampaign+" WHERE c.id = ?", id)
+	if err != nil {
+		return c, err
 	}
 	c.fill()
 	return c, err
@@ -111,6 +114,15 @@ func inScope(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id int64
 		return Campaign{}, apperr.NotFoundf("活动不存在")
 	}
 	return c, err
+}
+
+// readable returns campaign id to a reader: a's role must be one that reads campaigns, and the campaign
+// must be in a's scope (inScope).
+func (s *Service) readable(ctx context.Context, a actor.Actor, id int64) (Campaign, error) {
+	if err := a.Require(readers...); err != nil {
+		return Campaign{}, err
+	}
+	return inScope(ctx, s.DB.R, a, id)
 }
 
 // managed returns campaign id if it is in a's own subtree: finance manages the campaigns of its subtree only.
@@ -268,10 +280,7 @@ func fits(acc ledger.Account, in New, o org.Org) error {
 
 // Get returns campaign id as its page shows it: the campaign, the actions a may take on it, and its figures.
 func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error) {
-	if err := a.Require(readers...); err != nil {
-		return View{}, err
-	}
-	c, err := inScope(ctx, s.DB.R, a, id)
+	c, err := s.readable(ctx, a, id)
 	if err != nil {
 		return View{}, err
 	}
@@ -424,10 +433,7 @@ func (s *Service) Act(ctx context.Context, a actor.Actor, id int64, action strin
 
 // History is the audit timeline of campaign id, newest first.
 func (s *Service) History(ctx context.Context, a actor.Actor, id int64, page, perPage int) ([]audit.Event, int, error) {
-	if err := a.Require(readers...); err != nil {
-		return nil, 0, err
-	}
-	if _, err := inScope(ctx, s.DB.R, a, id); err != nil {
+	if _, err := s.readable(ctx, a, id); err != nil {
 		return nil, 0, err
 	}
 	return audit.List(ctx, s.DB.R, a, audit.Filter{EntityType: "campaign", EntityID: fmt.Sprint(id), Page: page, PerPage: perPage})

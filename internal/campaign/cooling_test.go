@@ -261,7 +261,7 @@ func TestCreate_RefusesABudgetLineOfAnotherKind(t *testing.T) {
 // The campaign table: nothing is recorded on a closed campaign, and close waits for every confirmation.
 func TestRules_ClosedCampaignRecordsNothing(t *testing.T) {
 	for _, r := range campaign.Rules {
-		c := &campaign.Campaign{Kind: r.Kinds[0], Status: campaign.Closed}
+		c := &campaign.Campaign{Header: campaign.Header{Kind: r.Kinds[0], Status: campaign.Closed}}
 		who := actor.Actor{UserID: 1, Roles: r.Roles, OrgPath: "/1/"}
 		if err := campaign.Can(who, c, r.Action); apperr.CodeOf(err) != apperr.Conflict {
 			t.Errorf("%s on a closed campaign: %v, want a conflict", r.Action, err)

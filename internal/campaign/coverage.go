@@ -16,19 +16,7 @@ import (
 // the counts here are those of the reader's subtree: a sub-district union sees what reached its own unions.
 // The budget figures are the campaign's own account and so the whole campaign's.
 type Coverage struct {
-	ID         int64     `db:"id" json:"id"`
-	Kind       string    `db:"kind" json:"kind"`
-	KindName   string    `db:"-" json:"kind_name"`
-	Name       string    `db:"name" json:"name"`
-	Status     string    `db:"status" json:"status"`
-	StatusName string    `db:"-" json:"status_name"`
-	StartsOn   string    `db:"starts_on" json:"starts_on"`
-	EndsOn     string    `db:"ends_on" json:"ends_on"`
-	OrgID      int64     `db:"org_id" json:"org_id"`
-	OrgName    string    `db:"org_name" json:"org_name"`
-	OrgPath    string    `db:"org_path" json:"-"`
-	BudgetName string    `db:"budget_name" json:"budget_name"`
-	PriceFen   money.Fen `db:"price_fen" json:"price_fen"` // health check: the price per check
+	Header
 
 	BudgetAvailableFen money.Fen `db:"budget_available_fen" json:"budget_available_fen"` // the whole campaign's
 	SpentFen           money.Fen `db:"spent_fen" json:"spent_fen"`                       // the whole campaign's
@@ -133,7 +121,8 @@ func coverageOf(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, cs []
 	byID := make(map[int64]*Coverage, len(cs))
 	for i := range cs {
 		c := &cs[i]
-		c.KindName, c.StatusName, c.Goods = KindNames[c.Kind], StatusNames[c.Status], []GoodDelivered{}
+		c.fill()
+		c.Goods = []GoodDelivered{}
 		ids[i], byID[c.ID] = c.ID, c
 	}
 	_, scopeArgs := a.Scope("")

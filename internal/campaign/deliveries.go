@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -122,11 +121,7 @@ const selectItems = `SELECT i.delivery_id, i.good_id, (SELECT g.name FROM campai
 	FROM campaign_delivery_items i`
 
 func getDelivery(ctx context.Context, q sqlx.QueryerContext, cond string, arg any) (Delivery, error) {
-	var d Delivery
-	err := sqlx.GetContext(ctx, q, &d, selectDelivery+" WHERE "+cond, arg)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, apperr.NotFoundf("配送记录不存在")
-	}
+	d, err := store.Get[Delivery](ctx, q, "配送记录不存在", selectDelivery+" WHERE "+cond, arg)
 	if err != nil {
 		return d, err
 	}

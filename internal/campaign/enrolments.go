@@ -107,10 +107,9 @@ const selectEnrolment = `SELECT e.id, e.campaign_id, e.org_id, (SELECT o.name FR
 	e.created_at, e.updated_at, e.withdraw_reason FROM campaign_enrolments e`
 
 func getEnrolment(ctx context.Context, q sqlx.QueryerContext, id int64) (Enrolment, error) {
-	var e Enrolment
-	err := sqlx.GetContext(ctx, q, &e, selectEnrolment+" WHERE e.id = ?", id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, apperr.NotFoundf("报名记录不存在")
+	e, err := store.Get[Enrolment](ctx, q, "报名记录不存在", selectEnrolment+" WHERE e.id = ?", id)
+	if err != nil {
+		return e, err
 	}
 	e.fill()
 	return e, err
@@ -150,10 +149,7 @@ func quotasOf(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, campaig
 
 // Quotas lists the quotas of campaign id in a's scope with their use.
 func (s *Service) Quotas(ctx context.Context, a actor.Actor, id int64) ([]Quota, error) {
-	if err := a.Require(readers...); err != nil {
-		return nil, err
-	}
-	if _, err := inScope(ctx, s.DB.R, a, id); err != nil {
+	if _, err := s.readable(ctx, a, id); err != nil {
 		return nil, err
 	}
 	return quotasOf(ctx, s.DB.R, a, id)

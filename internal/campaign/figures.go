@@ -99,7 +99,7 @@ func figures(ctx context.Context, q sqlx.QueryerContext, c Campaign) (Figures, e
 		f.CommittedChecksFen = money.Fen(max(n.Quota-n.Checked, 0)) * c.PriceFen
 	case Warmth:
 		// The whole campaign's: the district sees every row (an actor at the root path).
-		cov := map[int64]*Coverage{c.ID: {ID: c.ID}}
+		cov := map[int64]*Coverage{c.ID: {Header: Header{ID: c.ID}}}
 		if err := warmthCoverage(ctx, q, actor.Actor{OrgPath: "/"}, []int64{c.ID}, cov); err != nil {
 			return f, err
 		}
@@ -138,10 +138,7 @@ type Report struct {
 // Report returns the report of campaign id: the figures and, per site or per union, the detail. The sites
 // and quotas are those of a's scope.
 func (s *Service) Report(ctx context.Context, a actor.Actor, id int64) (Report, error) {
-	if err := a.Require(readers...); err != nil {
-		return Report{}, err
-	}
-	c, err := inScope(ctx, s.DB.R, a, id)
+	c, err := s.readable(ctx, a, id)
 	if err != nil {
 		return Report{}, err
 	}

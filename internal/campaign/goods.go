@@ -112,20 +112,12 @@ func (s *Service) AddGood(ctx context.Context, a actor.Actor, campaignID int64, 
 }
 
 func getGood(ctx context.Context, q sqlx.QueryerContext, id int64) (Good, error) {
-	var g Good
-	err := sqlx.GetContext(ctx, q, &g, selectGood+" WHERE g.id = ?", id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return g, apperr.NotFoundf("物资不存在")
-	}
-	return g, err
+	return store.Get[Good](ctx, q, "物资不存在", selectGood+" WHERE g.id = ?", id)
 }
 
 // Goods lists the goods of campaign id with their stock.
 func (s *Service) Goods(ctx context.Context, a actor.Actor, id int64) ([]Good, error) {
-	if err := a.Require(readers...); err != nil {
-		return nil, err
-	}
-	if _, err := inScope(ctx, s.DB.R, a, id); err != nil {
+	if _, err := s.readable(ctx, a, id); err != nil {
 		return nil, err
 	}
 	return goodsOf(ctx, s.DB.R, id)
@@ -288,10 +280,9 @@ func buy(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, campaig
 func (p *Purchase) fill() { p.ReversedAt = p.ReversedAtRaw.String }
 
 func getPurchase(ctx context.Context, q sqlx.QueryerContext, id int64) (Purchase, error) {
-	var p Purchase
-	err := sqlx.GetContext(ctx, q, &p, selectPurchase+" WHERE p.id = ?", id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, apperr.NotFoundf("采购记录不存在")
+	p, err := store.Get[Purchase](ctx, q, "采购记录不存在", selectPurchase+" WHERE p.id = ?", id)
+	if err != nil {
+		return p, err
 	}
 	p.fill()
 	return p, err
@@ -299,10 +290,7 @@ func getPurchase(ctx context.Context, q sqlx.QueryerContext, id int64) (Purchase
 
 // Purchases lists the purchases of campaign id, newest first.
 func (s *Service) Purchases(ctx context.Context, a actor.Actor, id int64) ([]Purchase, error) {
-	if err := a.Require(readers...); err != nil {
-		return nil, err
-	}
-	if _, err := inScope(ctx, s.DB.R, a, id); err != nil {
+	if _, err := s.readable(ctx, a, id); err != nil {
 		return nil, err
 	}
 	out := []Purchase{}

@@ -24,10 +24,7 @@ type records struct {
 // listOf checks that a may read campaign id and starts the list of its rows in table (under alias) that lie
 // in a's scope.
 func (s *Service) listOf(ctx context.Context, a actor.Actor, id int64, table, alias string) (*records, error) {
-	if err := a.Require(readers...); err != nil {
-		return nil, err
-	}
-	c, err := inScope(ctx, s.DB.R, a, id)
+	c, err := s.readable(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}

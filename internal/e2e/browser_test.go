@@ -133,6 +133,13 @@ func (b *browser) login(username, password string) {
 	)
 }
 
+// shot saves a screenshot named name into the folder BANGFU_SCREENSHOTS names, when it names one.
+func (b *browser) shot(name string) {
+	if dir := os.Getenv("BANGFU_SCREENSHOTS"); dir != "" {
+		b.screenshot(filepath.Join(dir, name+".png"))
+	}
+}
+
 func (b *browser) screenshot(path string) {
 	if png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)); err == nil {
 		os.WriteFile(path, png, 0o644)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,12 +98,7 @@ func TestBrowser_ImportTheTemplateFixTheBadRowAndFindTheHouseholds(t *testing.T)
 	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('#import-run').length`)); err != nil || n != 0 {
 		t.Fatalf("a dry run with errors offers the real run (%d, %v)", n, err)
 	}
-	shot := func(name string) {
-		if os.Getenv("BANGFU_E2E_SHOTS") != "" {
-			b.screenshot(filepath.Join(os.TempDir(), name+".png"))
-		}
-	}
-	shot("imports-refused")
+	b.shot("imports-refused")
 	if rep := b.follow("#import-report-link"); rep.Status != http.StatusOK || !strings.Contains(rep.Type, "spreadsheetml") {
 		t.Errorf("report download: %+v", rep)
 	}
@@ -120,7 +114,7 @@ func TestBrowser_ImportTheTemplateFixTheBadRowAndFindTheHouseholds(t *testing.T)
 	b.waitText(`#import-outcomes tr[data-row="6"]`, "吴建新")
 	b.waitText("#import-history-table", "摸底.xlsx") // the run is in the history at once
 
-	shot("imports-done")
+	b.shot("imports-done")
 	b.run(chromedp.Click(chromedp.CSS("#import-households")))
 	b.waitText("#household-list", "孙志刚")
 	b.waitText("#household-list", "吴建新")

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -40,11 +39,6 @@ func TestBrowser_BulkApprovalChecksEveryItemAndReportsEach(t *testing.T) {
 		apps = append(apps, a)
 	}
 	srv.Clock.Set(now.Add(10 * time.Minute))
-	shot := func(name string) {
-		if dir := os.Getenv("BANGFU_SCREENSHOTS"); dir != "" {
-			b.screenshot(dir + "/" + name + ".png")
-		}
-	}
 	row := func(a app) string { return fmt.Sprintf(`#approval-queue tbody tr[data-id="%d"]`, a.ID) }
 	result := func(a app) string { return fmt.Sprintf(`#bulk-result-table tbody tr[data-id="%d"]`, a.ID) }
 
@@ -80,14 +74,14 @@ func TestBrowser_BulkApprovalChecksEveryItemAndReportsEach(t *testing.T) {
 	if !b.is("#bulk-select-all", "checked") {
 		t.Fatalf("全选 is not ticked with every row selected")
 	}
-	shot("bulk-selected")
+	b.shot("bulk-selected")
 
 	// The confirmation says how many and that each is checked against every rule; cancelling sends nothing.
 	b.run(chromedp.Click(chromedp.CSS("#bulk-approve")), chromedp.WaitVisible(chromedp.CSS("#bulk-form")))
 	b.waitText("#bulk-confirm-text", "将批准选中的 3 件申请")
 	b.waitText("#bulk-confirm-text", "全部审批规则逐条核对")
 	b.waitText("#bulk-form", apps[2].AppNo)
-	shot("bulk-confirm")
+	b.shot("bulk-confirm")
 	b.run(chromedp.Click(chromedp.CSS("#bulk-form-cancel")), chromedp.WaitNotPresent(chromedp.CSS("#bulk-form")))
 	b.waitText("#approval-queue-total", "共 3 条")
 	b.waitText("#bulk-approve", "批量批准（3）")
@@ -118,7 +112,7 @@ func TestBrowser_BulkApprovalChecksEveryItemAndReportsEach(t *testing.T) {
 	}
 	b.waitText("#bulk-approve", "批量批准（0）")
 	b.waitText("#bulk-summary", "成功 2 件，未通过 1 件")
-	shot("bulk-result")
+	b.shot("bulk-result")
 
 	// The server agrees: two approved with the reason recorded, the third still waiting.
 	sup := srv.Login("supervisor1")

@@ -28,11 +28,6 @@ func TestBrowser_GreenChannelOpensTheFileAlongside(t *testing.T) {
 	srv.Clock.Set(now)
 	budgetLine(t, srv, now.Year(), "living", 5_000_000)
 
-	shot := func(name string) {
-		if dir := os.Getenv("BANGFU_SCREENSHOTS"); dir != "" {
-			b.screenshot(dir + "/" + name + ".png")
-		}
-	}
 	css := func(name string) string { return fmt.Sprintf(`#application-form [name="%s"]`, name) }
 	set := func(name, value string) chromedp.Action[chromedp.Void] {
 		return chromedp.SetValue(chromedp.CSS(css(name)), value)
@@ -78,12 +73,12 @@ func TestBrowser_GreenChannelOpensTheFileAlongside(t *testing.T) {
 		set("household.main_cause", "pandemic"),
 		set("amount_fen", "3000"), set("purpose", "饭店停业，一家三口生活无着"),
 	)
-	shot("application-newfile-form")
+	b.shot("application-newfile-form")
 	b.run(chromedp.Click(chromedp.CSS("#application-save")))
 	// The server checks the ID number's checksum; its message stands beside the ID field of the new file.
 	b.waitText(`#application-form .field-error[data-for="household.id_number"]`, "校验位")
 	b.waitText("#application-form .form-error", "输入有误")
-	shot("application-newfile-refused")
+	b.shot("application-newfile-refused")
 	for name, want := range map[string]string{
 		"household.name": "陈美玲", "household.id_number": badID, "household.address": "滨江区西兴街道江汉路18号",
 		"household.employer": "江汉路老字号面馆", "household.main_cause": "pandemic", "amount_fen": "3000",
@@ -157,7 +152,7 @@ func TestBrowser_GreenChannelOpensTheFileAlongside(t *testing.T) {
 		t.Fatalf("the saved application: %+v", app)
 	}
 	b.waitText(`#app-docs li[data-kind="id_scan"]`, "请上传")
-	shot("application-newfile-saved")
+	b.shot("application-newfile-saved")
 
 	// The two documents go to the new file from this page.
 	dir := t.TempDir()
@@ -169,13 +164,13 @@ func TestBrowser_GreenChannelOpensTheFileAlongside(t *testing.T) {
 		b.run(chromedp.WaitVisible(chromedp.CSS("#app-doc-"+kind+"-button")), chromedp.SetUploadFiles(chromedp.CSS("#app-doc-"+kind), []string{path}))
 		b.waitText(fmt.Sprintf(`#app-docs li.doc-ok[data-kind="%s"]`, kind), "✓")
 	}
-	shot("application-newfile-documents")
+	b.shot("application-newfile-documents")
 	b.run(chromedp.WaitVisible(chromedp.CSS("#application-submit")), chromedp.Click(chromedp.CSS("#application-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#application-actions")))
 	b.waitText("#app-status", "待审批")
 	b.waitText("#app-green", "剩余 23小时")
 	b.waitText("#app-household-link", fileNo)
-	shot("application-newfile-submitted")
+	b.shot("application-newfile-submitted")
 	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#app-household-link').getAttribute('href')`))
 	if err != nil {
 		t.Fatal(err)

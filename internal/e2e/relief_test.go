@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -46,11 +45,6 @@ func TestBrowser_GreenChannelCaseFromApplicationToReview(t *testing.T) {
 		}
 		return s
 	}
-	shot := func(name string) {
-		if dir := os.Getenv("BANGFU_SCREENSHOTS"); dir != "" {
-			b.screenshot(dir + "/" + name + ".png")
-		}
-	}
 	field := func(name string) string { return fmt.Sprintf(`#application-form [name="%s"]`, name) }
 
 	// caseworker1: from the household's page to the form, with the household chosen already.
@@ -72,11 +66,11 @@ func TestBrowser_GreenChannelCaseFromApplicationToReview(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(field("green_note")), "3月工地高处坠落，住院治疗"),
 	)
 	b.waitText("#app-docs", "本人签字承诺书")
-	shot("application-form")
+	b.shot("application-form")
 	b.run(chromedp.Click(chromedp.CSS("#application-submit")))
 	b.waitText(`#application-form .field-error[data-for="amount_fen"]`, "¥5,000.00")
 	b.waitText("#application-form .form-error", "未能提交")
-	shot("application-form-refused")
+	b.shot("application-form-refused")
 	if v := b.value(field("purpose")); !strings.Contains(v, "突发意外") {
 		t.Fatalf("the form lost the purpose: %q", v)
 	}
@@ -89,7 +83,7 @@ func TestBrowser_GreenChannelCaseFromApplicationToReview(t *testing.T) {
 	b.waitText("#app-green", "剩余 23小时")
 	b.waitText("#app-amount", "¥3,000.00")
 	appNo := strings.TrimPrefix(text(".page-header h1"), "救助申请 ")
-	shot("application-detail-submitted")
+	b.shot("application-detail-submitted")
 	var found struct {
 		Items []struct {
 			ID int64 `json:"id"`
@@ -112,7 +106,7 @@ func TestBrowser_GreenChannelCaseFromApplicationToReview(t *testing.T) {
 	b.waitText(first+" .countdown", "剩余 23小时")
 	b.waitText("#approval-queue tbody tr:nth-child(2)", normal.AppNo)
 	b.waitText("#approval-queue tbody tr:nth-child(2)", "普通")
-	shot("approval-queue")
+	b.shot("approval-queue")
 	b.run(chromedp.Click(chromedp.CSS(first+" .act-decide")), chromedp.WaitVisible(chromedp.CSS("#app-checks")))
 	b.waitText("#app-checks", "绿色通道单笔上限")
 	b.waitText("#app-checks", "✓")
@@ -121,7 +115,7 @@ func TestBrowser_GreenChannelCaseFromApplicationToReview(t *testing.T) {
 	}
 	b.waitText("#app-snapshot", "第 1 版")
 	b.waitText("#app-snapshot", "深度困难")
-	shot("decision")
+	b.shot("decision")
 	b.run(chromedp.WaitVisible(chromedp.CSS("#decision-approve")))
 	if n := count(t, b, "#decision-form button[type=submit]"); n != 3 {
 		t.Fatalf("the decision form offers %d actions, want approve, return and reject", n)
@@ -142,7 +136,7 @@ func TestBrowser_GreenChannelCaseFromApplicationToReview(t *testing.T) {
 	b.run(chromedp.Click(chromedp.CSS(row+" .act-disburse")), chromedp.WaitVisible(chromedp.CSS("#disburse-form")),
 		chromedp.SetValue(chromedp.CSS(`#disburse-form [name="voucher_no"]`), "付-2026-0318"),
 		chromedp.SetValue(chromedp.CSS(`#disburse-form [name="payment_method"]`), "bank"))
-	shot("disburse-dialog")
+	b.shot("disburse-dialog")
 	b.run(chromedp.Click(chromedp.CSS("#disburse-form-submit")))
 	b.waitText("#finance-queue", "没有待发放的申请")
 	b.open(fmt.Sprintf("#/applications/%d", green.ID))
@@ -163,7 +157,7 @@ func TestBrowser_GreenChannelCaseFromApplicationToReview(t *testing.T) {
 	row = fmt.Sprintf(`#review-queue tbody tr[data-id="%d"]`, green.ID)
 	b.run(chromedp.WaitVisible(chromedp.CSS(row + " .act-review")))
 	b.waitText(row, "收入证明")
-	shot("review-queue")
+	b.shot("review-queue")
 	b.run(chromedp.Click(chromedp.CSS(row+" .act-review")), chromedp.WaitVisible(chromedp.CSS("#review-form")),
 		chromedp.SetValue(chromedp.CSS(`#review-form [name="note"]`), "入户核实属实，收入证明待补"),
 		chromedp.Click(chromedp.CSS("#review-form-submit")), chromedp.WaitNotPresent(chromedp.CSS("#review-form")))
@@ -174,7 +168,7 @@ func TestBrowser_GreenChannelCaseFromApplicationToReview(t *testing.T) {
 	b.waitText("#app-green", "入户核实属实")
 	b.waitText("#app-history", "事后复核")
 	b.waitText("#app-history", "发放")
-	shot("application-detail-reviewed")
+	b.shot("application-detail-reviewed")
 
 	// The report counts it as a green case decided within its deadline.
 	b.open("#/reports/green-channel")
@@ -182,7 +176,7 @@ func TestBrowser_GreenChannelCaseFromApplicationToReview(t *testing.T) {
 	b.waitText(`#green-report-table tr[data-key="approved"]`, "1")
 	b.waitText(`#green-report-table tr[data-key="within_deadline"]`, "1")
 	b.run(chromedp.WaitVisible(chromedp.CSS("#green-chart")))
-	shot("green-report")
+	b.shot("green-report")
 }
 
 // switchUser logs out through the top bar and logs in as username, as one step.

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -122,10 +121,9 @@ const selectDocument = `SELECT d.id, d.household_id, d.kind, d.filename, d.mime,
 	FROM household_documents d LEFT JOIN users u ON u.id = d.uploaded_by`
 
 func getDocument(ctx context.Context, q sqlx.QueryerContext, householdID, docID int64) (Document, error) {
-	var d Document
-	err := sqlx.GetContext(ctx, q, &d, selectDocument+" WHERE d.id = ? AND d.household_id = ?", docID, householdID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, apperr.NotFoundf("材料不存在")
+	d, err := store.Get[Document](ctx, q, "材料不存在", selectDocument+" WHERE d.id = ? AND d.household_id = ?", docID, householdID)
+	if err != nil {
+		return d, err
 	}
 	d.DeletedAt = d.DeletedAtRaw.String
 	return d, err

@@ -2,8 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -42,11 +40,7 @@ func GetAccountInScope(ctx context.Context, q sqlx.QueryerContext, a actor.Actor
 }
 
 func getAccount(ctx context.Context, q sqlx.QueryerContext, cond string, args ...any) (Account, error) {
-	var acc Account
-	err := sqlx.GetContext(ctx, q, &acc, selectAccount+" WHERE "+cond, args...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return acc, apperr.NotFoundf("账户不存在")
-	}
+	acc, err := store.Get[Account](ctx, q, "账户不存在", selectAccount+" WHERE "+cond, args...)
 	if err != nil {
 		return acc, err
 	}

@@ -46,10 +46,9 @@ const selectTransfer = `SELECT t.id, t.kind, t.debit_account_id,
 
 // GetTransfer returns the transfer with id in its current state, or 404.
 func GetTransfer(ctx context.Context, q sqlx.QueryerContext, id int64) (Transfer, error) {
-	var t Transfer
-	err := sqlx.GetContext(ctx, q, &t, selectTransfer+" WHERE t.id = ?", id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, apperr.NotFoundf("转账记录不存在")
+	t, err := store.Get[Transfer](ctx, q, "转账记录不存在", selectTransfer+" WHERE t.id = ?", id)
+	if err != nil {
+		return t, err
 	}
 	t.fill()
 	return t, err

@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -80,10 +79,9 @@ func (b Brief) MarshalJSON() ([]byte, error) {
 
 // Get returns the org with id, or 404.
 func Get(ctx context.Context, q sqlx.QueryerContext, id int64) (Org, error) {
-	var o Org
-	err := sqlx.GetContext(ctx, q, &o, "SELECT * FROM orgs WHERE id = ?", id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return o, apperr.NotFoundf("组织不存在")
+	o, err := store.Get[Org](ctx, q, "组织不存在", "SELECT * FROM orgs WHERE id = ?", id)
+	if err != nil {
+		return o, err
 	}
 	o.fill()
 	return o, err
@@ -100,10 +98,9 @@ func GetInScope(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, id in
 
 // ByCode returns the org with the given code, or 404.
 func ByCode(ctx context.Context, q sqlx.QueryerContext, code string) (Org, error) {
-	var o Org
-	err := sqlx.GetContext(ctx, q, &o, "SELECT * FROM orgs WHERE code = ?", code)
-	if errors.Is(err, sql.ErrNoRows) {
-		return o, apperr.NotFoundf("组织代码 %s 不存在", code)
+	o, err := store.Get[Org](ctx, q, fmt.Sprintf("组织代码 %s 不存在", code), "SELECT * FROM orgs WHERE code = ?", code)
+	if err != nil {
+		return o, err
 	}
 	o.fill()
 	return o, err

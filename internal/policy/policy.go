@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -141,11 +140,7 @@ func Current(ctx context.Context, q sqlx.QueryerContext, orgID int64, now time.T
 
 // Get returns the version with id.
 func Get(ctx context.Context, q sqlx.QueryerContext, id int64) (Policy, error) {
-	var p Policy
-	err := sqlx.GetContext(ctx, q, &p, selectPolicy+" WHERE p.id = ?", id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, apperr.NotFoundf("政策版本不存在")
-	}
+	p, err := store.Get[Policy](ctx, q, "政策版本不存在", selectPolicy+" WHERE p.id = ?", id)
 	if err != nil {
 		return p, err
 	}

@@ -5,7 +5,6 @@ package referral
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -150,10 +149,9 @@ func create(ctx context.Context, tx *sqlx.Tx, a actor.Actor, now time.Time, in N
 }
 
 func get(ctx context.Context, q sqlx.QueryerContext, id int64, today string) (Referral, error) {
-	var r Referral
-	err := sqlx.GetContext(ctx, q, &r, selectReferral+" WHERE r.id = ?", id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.NotFoundf("转介记录不存在")
+	r, err := store.Get[Referral](ctx, q, "转介记录不存在", selectReferral+" WHERE r.id = ?", id)
+	if err != nil {
+		return r, err
 	}
 	r.fill(today)
 	return r, err

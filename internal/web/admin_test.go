@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"bangfu/internal/audit/audittest"
 	"bangfu/internal/web/webtest"
 )
 
@@ -284,12 +285,7 @@ func TestAuditVerify_OverHTTPNamesTheFirstDamagedEvent(t *testing.T) {
 	if err := srv.DB.R.Get(&seq, "SELECT seq FROM audit_events WHERE action = 'user.create' ORDER BY seq LIMIT 1 OFFSET 2"); err != nil {
 		t.Fatal(err)
 	}
-	for _, stmt := range []string{"DROP TRIGGER audit_events_no_update",
-		fmt.Sprintf("UPDATE audit_events SET reason = reason || 'x' WHERE seq = %d", seq)} {
-		if _, err := srv.DB.W.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	audittest.Tamper(t, srv.DB, audittest.Exec("UPDATE audit_events SET reason = reason || 'x' WHERE seq = ?", seq))
 	for _, c := range []*webtest.Client{aud, srv.Login("admin")} {
 		v := c.Must(200, "GET", "/api/v1/audit/verify", nil).JSON()
 		if v["ok"] != false || v["first_bad_seq"] != float64(seq) {

@@ -6,8 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
-
+	"bangfu/internal/audit/audittest"
 	"bangfu/internal/web/webtest"
 )
 
@@ -71,16 +70,7 @@ func TestCheckpoints_VerifyProvesGrowthAndCatchesARewrite(t *testing.T) {
 	}
 
 	// Rewrite event 2 and rehash nothing: the walk names it.
-	err := srv.DB.Write(t.Context(), func(tx *sqlx.Tx) error {
-		if _, err := tx.Exec("DROP TRIGGER audit_events_no_update"); err != nil {
-			return err
-		}
-		_, err := tx.Exec("UPDATE audit_events SET reason = 'x' WHERE seq = 2")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	audittest.Tamper(t, srv.DB, audittest.Exec("UPDATE audit_events SET reason = 'x' WHERE seq = 2"))
 	v = aud.Must(200, "POST", "/api/v1/audit/checkpoints/verify", map[string]any{"checkpoints": []string{text}}).JSON()
 	if v["ok"] != false || v["first_bad_seq"].(float64) != 2 || v["problem"] != "edited" {
 		t.Fatalf("after the edit: %v", v)
