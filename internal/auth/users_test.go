@@ -8,6 +8,7 @@ import (
 	"bangfu/internal/apperr"
 	"bangfu/internal/auth"
 	"bangfu/internal/demo"
+	"bangfu/internal/demotest"
 )
 
 // usersFixture is the demo district with its users, and the actor of each by username.
@@ -40,11 +41,7 @@ func (f *usersFixture) as(username string) actor.Actor {
 
 func (f *usersFixture) orgID(code string) int64 {
 	f.t.Helper()
-	var id int64
-	if err := f.svc.DB.R.Get(&id, "SELECT id FROM orgs WHERE code = ?", code); err != nil {
-		f.t.Fatal(err)
-	}
-	return id
+	return demotest.OrgID(f.t, f.svc.DB, code)
 }
 
 func (f *usersFixture) create(a actor.Actor, username, orgCode string, roles ...actor.Role) (auth.User, error) {

@@ -48,11 +48,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) orgID(code string) int64 {
 	f.t.Helper()
-	var id int64
-	if err := f.svc.DB.R.Get(&id, "SELECT id FROM orgs WHERE code = ?", code); err != nil {
-		f.t.Fatal(err)
-	}
-	return id
+	return demotest.OrgID(f.t, f.svc.DB, code)
 }
 
 func (f *fixture) as(username string) actor.Actor {

@@ -63,3 +63,13 @@ func Actor(t testing.TB, db *store.DB, username string) actor.Actor {
 	}
 	return a
 }
+
+// OrgID is the id of the demo union coded code (BJ-XX-JH-01 …).
+func OrgID(t testing.TB, db *store.DB, code string) int64 {
+	t.Helper()
+	var id int64
+	if err := db.R.Get(&id, "SELECT id FROM orgs WHERE code = ?", code); err != nil {
+		t.Fatalf("org %s: %v", code, err)
+	}
+	return id
+}

@@ -14,6 +14,7 @@ import (
 	"bangfu/internal/clock"
 	"bangfu/internal/finaudit"
 	"bangfu/internal/ledger"
+	"bangfu/internal/ledger/ledgertest"
 	"bangfu/internal/money"
 	"bangfu/internal/store"
 	"bangfu/internal/storetest"
@@ -138,15 +139,8 @@ func TestFundUse_EqualsTheLedgerOnRandomHistories(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		run++
 		db := storetest.Open(t)
-		for _, o := range []struct {
-			id, level int
-			parent    any
-			path      string
-		}{{1, 1, nil, "/1/"}, {2, 2, 1, "/1/2/"}, {3, 3, 2, "/1/2/3/"}, {4, 4, 3, "/1/2/3/4/"}, {5, 4, 3, "/1/2/3/5/"}} {
-			if _, err := db.W.Exec(`INSERT INTO orgs (id, code, name, level, parent_id, path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				o.id, "ORG"+strconv.Itoa(o.id), "组织"+strconv.Itoa(o.id), o.level, o.parent, o.path, "2026-01-01T00:00:00.000000Z"); err != nil {
-				rt.Fatal(err)
-			}
+		if err := ledgertest.SmallTree(db); err != nil {
+			rt.Fatal(err)
 		}
 		clk := clock.NewManual(time.Date(2026, 1, 5, 9, 0, 0, 0, clock.China))
 		books := &ledger.Service{DB: db, Clock: clk}

@@ -41,10 +41,7 @@ func (f *serviceFixture) idNumber(n int) string {
 // file opens a household file of who's union (a draft) and returns its ID number.
 func (f *serviceFixture) file(who string, n int) string {
 	f.t.Helper()
-	var org int64
-	if err := f.svc.DB.R.Get(&org, "SELECT id FROM orgs WHERE code = 'BJ-XX-JH-01'"); err != nil {
-		f.t.Fatal(err)
-	}
+	org := demotest.OrgID(f.t, f.svc.DB, "BJ-XX-JH-01")
 	in := household.Input{Fields: household.Fields{OrgID: org, Name: "测试职工", Gender: "male", IDNumber: f.idNumber(n),
 		BirthDate: fmt.Sprintf("1980-05-%02d", n), Phone: "13800000001", Industry: "construction", EmploymentStatus: "employed",
 		Address: "滨江区江汉路1号", BankCard: demo.BankCard("622202", n), Health: "chronic", Disability: "none",

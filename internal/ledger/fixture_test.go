@@ -3,7 +3,6 @@ package ledger_test
 import (
 	"context"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"bangfu/internal/apperr"
 	"bangfu/internal/clock"
 	"bangfu/internal/ledger"
+	"bangfu/internal/ledger/ledgertest"
 	"bangfu/internal/money"
 	"bangfu/internal/store"
 )
@@ -46,15 +46,8 @@ func newFixtureAt(t testing.TB, path string) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	for _, o := range []struct {
-		id, level int
-		parent    any
-		path      string
-	}{{1, 1, nil, "/1/"}, {2, 2, 1, "/1/2/"}, {3, 3, 2, "/1/2/3/"}, {4, 4, 3, "/1/2/3/4/"}, {5, 4, 3, "/1/2/3/5/"}} {
-		if _, err := db.W.Exec(`INSERT INTO orgs (id, code, name, level, parent_id, path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			o.id, "ORG"+strconv.Itoa(o.id), "组织"+strconv.Itoa(o.id), o.level, o.parent, o.path, "2026-01-01T00:00:00.000000Z"); err != nil {
-			t.Fatal(err)
-		}
+	if err := ledgertest.SmallTree(db); err != nil {
+		t.Fatal(err)
 	}
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	return &fixture{t: t, ctx: context.Background(), db: db, books: &ledger.Service{DB: db, Clock: clock.NewManual(now)},

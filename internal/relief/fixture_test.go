@@ -40,9 +40,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, ctx: ctx, svc: &relief.Service{DB: db, Clock: clk}, clk: clk}
 	f.cw, f.sup1, f.sup2, f.fin = f.as("caseworker1"), f.as("supervisor1"), f.as("supervisor2"), f.as("finance1")
 	f.auditor, f.admin = f.as("auditor1"), f.as("admin")
-	if err := db.R.Get(&f.org, "SELECT id FROM orgs WHERE code = 'BJ-XX-JH-01'"); err != nil {
-		t.Fatal(err)
-	}
+	f.org = demotest.OrgID(t, db, "BJ-XX-JH-01")
 	return f
 }
 

@@ -4,6 +4,7 @@ package ledgertest
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -11,7 +12,24 @@ import (
 	"bangfu/internal/actor"
 	"bangfu/internal/ledger"
 	"bangfu/internal/money"
+	"bangfu/internal/store"
 )
+
+// SmallTree writes the union tree of the ledger's tests into an empty database: the district (1), a
+// sub-district (2) and under it, by way of a community (3), two grassroots unions (4, 5), coded ORG1 … ORG5.
+func SmallTree(db *store.DB) error {
+	for _, o := range []struct {
+		id, level int
+		parent    any
+		path      string
+	}{{1, 1, nil, "/1/"}, {2, 2, 1, "/1/2/"}, {3, 3, 2, "/1/2/3/"}, {4, 4, 3, "/1/2/3/4/"}, {5, 4, 3, "/1/2/3/5/"}} {
+		if _, err := db.W.Exec(`INSERT INTO orgs (id, code, name, level, parent_id, path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			o.id, "ORG"+strconv.Itoa(o.id), "组织"+strconv.Itoa(o.id), o.level, o.parent, o.path, "2026-01-01T00:00:00.000000Z"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Line is a funded budget line to open: a general fund named Fund receives AmountFen (voucher 收-Voucher) and
 // budgets all of it (voucher 预-Voucher) onto a new line of Year and AidType.
