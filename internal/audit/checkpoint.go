@@ -246,7 +246,7 @@ func (s *Checkpoints) Get(ctx context.Context, a actor.Actor, id int64) (Checkpo
 		return Checkpoint{}, err
 	}
 	c.Text = c.Format()
-	return c, err
+	return c, nil
 }
 
 // Verify parses the checkpoint texts, refuses any not signed by this instance's key, and walks the chain

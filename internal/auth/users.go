@@ -74,7 +74,7 @@ func getUser(ctx context.Context, q sqlx.QueryerContext, where string, arg any) 
 		return u, err
 	}
 	u.fill()
-	return u, err
+	return u, nil
 }
 
 // User returns the user with id. Admins only, in their subtree: a user outside it is not found.

@@ -98,7 +98,7 @@ func get(ctx context.Context, q sqlx.QueryerContext, id int64) (Campaign, error)
 		return c, err
 	}
 	c.fill()
-	return c, err
+	return c, nil
 }
 
 // visible reports whether a sees a campaign owned by the org at path: a campaign of the actor's subtree, or

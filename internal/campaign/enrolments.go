@@ -112,7 +112,7 @@ func getEnrolment(ctx context.Context, q sqlx.QueryerContext, id int64) (Enrolme
 		return e, err
 	}
 	e.fill()
-	return e, err
+	return e, nil
 }
 
 func enrolmentActions(a actor.Actor, c *Campaign, e *Enrolment) []string {

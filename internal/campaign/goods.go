@@ -285,7 +285,7 @@ func getPurchase(ctx context.Context, q sqlx.QueryerContext, id int64) (Purchase
 		return p, err
 	}
 	p.fill()
-	return p, err
+	return p, nil
 }
 
 // Purchases lists the purchases of campaign id, newest first.

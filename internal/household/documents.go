@@ -126,7 +126,7 @@ func getDocument(ctx context.Context, q sqlx.QueryerContext, householdID, docID 
 		return d, err
 	}
 	d.DeletedAt = d.DeletedAtRaw.String
-	return d, err
+	return d, nil
 }
 
 // documents lists the documents of household id, removed ones included (they show as removed); the caller

@@ -51,7 +51,7 @@ func GetTransfer(ctx context.Context, q sqlx.QueryerContext, id int64) (Transfer
 		return t, err
 	}
 	t.fill()
-	return t, err
+	return t, nil
 }
 
 // TransfersByRef returns the transfers written for a reference (e.g. "application", "17"), oldest first, each

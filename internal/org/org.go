@@ -84,7 +84,7 @@ func Get(ctx context.Context, q sqlx.QueryerContext, id int64) (Org, error) {
 		return o, err
 	}
 	o.fill()
-	return o, err
+	return o, nil
 }
 
 // GetInScope returns the org with id if a may see it; an org outside a's subtree is reported as missing.
@@ -103,7 +103,7 @@ func ByCode(ctx context.Context, q sqlx.QueryerContext, code string) (Org, error
 		return o, err
 	}
 	o.fill()
-	return o, err
+	return o, nil
 }
 
 // Get returns org id if a sees it; an org outside a's subtree is not acknowledged.

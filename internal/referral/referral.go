@@ -154,7 +154,7 @@ func get(ctx context.Context, q sqlx.QueryerContext, id int64, today string) (Re
 		return r, err
 	}
 	r.fill(today)
-	return r, err
+	return r, nil
 }
 
 // inScope returns referral id if it is in a's scope; a referral outside it is not acknowledged.
